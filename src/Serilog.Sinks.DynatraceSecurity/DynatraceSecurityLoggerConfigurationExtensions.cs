@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using Serilog.Configuration;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+
+namespace Serilog;
+
+/// <summary>
+/// Adds <c>WriteTo.DynatraceSecurity(...)</c>: sends security events to a Dynatrace OpenPipeline security-event
+/// ingest endpoint.
+/// </summary>
+public static class DynatraceSecurityLoggerConfigurationExtensions
+{
+    /// <summary>
+    /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent"/>)
+    /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
+    /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>.</param>
+    /// <param name="accessToken">The access token (scope <c>openpipeline.events_security.custom</c>); when null, the
+    /// environment variable <c>DT_ACCESS_TOKEN</c>.</param>
+    /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
+    /// <param name="route">The ingest route.</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
+    /// <param name="levelSwitch">A switch that changes the minimum level at run time.</param>
+    /// <param name="batchSizeLimit">The largest number of events in one batch.</param>
+    /// <param name="batchSizeLimitBytes">The largest request body in bytes; larger batches become several requests.</param>
+    /// <param name="bufferingTimeLimit">How long events are buffered before a batch is sent; 2 seconds when null.</param>
+    /// <param name="queueLimit">The largest number of security events waiting to be sent; further events are dropped and reported.</param>
+    /// <param name="retryTimeLimit">How long transient failures are retried before events are reported as dropped; 10 minutes when null.</param>
+    /// <param name="markerProperty">The name of the property that marks security events.</param>
+    /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
+    /// <param name="eventProvider">The <c>event.provider</c> of every event.</param>
+    /// <param name="productName">The <c>product.name</c> of every event.</param>
+    /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
+    /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
+    /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
+    public static LoggerConfiguration DynatraceSecurity(
+        this LoggerSinkConfiguration loggerSinkConfiguration,
+        string environmentUrl,
+        string? accessToken = null,
+        string? endpoint = null,
+        DynatraceSecurityRoute route = DynatraceSecurityRoute.SecurityEvents,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        LoggingLevelSwitch? levelSwitch = null,
+        int batchSizeLimit = DynatraceSecuritySinkOptions.DefaultBatchSizeLimit,
+        long batchSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBatchSizeLimitBytes,
+        TimeSpan? bufferingTimeLimit = null,
+        int queueLimit = DynatraceSecuritySinkOptions.DefaultQueueLimit,
+        TimeSpan? retryTimeLimit = null,
+        string markerProperty = SecurityEventLoggerExtensions.DefaultMarkerProperty,
+        string defaultEventType = SecurityEventTypes.DetectionFinding,
+        string? eventProvider = null,
+        string? productName = null,
+        string? productVendor = null,
+        IDictionary<string, string>? staticAttributes = null,
+        HttpMessageHandler? messageHandler = null)
+    {
+        return loggerSinkConfiguration.DynatraceSecurity(options =>
+        {
+            options.EnvironmentUrl = environmentUrl;
+            options.AccessToken = accessToken;
+            options.Endpoint = endpoint;
+            options.Route = route;
+            options.RestrictedToMinimumLevel = restrictedToMinimumLevel;
+            options.LevelSwitch = levelSwitch;
+            options.BatchSizeLimit = batchSizeLimit;
+            options.BatchSizeLimitBytes = batchSizeLimitBytes;
+            options.BufferingTimeLimit = bufferingTimeLimit ?? DynatraceSecuritySinkOptions.DefaultBufferingTimeLimit;
+            options.QueueLimit = queueLimit;
+            options.RetryTimeLimit = retryTimeLimit ?? DynatraceSecuritySinkOptions.DefaultRetryTimeLimit;
+            options.MarkerProperty = markerProperty;
+            options.DefaultEventType = defaultEventType;
+            options.EventProvider = eventProvider;
+            options.ProductName = productName;
+            options.ProductVendor = productVendor;
+            options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
+            options.MessageHandler = messageHandler;
+        });
+    }
+
+    /// <summary>
+    /// Sends the events that carry the security marker to Dynatrace, with settings given as
+    /// <see cref="DynatraceSecuritySinkOptions"/>.
+    /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
+    public static LoggerConfiguration DynatraceSecurity(
+        this LoggerSinkConfiguration loggerSinkConfiguration,
+        Action<DynatraceSecuritySinkOptions> configure)
+    {
+        if (loggerSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
+        if (configure == null) throw new ArgumentNullException(nameof(configure));
+
+        var options = new DynatraceSecuritySinkOptions();
+        configure(options);
+        var settings = SinkSettings.From(options);
+
+        // The level is checked by the sink itself (see SecurityEventFrontSink), so no restriction is passed here.
+        return loggerSinkConfiguration.Sink(new SecurityEventFrontSink(settings));
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+using Serilog.Sinks.DynatraceSecurity;
+
+namespace Serilog;
+
+/// <summary>
+/// Marks Serilog events as security events for the Dynatrace security sink.
+/// </summary>
+public static class SecurityEventLoggerExtensions
+{
+    /// <summary>
+    /// The name of the property that marks an event as a security event, unless the sink is configured with
+    /// another <c>markerProperty</c>.
+    /// </summary>
+    public const string DefaultMarkerProperty = "SecurityEvent";
+
+    /// <summary>
+    /// Returns a logger whose events carry the security marker (a property named <c>SecurityEvent</c> holding
+    /// <paramref name="eventType"/>), so that <c>WriteTo.DynatraceSecurity(...)</c> sends them.
+    /// </summary>
+    /// <param name="logger">The logger to derive from.</param>
+    /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
+    /// <returns>A logger that marks every event it writes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space.</exception>
+    public static ILogger ForSecurityEvent(this ILogger logger, string eventType = SecurityEventTypes.DetectionFinding)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        if (string.IsNullOrWhiteSpace(eventType))
+            throw new ArgumentException("The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
+
+        return logger.ForContext(DefaultMarkerProperty, eventType);
+    }
+}

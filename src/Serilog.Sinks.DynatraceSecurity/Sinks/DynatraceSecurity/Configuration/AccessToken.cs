@@ -1,0 +1,52 @@
+using System;
+
+namespace Serilog.Sinks.DynatraceSecurity.Configuration;
+
+/// <summary>
+/// The access token and the authorization scheme it is sent with. Holds the secret; never prints it.
+/// </summary>
+internal sealed class AccessToken
+{
+    internal const string EnvironmentVariable = "DT_ACCESS_TOKEN";
+    const string ClassicTokenPrefix = "dt0c01.";
+
+    AccessToken(string scheme, string value)
+    {
+        Scheme = scheme;
+        Value = value;
+    }
+
+    /// <summary><c>Api-Token</c> for classic tokens (<c>dt0c01.</c>), otherwise <c>Bearer</c>.</summary>
+    public string Scheme { get; }
+
+    public string Value { get; }
+
+    public static AccessToken Parse(string? configured)
+    {
+        var token = configured ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (token == null || token.Trim().Length == 0)
+            throw new ArgumentException(
+                "No Dynatrace access token: pass accessToken (AccessToken) or set the environment variable " +
+                EnvironmentVariable + ". The token needs the scope openpipeline.events_security.custom.",
+                nameof(DynatraceSecuritySinkOptions.AccessToken));
+
+        token = token.Trim();
+        foreach (var c in token)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+                throw new ArgumentException(
+                    "The Dynatrace access token contains a control or white-space character (for example a line break); " +
+                    "copy the token again without them.",
+                    nameof(DynatraceSecuritySinkOptions.AccessToken));
+        }
+
+        var scheme = token.StartsWith(ClassicTokenPrefix, StringComparison.Ordinal) ? "Api-Token" : "Bearer";
+        return new AccessToken(scheme, token);
+    }
+
+    /// <summary>Replaces every occurrence of the token in <paramref name="text"/>, such as an echoed header.</summary>
+    public string Redact(string text) =>
+        text.IndexOf(Value, StringComparison.Ordinal) < 0 ? text : text.Replace(Value, "***");
+
+    public override string ToString() => Scheme + " ***";
+}

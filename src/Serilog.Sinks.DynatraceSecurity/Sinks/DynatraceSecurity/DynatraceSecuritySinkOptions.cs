@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Serilog.Sinks.DynatraceSecurity;
+
+/// <summary>
+/// Settings of the Dynatrace security-event sink. Each property has the PascalCase name of the matching
+/// parameter of <c>WriteTo.DynatraceSecurity(...)</c> and the same default.
+/// </summary>
+public sealed class DynatraceSecuritySinkOptions
+{
+    /// <summary>The default <see cref="BatchSizeLimit"/>: 1000 events.</summary>
+    public const int DefaultBatchSizeLimit = 1000;
+
+    /// <summary>The default <see cref="BatchSizeLimitBytes"/>: 1,000,000 bytes per request body.</summary>
+    public const long DefaultBatchSizeLimitBytes = 1_000_000;
+
+    /// <summary>The default <see cref="QueueLimit"/>: 100,000 events.</summary>
+    public const int DefaultQueueLimit = 100_000;
+
+    /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default <see cref="RetryTimeLimit"/>: 10 minutes.</summary>
+    public static readonly TimeSpan DefaultRetryTimeLimit = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>.
+    /// Must use <c>https</c>; plain <c>http</c> is accepted only for loopback hosts. Required.
+    /// </summary>
+    public string? EnvironmentUrl { get; set; }
+
+    /// <summary>
+    /// The access token. Tokens starting with <c>dt0c01.</c> are sent as <c>Api-Token</c>, all others as
+    /// <c>Bearer</c>. When null, the environment variable <c>DT_ACCESS_TOKEN</c> is used.
+    /// The token needs the scope <c>openpipeline.events_security.custom</c> (custom endpoints) or
+    /// <c>openpipeline.events_security</c> (built-in routes).
+    /// </summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>
+    /// The name of the custom ingest endpoint (the source name configured in OpenPipeline), for example
+    /// <c>contoso.identity</c>: letters, digits and dots, no <c>..</c> and no trailing dot.
+    /// When null, the built-in ingest route is used.
+    /// </summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>The ingest route; <see cref="DynatraceSecurityRoute.SecurityEvents"/> by default.</summary>
+    public DynatraceSecurityRoute Route { get; set; } = DynatraceSecurityRoute.SecurityEvents;
+
+    /// <summary>The minimum level of events passed to the sink; ignored when <see cref="LevelSwitch"/> is set.</summary>
+    public LogEventLevel RestrictedToMinimumLevel { get; set; } = LevelAlias.Minimum;
+
+    /// <summary>A switch that changes the sink's minimum level at run time.</summary>
+    public LoggingLevelSwitch? LevelSwitch { get; set; }
+
+    /// <summary>The largest number of events taken from the queue for one batch.</summary>
+    public int BatchSizeLimit { get; set; } = DefaultBatchSizeLimit;
+
+    /// <summary>
+    /// The largest request body, in bytes. A batch that does not fit is sent as several requests; an event that
+    /// alone does not fit is dropped and reported.
+    /// </summary>
+    public long BatchSizeLimitBytes { get; set; } = DefaultBatchSizeLimitBytes;
+
+    /// <summary>How long events are buffered before a batch is sent.</summary>
+    public TimeSpan BufferingTimeLimit { get; set; } = DefaultBufferingTimeLimit;
+
+    /// <summary>
+    /// The largest number of security events waiting to be sent. When the queue is full, new events are
+    /// dropped, counted and reported.
+    /// </summary>
+    public int QueueLimit { get; set; } = DefaultQueueLimit;
+
+    /// <summary>
+    /// How long a request that failed with a transient error is retried, measured from its first failure,
+    /// before its events are reported as dropped.
+    /// </summary>
+    public TimeSpan RetryTimeLimit { get; set; } = DefaultRetryTimeLimit;
+
+    /// <summary>
+    /// The name of the property that marks security events. Its value is <c>true</c> (the event type is
+    /// <see cref="DefaultEventType"/>) or a non-empty string (the event type itself).
+    /// </summary>
+    public string MarkerProperty { get; set; } = SecurityEventLoggerExtensions.DefaultMarkerProperty;
+
+    /// <summary>The <c>event.type</c> of events marked with <c>true</c>.</summary>
+    public string DefaultEventType { get; set; } = SecurityEventTypes.DetectionFinding;
+
+    /// <summary>The <c>event.provider</c> written on every event, when set.</summary>
+    public string? EventProvider { get; set; }
+
+    /// <summary>The <c>product.name</c> written on every event, when set.</summary>
+    public string? ProductName { get; set; }
+
+    /// <summary>The <c>product.vendor</c> written on every event, when set.</summary>
+    public string? ProductVendor { get; set; }
+
+    /// <summary>
+    /// Attributes written on every event, such as <c>dt.security_context</c> or <c>deployment.environment</c>.
+    /// A property of the event with the same name wins.
+    /// </summary>
+    public IDictionary<string, string> StaticAttributes { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The HTTP handler used for requests, for proxies, client certificates or tests. The sink disposes it
+    /// when the logger is disposed. When null, the sink creates its own handler.
+    /// </summary>
+    public HttpMessageHandler? MessageHandler { get; set; }
+
+    // Not public yet (the delivery-policy issue makes them options); internal so tests can shorten them.
+    internal TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal TimeSpan MinimumRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+}

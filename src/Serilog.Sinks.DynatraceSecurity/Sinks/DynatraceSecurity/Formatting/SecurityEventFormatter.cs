@@ -1,0 +1,160 @@
+using System;
+using System.Buffers.Text;
+using System.Collections.Generic;
+using System.Text.Json;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Filtering;
+
+namespace Serilog.Sinks.DynatraceSecurity.Formatting;
+
+/// <summary>
+/// Writes one log event as one flattened Dynatrace security-event object.
+/// </summary>
+/// <remarks>
+/// Field order and precedence: the built-in fields come first (<c>timestamp</c>, <c>event.*</c>, <c>product.*</c>,
+/// <c>finding.severity</c>, <c>exception.*</c>, <c>trace.id</c>, <c>span.id</c>); for each, a property of the event
+/// with exactly that name wins, then a static attribute, then the sink's own value. Then the event's properties,
+/// flattened, then the static attributes. A key is written once: the first writer wins.
+/// Not thread-safe: one instance per delivery loop, reusing its buffers.
+/// </remarks>
+internal sealed class SecurityEventFormatter
+{
+    readonly SecurityMarker _marker;
+    readonly string? _eventProvider;
+    readonly string? _productName;
+    readonly string? _productVendor;
+    readonly IReadOnlyList<KeyValuePair<string, string>> _staticAttributes;
+    readonly Dictionary<string, string> _staticByName;
+    readonly HashSet<string> _writtenKeys = new(StringComparer.Ordinal);
+    readonly PropertyFlattener _flattener = new();
+    readonly MessageRenderer _messageRenderer = new();
+
+    public SecurityEventFormatter(SinkSettings settings, SecurityMarker marker)
+    {
+        _marker = marker;
+        _eventProvider = settings.EventProvider;
+        _productName = settings.ProductName;
+        _productVendor = settings.ProductVendor;
+        _staticAttributes = settings.StaticAttributes;
+        _staticByName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var attribute in _staticAttributes)
+        {
+            if (!_staticByName.ContainsKey(attribute.Key))
+                _staticByName.Add(attribute.Key, attribute.Value);
+        }
+    }
+
+    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId)
+    {
+        _writtenKeys.Clear();
+        json.WriteStartObject();
+
+        if (!TryWriteOverride(json, logEvent, EventFields.Timestamp))
+            json.WriteString(EventFields.TimestampKey, logEvent.Timestamp.UtcDateTime);
+
+        if (!TryWriteOverride(json, logEvent, EventFields.EventKind))
+            json.WriteString(EventFields.EventKindKey, EventFields.SecurityEventKindValue);
+
+        if (!TryWriteOverride(json, logEvent, EventFields.EventType))
+        {
+            _marker.TryGetEventType(logEvent, out var eventType);
+            json.WriteString(EventFields.EventTypeKey, SafeText.Repair(eventType));
+        }
+
+        if (!TryWriteOverride(json, logEvent, EventFields.EventId))
+            WriteEventId(json, eventId);
+
+        if (!TryWriteOverride(json, logEvent, EventFields.EventDescription))
+            _messageRenderer.WriteRendered(json, EventFields.EventDescriptionKey, logEvent);
+
+        WriteOptional(json, logEvent, EventFields.EventProvider, EventFields.EventProviderKey, _eventProvider);
+        WriteOptional(json, logEvent, EventFields.ProductName, EventFields.ProductNameKey, _productName);
+        WriteOptional(json, logEvent, EventFields.ProductVendor, EventFields.ProductVendorKey, _productVendor);
+
+        if (!TryWriteOverride(json, logEvent, EventFields.FindingSeverity))
+            json.WriteString(EventFields.FindingSeverityKey, SeverityMapping.FromLevel(logEvent.Level));
+
+        if (logEvent.Exception is { } exception)
+            WriteException(json, logEvent, exception);
+
+        if (logEvent.TraceId is { } traceId)
+            WriteOptional(json, logEvent, EventFields.TraceId, EventFields.TraceIdKey, traceId.ToHexString());
+        if (logEvent.SpanId is { } spanId)
+            WriteOptional(json, logEvent, EventFields.SpanId, EventFields.SpanIdKey, spanId.ToHexString());
+
+        foreach (var property in logEvent.Properties)
+        {
+            if (property.Key == _marker.PropertyName || _writtenKeys.Contains(property.Key))
+                continue;
+            _flattener.WriteProperty(json, _writtenKeys, property.Key, property.Value);
+        }
+
+        foreach (var attribute in _staticAttributes)
+        {
+            if (_writtenKeys.Add(attribute.Key))
+                json.WriteString(SafeText.Repair(attribute.Key), SafeText.Repair(attribute.Value ?? string.Empty));
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>Writes the event's property or static attribute named <paramref name="key"/>, if there is one.</summary>
+    bool TryWriteOverride(Utf8JsonWriter json, LogEvent logEvent, string key)
+    {
+        if (key != _marker.PropertyName && logEvent.Properties.TryGetValue(key, out var value))
+        {
+            _flattener.WriteProperty(json, _writtenKeys, key, value);
+            _writtenKeys.Add(key);
+            return true;
+        }
+
+        if (_staticByName.TryGetValue(key, out var attribute))
+        {
+            json.WriteString(key, SafeText.Repair(attribute ?? string.Empty));
+            _writtenKeys.Add(key);
+            return true;
+        }
+
+        // The caller writes its own value; from here on the key counts as taken.
+        _writtenKeys.Add(key);
+        return false;
+    }
+
+    void WriteOptional(Utf8JsonWriter json, LogEvent logEvent, string key, JsonEncodedText encodedKey, string? value)
+    {
+        if (TryWriteOverride(json, logEvent, key))
+            return;
+        if (value != null)
+            json.WriteString(encodedKey, SafeText.Repair(value));
+        else
+            _writtenKeys.Remove(key); // nothing written: a flattened property may still use the key
+    }
+
+    void WriteException(Utf8JsonWriter json, LogEvent logEvent, Exception exception)
+    {
+        WriteOptional(json, logEvent, EventFields.ExceptionType, EventFields.ExceptionTypeKey, exception.GetType().FullName);
+        WriteOptional(json, logEvent, EventFields.ExceptionMessage, EventFields.ExceptionMessageKey, Describe(exception, static e => e.Message));
+        WriteOptional(json, logEvent, EventFields.ExceptionStackTrace, EventFields.ExceptionStackTraceKey, Describe(exception, static e => e.ToString()));
+    }
+
+    // Exception members are user code and may throw; the event is still worth sending.
+    static string Describe(Exception exception, Func<Exception, string?> read)
+    {
+        try
+        {
+            return read(exception) ?? string.Empty;
+        }
+        catch (Exception failure)
+        {
+            return "<" + failure.GetType().Name + " thrown while reading " + exception.GetType().Name + ">";
+        }
+    }
+
+    static void WriteEventId(Utf8JsonWriter json, Guid eventId)
+    {
+        Span<byte> text = stackalloc byte[32];
+        Utf8Formatter.TryFormat(eventId, text, out var written, 'N');
+        json.WriteString(EventFields.EventIdKey, text.Slice(0, written));
+    }
+}

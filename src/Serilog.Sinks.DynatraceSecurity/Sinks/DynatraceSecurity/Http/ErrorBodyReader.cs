@@ -1,0 +1,97 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Serilog.Sinks.DynatraceSecurity.Http;
+
+/// <summary>
+/// Reads at most a few KB of an error response and extracts Dynatrace's message from its
+/// <c>{"error":{"code":..,"message":".."}}</c> envelope, falling back to the raw text. Every field is optional.
+/// </summary>
+internal static class ErrorBodyReader
+{
+    public const int MaximumBodyBytes = 4096;
+    public const int MaximumMessageLength = 512;
+
+    public static async Task<string?> ReadMessageAsync(HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (content == null)
+            return null;
+
+        var buffer = new byte[MaximumBodyBytes];
+        var length = 0;
+        using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
+        {
+            int read;
+            while (length < buffer.Length &&
+                   (read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+
+        if (length == 0)
+            return null;
+
+        var message = TryReadEnvelopeMessage(buffer.AsSpan(0, length)) ?? Encoding.UTF8.GetString(buffer, 0, length);
+        return Clean(message);
+    }
+
+    static string? TryReadEnvelopeMessage(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            var depth = 0;
+            var inError = false;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        depth++;
+                        break;
+                    case JsonTokenType.EndObject:
+                        depth--;
+                        if (depth < 2) inError = false;
+                        break;
+                    case JsonTokenType.PropertyName when depth == 1 && reader.ValueTextEquals("error"):
+                        inError = true;
+                        break;
+                    case JsonTokenType.PropertyName when depth == 2 && inError && reader.ValueTextEquals("message"):
+                        if (reader.Read() && reader.TokenType == JsonTokenType.String)
+                            return reader.GetString();
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not an envelope (or cut at the size bound): the raw text is used instead.
+        }
+
+        return null;
+    }
+
+    /// <summary>Bounds the length and removes control characters so one message stays one line.</summary>
+    static string Clean(string message)
+    {
+        var builder = new StringBuilder(Math.Min(message.Length, MaximumMessageLength + 1));
+        foreach (var c in message)
+        {
+            if (builder.Length == MaximumMessageLength)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
+}

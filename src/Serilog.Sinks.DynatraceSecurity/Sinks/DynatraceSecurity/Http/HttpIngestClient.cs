@@ -1,0 +1,110 @@
+using System;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+
+namespace Serilog.Sinks.DynatraceSecurity.Http;
+
+/// <summary>
+/// Posts request bodies over HTTP with the Dynatrace headers, a per-request timeout and a bounded read of error
+/// responses. Everything it reports has the access token removed and never includes the request body.
+/// </summary>
+internal sealed class HttpIngestClient : IIngestClient
+{
+    static readonly MediaTypeHeaderValue JsonUtf8 = new("application/json") { CharSet = "utf-8" };
+
+    readonly HttpClient _httpClient;
+    readonly IngestTarget _target;
+    readonly AccessToken _token;
+    readonly TimeSpan _requestTimeout;
+
+    public HttpIngestClient(IngestTarget target, AccessToken token, TimeSpan requestTimeout, HttpMessageHandler? messageHandler)
+    {
+        _target = target;
+        _token = token;
+        _requestTimeout = requestTimeout;
+        _httpClient = new HttpClient(messageHandler ?? CreateDefaultHandler(), disposeHandler: true)
+        {
+            // The per-request timeout below governs; HttpClient's own would throw a different exception type.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
+    }
+
+    public async Task<IngestResult> PostAsync(ArraySegment<byte> body)
+    {
+        using var timeout = new CancellationTokenSource(_requestTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
+        request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
+        request.Content.Headers.ContentType = JsonUtf8;
+
+        try
+        {
+            using var response = await _httpClient
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                .ConfigureAwait(false);
+
+            var status = (int)response.StatusCode;
+            if (status is >= 200 and < 300)
+                return IngestResult.Success(status);
+
+            var message = await ReadErrorMessageAsync(response, timeout.Token).ConfigureAwait(false);
+            var retryAfter = response.Headers.RetryAfter?.ToString();
+            var description = $"POST {_target.Path} answered {status} {response.ReasonPhrase}" + (message == null ? "" : ": " + message);
+            return IngestResult.Failure(status, message, retryAfter, new DynatraceIngestException(description, status));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            var description = $"POST {_target.Path} got no response within {_requestTimeout.TotalSeconds:0.###} s";
+            return IngestResult.NoResponse(description, new DynatraceIngestException(description, 0));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
+        {
+            var description = $"POST {_target.Path} failed: {_token.Redact(Flatten(ex))}";
+            return IngestResult.NoResponse(description, new DynatraceIngestException(description, 0));
+        }
+    }
+
+    async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var message = await ErrorBodyReader.ReadMessageAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            return message == null ? null : _token.Redact(message);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
+        {
+            return null; // the status alone still says what happened
+        }
+    }
+
+    // "An error occurred while sending the request." alone does not say what went wrong; the inner messages do.
+    static string Flatten(Exception exception)
+    {
+        var text = exception.Message;
+        for (var inner = exception.InnerException; inner != null; inner = inner.InnerException)
+            text += " -> " + inner.Message;
+        return text;
+    }
+
+    static HttpMessageHandler CreateDefaultHandler()
+    {
+#if NET8_0_OR_GREATER
+        return new SocketsHttpHandler
+        {
+            // Re-resolve DNS now and then: a long-lived process must follow Dynatrace's endpoint changes.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // The sink's own requests must not carry the application's trace context (no feedback loops).
+            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+        };
+#else
+        return new HttpClientHandler();
+#endif
+    }
+
+    public void Dispose() => _httpClient.Dispose();
+}

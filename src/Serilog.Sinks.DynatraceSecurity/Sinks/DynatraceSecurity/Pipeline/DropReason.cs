@@ -1,0 +1,26 @@
+namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
+
+/// <summary>Why a security event was not delivered.</summary>
+internal enum DropReason
+{
+    /// <summary>The queue was full when the event was logged.</summary>
+    QueueFull,
+
+    /// <summary>The event could not be written as JSON.</summary>
+    Unformattable,
+
+    /// <summary>The event alone is larger than the request size limit.</summary>
+    TooLarge,
+
+    /// <summary>The endpoint rejected the request with a status that retrying cannot fix.</summary>
+    Rejected,
+
+    /// <summary>Transient failures lasted longer than the retry time limit.</summary>
+    RetryTimeLimitExceeded,
+
+    /// <summary>The logger was disposed before the event could be delivered.</summary>
+    Shutdown,
+
+    /// <summary>An unexpected failure inside the sink.</summary>
+    Internal,
+}
