@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>
+/// A local Dynatrace OpenPipeline security-event ingest receiver for tests: a Kestrel server on
+/// <c>http://127.0.0.1:{port}</c> that serves the four security-event ingest routes, enforces the documented contract
+/// (routes and method, token, endpoint name, content type, size, JSON shape), records every request and every accepted
+/// event, and can answer with scripted statuses, delays and dropped connections.
+/// </summary>
+/// <remarks>
+/// <para>Contract, checked in this order:</para>
+/// <list type="number">
+/// <item><description>Path: <c>/platform/ingest/custom/security.events/{endpoint}</c>,
+/// <c>/platform/ingest/custom/events.security/{endpoint}</c>, <c>/platform/ingest/v1/security.events</c> or
+/// <c>/platform/ingest/v1/events.security</c>, else 404; method POST, else 405 (with <c>Allow: POST</c>).</description></item>
+/// <item><description>A queued <see cref="ScriptedResponse"/>, if any (see there).</description></item>
+/// <item><description><c>Authorization: Api-Token &lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c> with an accepted token, else 401.</description></item>
+/// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, no <c>..</c>, no trailing dot, else 400;
+/// not one of <see cref="DynatraceIngestReceiverOptions.Endpoints"/> (when set), else 404.</description></item>
+/// <item><description><c>Content-Type: application/json</c> (parameters allowed) and no compressed <c>Content-Encoding</c>, else 400 (not 415).</description></item>
+/// <item><description>Body no larger than <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, else 413.</description></item>
+/// <item><description>Body strict UTF-8 JSON without a byte order mark: one object or an array of objects (an empty array is
+/// accepted with no events), no duplicate property names in any object, else 400.</description></item>
+/// <item><description>Otherwise 202 with no body, and each event is recorded.</description></item>
+/// </list>
+/// <para>Every error answer carries a Dynatrace <c>ErrorResponseEnvelope</c>,
+/// <c>{"error":{"code":&lt;status&gt;,"message":"&lt;text&gt;"}}</c>, as <c>application/json</c>.</para>
+/// </remarks>
+public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
+{
+    /// <summary>A fake classic access token (<c>dt0c01.</c> prefix) that a receiver accepts by default. It is not a real token.</summary>
+    public const string DefaultAccessToken = "dt0c01.LOCALRECEIVER.LOCALRECEIVERSECRETNOTAREALTOKEN000000000000000000000000000000";
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebApplication _app;
+    private readonly ReceiverRecorder _recorder;
+    private readonly ScriptedResponseQueue _script;
+    private readonly CancellationTokenSource _shutdown;
+    private int _disposed;
+
+    private DynatraceIngestReceiver(
+        WebApplication app,
+        Uri environmentUrl,
+        string accessToken,
+        ReceiverRecorder recorder,
+        ScriptedResponseQueue script,
+        CancellationTokenSource shutdown)
+    {
+        _app = app;
+        EnvironmentUrl = environmentUrl;
+        AccessToken = accessToken;
+        _recorder = recorder;
+        _script = script;
+        _shutdown = shutdown;
+    }
+
+    /// <summary>Starts a receiver on 127.0.0.1 with a free port chosen by the operating system.</summary>
+    /// <param name="options">Settings; null for the defaults. A copy is taken, so later changes have no effect.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running receiver; dispose it to stop it.</returns>
+    /// <exception cref="ArgumentException">The options are invalid (no token, an invalid endpoint name, a non-positive size limit).</exception>
+    public static async Task<DynatraceIngestReceiver> StartAsync(DynatraceIngestReceiverOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ReceiverSettings settings = ReceiverSettings.From(options ?? new DynatraceIngestReceiverOptions());
+        var recorder = new ReceiverRecorder();
+        var script = new ScriptedResponseQueue();
+        var shutdown = new CancellationTokenSource();
+        var handler = new IngestRequestHandler(settings, recorder, script, shutdown.Token);
+        try
+        {
+            (WebApplication app, Uri baseAddress) = await ReceiverWebHost.StartAsync(handler, cancellationToken).ConfigureAwait(false);
+            return new DynatraceIngestReceiver(app, baseAddress, settings.AcceptedTokens[0], recorder, script, shutdown);
+        }
+        catch
+        {
+            shutdown.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The environment base URL to give a client, <c>http://127.0.0.1:{port}</c> (no path).</summary>
+    public Uri EnvironmentUrl { get; }
+
+    /// <summary>The first accepted token (by default <see cref="DefaultAccessToken"/>).</summary>
+    public string AccessToken { get; }
+
+    /// <summary>
+    /// A snapshot of every answered request, accepted or rejected (including dropped ones), in arrival order. A request is
+    /// recorded just before its answer is sent, so once a client has its response the request is already here.
+    /// </summary>
+    public IReadOnlyList<ReceivedRequest> Requests => _recorder.Requests;
+
+    /// <summary>
+    /// A snapshot of every accepted event (from requests answered 2xx), in arrival order of their requests, then body
+    /// order. Like <see cref="Requests"/>, events are recorded before the answer is sent.
+    /// </summary>
+    public IReadOnlyList<ReceivedEvent> Events => _recorder.Events;
+
+    /// <summary>The number of scripted responses still queued.</summary>
+    public int PendingScriptedResponses => _script.Count;
+
+    /// <summary>Completes when at least <paramref name="count"/> events have been accepted (since start or the last <see cref="Clear"/>).</summary>
+    /// <param name="count">How many events to wait for.</param>
+    /// <param name="timeout">How long to wait at most (positive, or <see cref="Timeout.InfiniteTimeSpan"/>).</param>
+    /// <returns>A task that completes when the count is reached.</returns>
+    /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
+    /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
+    public Task WaitForEventsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Events, count, timeout);
+
+    /// <summary>Completes when at least <paramref name="count"/> requests have been answered and recorded (since start or the last <see cref="Clear"/>).</summary>
+    /// <param name="count">How many requests to wait for.</param>
+    /// <param name="timeout">How long to wait at most (positive, or <see cref="Timeout.InfiniteTimeSpan"/>).</param>
+    /// <returns>A task that completes when the count is reached.</returns>
+    /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
+    /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
+    public Task WaitForRequestsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Requests, count, timeout);
+
+    /// <summary>
+    /// Completes when at least <paramref name="count"/> requests have arrived (since start or the last <see cref="Clear"/>),
+    /// including requests not answered yet, for example ones hanging on a scripted <see cref="ScriptedResponse.Delay"/>.
+    /// A request appears in <see cref="Requests"/> only once it is answered.
+    /// </summary>
+    /// <param name="count">How many arrivals to wait for.</param>
+    /// <param name="timeout">How long to wait at most (positive, or <see cref="Timeout.InfiniteTimeSpan"/>).</param>
+    /// <returns>A task that completes when the count is reached.</returns>
+    /// <exception cref="TimeoutException">The count was not reached in time.</exception>
+    /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
+    public Task WaitForArrivalsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Arrivals, count, timeout);
+
+    /// <summary>Queues a scripted response: the next request on a known POST route takes the oldest queued one.</summary>
+    /// <param name="response">The response to script.</param>
+    public void EnqueueResponse(ScriptedResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        _script.Enqueue(response);
+    }
+
+    /// <summary>Forgets recorded requests, events and arrivals. Queued scripted responses stay queued (see <see cref="ClearScriptedResponses"/>).</summary>
+    public void Clear() => _recorder.Clear();
+
+    /// <summary>Removes every scripted response not used yet.</summary>
+    public void ClearScriptedResponses() => _script.Clear();
+
+    /// <summary>
+    /// Stops the server promptly: scripted delays are cut short, hanging requests are aborted, and pending waits fail with
+    /// <see cref="ObjectDisposedException"/>. Recorded requests and events stay readable. Safe to call more than once.
+    /// </summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _shutdown.Cancel();
+        using (var stopTimeout = new CancellationTokenSource(StopTimeout))
+        {
+            try
+            {
+                await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Kestrel aborts connections still open when the stop timeout expires.
+            }
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _recorder.Close();
+
+        // _shutdown is deliberately not disposed: a request still finishing may link to its (cancelled) token.
+    }
+
+    /// <summary>Stops the server; see <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>
+/// Settings for a <see cref="DynatraceIngestReceiver"/>. The receiver takes a copy when it starts;
+/// changing the options afterwards has no effect on a running receiver.
+/// </summary>
+public sealed class DynatraceIngestReceiverOptions
+{
+    /// <summary>
+    /// Access tokens the receiver accepts, sent as <c>Authorization: Api-Token &lt;token&gt;</c> or
+    /// <c>Authorization: Bearer &lt;token&gt;</c> (compared exactly, case-sensitive). Initially holds
+    /// <see cref="DynatraceIngestReceiver.DefaultAccessToken"/>. Must hold at least one non-blank token without whitespace.
+    /// The first one becomes <see cref="DynatraceIngestReceiver.AccessToken"/>.
+    /// </summary>
+    public IList<string> AcceptedTokens { get; } = new List<string> { DynatraceIngestReceiver.DefaultAccessToken };
+
+    /// <summary>
+    /// Custom endpoint names that exist (compared case-insensitively). <see langword="null"/> (the default) means every
+    /// syntactically valid endpoint name exists; otherwise a request to a valid name not in this list is answered 404.
+    /// Each entry must itself be a valid endpoint name (letters, digits and dots; no <c>..</c>; no trailing dot).
+    /// </summary>
+    public IList<string>? Endpoints { get; set; }
+
+    /// <summary>
+    /// The largest request body, in bytes, the receiver accepts; a larger body is answered 413. Default 10 MiB.
+    /// Must be positive. The receiver never buffers more than this plus one byte of a request body.
+    /// </summary>
+    public long MaxRequestBytes { get; set; } = 10 * 1024 * 1024;
+}

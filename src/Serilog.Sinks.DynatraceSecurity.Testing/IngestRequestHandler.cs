@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>
+/// Answers one ingest request following the contract, in order: route (404/405), scripted response, token (401),
+/// endpoint name (400/404), content type (400), size (413), JSON shape (400), then 202 and record the events.
+/// Every request is recorded with the status it is answered with, before the answer is sent.
+/// </summary>
+internal sealed class IngestRequestHandler
+{
+    private const string AllowedMethod = "POST";
+
+    private readonly ReceiverSettings _settings;
+    private readonly ReceiverRecorder _recorder;
+    private readonly ScriptedResponseQueue _script;
+    private readonly CancellationToken _shutdown;
+
+    public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, ScriptedResponseQueue script, CancellationToken shutdown)
+    {
+        _settings = settings;
+        _recorder = recorder;
+        _script = script;
+        _shutdown = shutdown;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        long sequence = _recorder.RegisterArrival();
+        DateTimeOffset receivedAt = DateTimeOffset.UtcNow;
+        HttpRequest request = context.Request;
+        string path = request.PathBase.Add(request.Path).Value ?? string.Empty;
+        IngestRouteMatch? route = IngestRouteTable.Match(path);
+
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
+        BodyReadResult body = BodyReadResult.Read(Array.Empty<byte>());
+        IngestAnswer answer;
+        try
+        {
+            body = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, aborted.Token).ConfigureAwait(false);
+            answer = await DecideAsync(request, route, body, aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            answer = IngestAnswer.Drop;
+        }
+        catch (Exception ex)
+        {
+            answer = IngestAnswer.Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        var received = new ReceivedRequest(
+            sequence,
+            receivedAt,
+            request.Method,
+            path,
+            request.QueryString.Value ?? string.Empty,
+            route?.Kind,
+            route?.Endpoint,
+            RequestHeaderSnapshot.Capture(request.Headers),
+            AuthorizationCheck.SchemeOf(request.Headers),
+            body.Bytes,
+            answer.StatusCode);
+
+        // Record before answering, so a client that has seen the answer always finds the request recorded.
+        _recorder.Record(received, answer.Events.Select(json => new ReceivedEvent(received, json)));
+
+        if (answer.IsDrop)
+        {
+            context.Abort();
+        }
+        else
+        {
+            await WriteAsync(context.Response, answer, HttpMethods.IsHead(request.Method), aborted.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, BodyReadResult body, CancellationToken cancellationToken)
+    {
+        if (route is null)
+        {
+            return IngestAnswer.Error(404, $"No ingest route matches '{request.Path}'.");
+        }
+
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return IngestAnswer.Error(405, $"Method {request.Method} is not allowed on this route; use POST.", AllowedMethod);
+        }
+
+        ScriptedResponse? scripted = _script.TryDequeue();
+        if (scripted is not null)
+        {
+            if (scripted.Delay != TimeSpan.Zero)
+            {
+                await Task.Delay(scripted.Delay, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (scripted.DropConnection)
+            {
+                return IngestAnswer.Drop;
+            }
+
+            if (scripted.StatusCode is < 200 or > 299)
+            {
+                return IngestAnswer.Scripted(scripted);
+            }
+        }
+
+        if (AuthorizationCheck.Validate(request.Headers, _settings.AcceptedTokens) is { } authProblem)
+        {
+            return IngestAnswer.Error(401, authProblem);
+        }
+
+        if (route.Endpoint is { } endpoint)
+        {
+            if (EndpointNameRules.Validate(endpoint) is { } nameProblem)
+            {
+                return IngestAnswer.Error(400, nameProblem);
+            }
+
+            if (_settings.Endpoints is { } known && !known.Contains(endpoint))
+            {
+                return IngestAnswer.Error(404, $"The custom endpoint '{endpoint}' does not exist.");
+            }
+        }
+
+        if (ContentTypeCheck.Validate(request) is { } contentProblem)
+        {
+            return IngestAnswer.Error(400, contentProblem);
+        }
+
+        if (body.TooLarge)
+        {
+            return IngestAnswer.Error(413, $"The request body exceeds the limit of {_settings.MaxRequestBytes} bytes.");
+        }
+
+        if (body.Malformed is { } framingProblem)
+        {
+            return IngestAnswer.Error(400, framingProblem);
+        }
+
+        PayloadParseResult payload = EventPayloadParser.Parse(body.Bytes);
+        if (payload.Error is { } payloadProblem)
+        {
+            return IngestAnswer.Error(400, payloadProblem);
+        }
+
+        return IngestAnswer.Accepted(payload.Events, scripted);
+    }
+
+    private static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
+    {
+        response.StatusCode = answer.StatusCode;
+        if (answer.RetryAfter is not null)
+        {
+            response.Headers.RetryAfter = answer.RetryAfter;
+        }
+
+        if (answer.Allow is not null)
+        {
+            response.Headers.Allow = answer.Allow;
+        }
+
+        bool statusForbidsBody = answer.StatusCode is 204 or 205 or 304;
+        if (answer.Body is null || statusForbidsBody || isHead)
+        {
+            if (!statusForbidsBody)
+            {
+                response.ContentLength = 0;
+            }
+
+            return;
+        }
+
+        response.ContentType = answer.ContentType;
+        response.ContentLength = answer.Body.Length;
+        try
+        {
+            await response.Body.WriteAsync(answer.Body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client went away while the answer was written; the decided status is still what was answered.
+        }
+    }
+}

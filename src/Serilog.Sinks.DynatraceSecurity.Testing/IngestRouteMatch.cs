@@ -1,0 +1,15 @@
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>The route a request path matched, with the custom endpoint name taken from it (null for built-in routes).</summary>
+internal sealed class IngestRouteMatch
+{
+    public IngestRouteMatch(DynatraceIngestRouteKind kind, string? endpoint)
+    {
+        Kind = kind;
+        Endpoint = endpoint;
+    }
+
+    public DynatraceIngestRouteKind Kind { get; }
+
+    public string? Endpoint { get; }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>
+/// One HTTP request the <see cref="DynatraceIngestReceiver"/> received, accepted or not, with the status it answered.
+/// </summary>
+public sealed class ReceivedRequest
+{
+    internal ReceivedRequest(
+        long sequence,
+        DateTimeOffset receivedAt,
+        string method,
+        string path,
+        string queryString,
+        DynatraceIngestRouteKind? route,
+        string? endpoint,
+        IReadOnlyDictionary<string, string> headers,
+        string? authorizationScheme,
+        byte[] body,
+        int statusCode)
+    {
+        Sequence = sequence;
+        ReceivedAt = receivedAt;
+        Method = method;
+        Path = path;
+        QueryString = queryString;
+        Route = route;
+        Endpoint = endpoint;
+        Headers = headers;
+        AuthorizationScheme = authorizationScheme;
+        Body = body;
+        StatusCode = statusCode;
+    }
+
+    /// <summary>Arrival order, used to keep <see cref="DynatraceIngestReceiver.Requests"/> in arrival order.</summary>
+    internal long Sequence { get; }
+
+    /// <summary>When the request arrived (UTC).</summary>
+    public DateTimeOffset ReceivedAt { get; }
+
+    /// <summary>The HTTP method, for example <c>POST</c>.</summary>
+    public string Method { get; }
+
+    /// <summary>The request path as received (percent-decoded by the server), without the query string.</summary>
+    public string Path { get; }
+
+    /// <summary>The raw query string including the leading <c>?</c>, or an empty string when there is none.</summary>
+    public string QueryString { get; }
+
+    /// <summary>The ingest route the path matched, or null when it matched none (answered 404).</summary>
+    public DynatraceIngestRouteKind? Route { get; }
+
+    /// <summary>The custom endpoint name taken from the path (as sent, not validated), or null for built-in routes and unmatched paths.</summary>
+    public string? Endpoint { get; }
+
+    /// <summary>
+    /// The request headers with case-insensitive names; repeated values are joined with <c>", "</c>.
+    /// This includes the <c>Authorization</c> header, so that tests can check what was sent.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>
+    /// The scheme of the <c>Authorization</c> header as sent (for example <c>Api-Token</c> or <c>Bearer</c>): the text
+    /// before the first space. Null when the header is absent; empty when it has no space (a bare value is never copied
+    /// here, since it may be a token).
+    /// </summary>
+    public string? AuthorizationScheme { get; }
+
+    /// <summary>
+    /// The request body as received. Empty when the body was larger than
+    /// <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, or when the request was aborted while it was read.
+    /// </summary>
+    public byte[] Body { get; }
+
+    /// <summary>The HTTP status code the receiver answered, or 0 when the connection was dropped or aborted without an answer.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>Method, path, status and body length. Never includes headers, the query string or tokens.</summary>
+    /// <returns>A short description such as <c>POST /platform/ingest/v1/security.events -&gt; 202 (123 bytes)</c>.</returns>
+    public override string ToString()
+        => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Method} {Path} -> {(StatusCode == 0 ? "dropped" : StatusCode.ToString(CultureInfo.InvariantCulture))} ({Body.Length} bytes)");
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing;
+
+/// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
+internal sealed class ReceiverSettings
+{
+    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes)
+    {
+        AcceptedTokens = acceptedTokens;
+        Endpoints = endpoints;
+        MaxRequestBytes = maxRequestBytes;
+    }
+
+    public IReadOnlyList<string> AcceptedTokens { get; }
+
+    /// <summary>Configured endpoint names (case-insensitive set), or null when every valid name exists.</summary>
+    public HashSet<string>? Endpoints { get; }
+
+    public long MaxRequestBytes { get; }
+
+    public static ReceiverSettings From(DynatraceIngestReceiverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        string[] tokens = options.AcceptedTokens.ToArray();
+        if (tokens.Length == 0)
+        {
+            throw new ArgumentException("AcceptedTokens must hold at least one token.", nameof(options));
+        }
+
+        foreach (string token in tokens)
+        {
+            if (string.IsNullOrWhiteSpace(token) || token.Any(char.IsWhiteSpace))
+            {
+                throw new ArgumentException("AcceptedTokens must not hold null, blank or whitespace-containing tokens.", nameof(options));
+            }
+        }
+
+        HashSet<string>? endpoints = null;
+        if (options.Endpoints is not null)
+        {
+            endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in options.Endpoints)
+            {
+                if (EndpointNameRules.Validate(name) is { } problem)
+                {
+                    throw new ArgumentException($"Endpoints holds an invalid endpoint name: {problem}", nameof(options));
+                }
+
+                endpoints.Add(name);
+            }
+        }
+
+        if (options.MaxRequestBytes <= 0 || options.MaxRequestBytes >= int.MaxValue)
+        {
+            throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", nameof(options));
+        }
+
+        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes);
+    }
+}

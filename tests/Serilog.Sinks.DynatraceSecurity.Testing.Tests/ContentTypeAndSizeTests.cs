@@ -1,0 +1,134 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+public sealed class ContentTypeAndSizeTests
+{
+    [Theory]
+    [InlineData(null, "Missing Content-Type")]
+    [InlineData("text/plain", "text/plain")]
+    [InlineData("application/x-ndjson", "application/x-ndjson")]
+    [InlineData("application/jsonx", "application/jsonx")]
+    public async Task Content_type_other_than_application_json_is_answered_400(string? contentType, string expectedMessagePart)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
+
+        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        message.Should().Contain(expectedMessagePart);
+        receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(400);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("Application/JSON;charset=UTF-8")]
+    public async Task Application_json_with_or_without_parameters_is_accepted(string contentType)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Requests[0].Headers["content-type"].Should().Be(contentType);
+    }
+
+    [Fact]
+    public async Task Compressed_content_encoding_is_answered_400()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        HttpContent content = IngestTestClient.Json(IngestTestClient.OneEvent);
+        content.Headers.ContentEncoding.Add("gzip");
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
+    }
+
+    [Fact]
+    public async Task Body_over_the_limit_with_content_length_is_answered_413()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        using var client = new IngestTestClient(receiver);
+        string json = BodyOfLength(101);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, json);
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 413)).Should().Contain("100 bytes");
+        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        request.StatusCode.Should().Be(413);
+        request.Body.Should().BeEmpty();
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Chunked_body_over_the_limit_is_answered_413()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        using var client = new IngestTestClient(receiver);
+        var content = new UnknownLengthContent(Encoding.UTF8.GetBytes(BodyOfLength(5000)));
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+
+        await IngestTestClient.ReadEnvelopeAsync(response, 413);
+        receiver.Requests.Should().ContainSingle().Which.Headers.Should().ContainKey("Transfer-Encoding");
+    }
+
+    [Fact]
+    public async Task Body_exactly_at_the_limit_is_accepted_with_or_without_content_length()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        using var client = new IngestTestClient(receiver);
+        string json = BodyOfLength(100);
+
+        using HttpResponseMessage sized = await client.PostAsync(IngestTestClient.CustomPath, json);
+        using HttpResponseMessage chunked = await client.PostAsync(IngestTestClient.CustomPath, new UnknownLengthContent(Encoding.UTF8.GetBytes(json)));
+
+        sized.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        chunked.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Events.Should().HaveCount(2);
+        receiver.Requests[1].Body.Should().Equal(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>A JSON object of exactly <paramref name="length"/> UTF-8 bytes.</summary>
+    private static string BodyOfLength(int length)
+    {
+        const string prefix = "{\"pad\":\"";
+        const string suffix = "\"}";
+        string json = prefix + new string('x', length - prefix.Length - suffix.Length) + suffix;
+        Encoding.UTF8.GetByteCount(json).Should().Be(length);
+        return json;
+    }
+
+    /// <summary>Content without a known length, so HttpClient sends it chunked.</summary>
+    private sealed class UnknownLengthContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public UnknownLengthContent(byte[] bytes)
+        {
+            _bytes = bytes;
+            Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(_bytes, 0, _bytes.Length);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using FluentAssertions;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+/// <summary>A real HttpClient over loopback to one receiver, with helpers to build ingest requests.</summary>
+internal sealed class IngestTestClient : IDisposable
+{
+    public const string CustomPath = "/platform/ingest/custom/security.events/my.endpoint";
+    public const string OneEvent = """{"event.type":"DETECTION_FINDING","event.id":"e-1"}""";
+
+    public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly DynatraceIngestReceiver _receiver;
+
+    public IngestTestClient(DynatraceIngestReceiver receiver)
+    {
+        _receiver = receiver;
+        Http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = receiver.EnvironmentUrl,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public HttpClient Http { get; }
+
+    public string ApiTokenHeader => $"Api-Token {_receiver.AccessToken}";
+
+    public static HttpContent Json(string json, string? contentType = "application/json")
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
+        if (contentType is not null)
+        {
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        return content;
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content, string? authorization)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return request;
+    }
+
+    /// <summary>POST with the receiver's token as Api-Token, unless another Authorization value is given.</summary>
+    public Task<HttpResponseMessage> PostAsync(string path, string json, string? authorization = "", string? contentType = "application/json", CancellationToken cancellationToken = default)
+        => PostAsync(path, Json(json, contentType), authorization, cancellationToken);
+
+    public Task<HttpResponseMessage> PostAsync(string path, HttpContent content, string? authorization = "", CancellationToken cancellationToken = default)
+        => Http.SendAsync(Request(HttpMethod.Post, path, content, authorization == "" ? ApiTokenHeader : authorization), cancellationToken);
+
+    /// <summary>Asserts the answer is a Dynatrace ErrorResponseEnvelope with this code, and returns its message.</summary>
+    public static async Task<string> ReadEnvelopeAsync(HttpResponseMessage response, int expectedStatus)
+    {
+        ((int)response.StatusCode).Should().Be(expectedStatus);
+        response.Content.Headers.ContentType?.MediaType.Should().Be("application/json");
+        string text = await response.Content.ReadAsStringAsync();
+        using JsonDocument document = JsonDocument.Parse(text);
+        JsonElement error = document.RootElement.GetProperty("error");
+        error.GetProperty("code").GetInt32().Should().Be(expectedStatus);
+        string message = error.GetProperty("message").GetString()!;
+        message.Should().NotBeNullOrWhiteSpace();
+        return message;
+    }
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,0 +1,108 @@
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+public sealed class PayloadTests
+{
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("{\"a\":1", "not valid JSON")]
+    [InlineData("{\"a\":1,}", "not valid JSON")]
+    [InlineData("{\"a\":1} // comment", "not valid JSON")]
+    [InlineData("{\"a\":1}{\"b\":2}", "not valid JSON")]
+    [InlineData("42", "JSON number")]
+    [InlineData("\"text\"", "JSON string")]
+    [InlineData("null", "JSON null")]
+    [InlineData("true", "JSON boolean")]
+    [InlineData("[{\"a\":1}, 2]", "Array element 1 is a JSON number")]
+    [InlineData("[[{\"a\":1}]]", "Array element 0 is a JSON array")]
+    [InlineData("{\"a\":1,\"a\":2}", "duplicate property name: 'a'")]
+    [InlineData("{\"a\":1,\"\\u0061\":2}", "duplicate property name: 'a'")]
+    [InlineData("[{\"ok\":1},{\"x\":{\"y\":1,\"y\":2}}]", "Event 1 has a duplicate property name: 'y'")]
+    [InlineData("{\"list\":[{\"k\":1,\"k\":1}]}", "duplicate property name: 'k'")]
+    public async Task Invalid_payload_is_answered_400_with_an_envelope_saying_what_is_wrong(string body, string expectedMessagePart)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, body);
+
+        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        message.Should().Contain(expectedMessagePart);
+        receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(400);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}' }, "not valid UTF-8")]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}' }, "byte order mark")]
+    public async Task Body_that_is_not_plain_utf8_is_answered_400(byte[] body, string expectedMessagePart)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain(expectedMessagePart);
+        receiver.Requests[0].Body.Should().Equal(body);
+    }
+
+    [Fact]
+    public async Task Array_of_objects_is_recorded_as_events_in_order()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(
+            IngestTestClient.CustomPath,
+            """[{"event.id":"1","n":1},{"event.id":"2","nested":{"a":[1,2]}},{"event.id":"3","flag":true,"none":null}]""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Events.Should().HaveCount(3);
+        receiver.Events.Select(e => e.GetString("event.id")).Should().Equal("1", "2", "3");
+        receiver.Events.Should().OnlyContain(e => ReferenceEquals(e.Request, receiver.Requests[0]));
+        receiver.Events[0].GetString("n").Should().Be("1");
+        receiver.Events[1].GetString("nested").Should().Be("""{"a":[1,2]}""");
+        receiver.Events[2].GetString("flag").Should().Be("true");
+        receiver.Events[2].GetString("none").Should().BeNull();
+        receiver.Events[2].GetString("absent").Should().BeNull();
+        receiver.Events[0].Json.ValueKind.Should().Be(JsonValueKind.Object);
+        receiver.Events[0].ToString().Should().Be("""{"event.id":"1","n":1}""");
+    }
+
+    [Fact]
+    public async Task Empty_array_is_accepted_with_no_events()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, "[]");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(202);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Dotted_keys_are_property_names_not_paths()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(
+            IngestTestClient.CustomPath, """{"finding.title":"flat","finding":{"title":"nested"},"actor.ips":["203.0.113.7"]}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        ReceivedEvent received = receiver.Events.Single();
+        received.GetString("finding.title").Should().Be("flat");
+        received.GetString("actor.ips").Should().Be("""["203.0.113.7"]""");
+    }
+}

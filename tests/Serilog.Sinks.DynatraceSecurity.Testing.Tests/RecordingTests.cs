@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+public sealed class RecordingTests
+{
+    [Fact]
+    public async Task ToString_never_shows_the_token_or_the_authorization_header()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath + "?token=" + receiver.AccessToken, IngestTestClient.OneEvent);
+        using HttpResponseMessage bearer = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Bearer " + receiver.AccessToken);
+        using HttpResponseMessage bare = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, receiver.AccessToken);
+
+        receiver.Requests.Should().HaveCount(3);
+        foreach (ReceivedRequest request in receiver.Requests)
+        {
+            string text = request.ToString();
+            text.Should().NotContain(receiver.AccessToken).And.NotContain("dt0c01").And.NotContain("Authorization");
+            text.Should().StartWith("POST " + IngestTestClient.CustomPath + " -> ");
+            (request.AuthorizationScheme ?? string.Empty).Should().NotContain(receiver.AccessToken);
+        }
+
+        receiver.Requests[0].ToString().Should().Be($"POST {IngestTestClient.CustomPath} -> 202 ({IngestTestClient.OneEvent.Length} bytes)");
+        receiver.Requests[0].Headers["authorization"].Should().Be("Api-Token " + receiver.AccessToken, "tests may check what the client sent");
+        receiver.Events[0].ToString().Should().Be(IngestTestClient.OneEvent);
+    }
+
+    [Fact]
+    public async Task WaitForEventsAsync_times_out_with_a_message_saying_how_many_arrived_and_what_was_answered()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using HttpResponseMessage rejected = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Api-Token dt0c01.WRONG");
+
+        Func<Task> act = () => receiver.WaitForEventsAsync(3, TimeSpan.FromMilliseconds(200));
+
+        TimeoutException error = (await act.Should().ThrowAsync<TimeoutException>()).Which;
+        error.Message.Should().Contain("3 accepted event(s)").And.Contain("1 arrived").And.Contain("-> 401").And.Contain("-> 202");
+        error.Message.Should().NotContain(receiver.AccessToken).And.NotContain("WRONG");
+    }
+
+    [Fact]
+    public async Task WaitForRequestsAsync_times_out_with_a_message_saying_how_many_arrived()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+
+        Func<Task> act = () => receiver.WaitForRequestsAsync(1, TimeSpan.FromMilliseconds(100));
+
+        (await act.Should().ThrowAsync<TimeoutException>()).Which.Message.Should().Contain("1 answered request(s); 0 arrived");
+    }
+
+    [Fact]
+    public async Task Waits_complete_when_the_count_is_reached_later()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        Task events = receiver.WaitForEventsAsync(3, IngestTestClient.WaitTimeout);
+        Task requests = receiver.WaitForRequestsAsync(2, IngestTestClient.WaitTimeout);
+        events.IsCompleted.Should().BeFalse();
+
+        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, "[{\"a\":1},{\"a\":2}]");
+        using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+
+        await Task.WhenAll(events, requests);
+        await receiver.WaitForEventsAsync(0, TimeSpan.FromMilliseconds(1));
+        receiver.Events.Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_are_all_recorded_in_arrival_order()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        const int count = 40;
+
+        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            client.PostAsync(IngestTestClient.CustomPath, $"[{{\"i\":{i},\"part\":0}},{{\"i\":{i},\"part\":1}}]")));
+
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.Accepted);
+        foreach (HttpResponseMessage response in responses)
+        {
+            response.Dispose();
+        }
+
+        receiver.Requests.Should().HaveCount(count);
+        receiver.Events.Should().HaveCount(2 * count);
+        receiver.Requests.Select(r => r.ReceivedAt).Should().BeInAscendingOrder();
+        List<ReceivedRequest> requestsInEventOrder = receiver.Events.Select(e => e.Request).Distinct().ToList();
+        requestsInEventOrder.Should().Equal(receiver.Requests);
+        receiver.Events.Select(e => e.GetString("i")).Distinct().Should().HaveCount(count);
+    }
+
+    [Fact]
+    public async Task Clear_forgets_requests_events_and_arrivals()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+
+        receiver.Clear();
+
+        receiver.Requests.Should().BeEmpty();
+        receiver.Events.Should().BeEmpty();
+        Func<Task> act = () => receiver.WaitForArrivalsAsync(1, TimeSpan.FromMilliseconds(50));
+        await act.Should().ThrowAsync<TimeoutException>();
+        using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        receiver.Events.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Options_are_copied_at_start()
+    {
+        var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "first" } };
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        using var client = new IngestTestClient(receiver);
+
+        options.Endpoints.Add("second");
+        options.AcceptedTokens.Clear();
+        using HttpResponseMessage response = await client.PostAsync("/platform/ingest/custom/security.events/second", IngestTestClient.OneEvent);
+
+        await IngestTestClient.ReadEnvelopeAsync(response, 404);
+    }
+
+    public static TheoryData<Action<DynatraceIngestReceiverOptions>> InvalidOptions => new()
+    {
+        o => o.AcceptedTokens.Clear(),
+        o => o.AcceptedTokens.Add(" "),
+        o => o.AcceptedTokens.Add("has space"),
+        o => o.Endpoints = new List<string> { "bad..name" },
+        o => o.MaxRequestBytes = 0,
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public async Task Invalid_options_are_rejected_at_start(Action<DynatraceIngestReceiverOptions> spoil)
+    {
+        var options = new DynatraceIngestReceiverOptions();
+        spoil(options);
+
+        Func<Task> act = () => DynatraceIngestReceiver.StartAsync(options);
+
+        await act.Should().ThrowAsync<ArgumentException>();
+    }
+
+    [Fact]
+    public async Task Dispose_is_idempotent_keeps_records_readable_and_fails_pending_and_later_waits()
+    {
+        DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using (var client = new IngestTestClient(receiver))
+        {
+            using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        }
+
+        Task pending = receiver.WaitForEventsAsync(5, IngestTestClient.WaitTimeout);
+
+        receiver.Dispose();
+        await receiver.DisposeAsync();
+
+        receiver.Events.Should().ContainSingle();
+        Func<Task> pendingWait = () => pending;
+        await pendingWait.Should().ThrowAsync<ObjectDisposedException>();
+        Func<Task> laterWait = () => receiver.WaitForEventsAsync(5, IngestTestClient.WaitTimeout);
+        await laterWait.Should().ThrowAsync<ObjectDisposedException>();
+    }
+}

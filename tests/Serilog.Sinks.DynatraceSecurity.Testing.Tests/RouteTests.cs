@@ -1,0 +1,127 @@
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+public sealed class RouteTests
+{
+    public static TheoryData<string, DynatraceIngestRouteKind, string?> Routes => new()
+    {
+        { "/platform/ingest/custom/security.events/my.endpoint", DynatraceIngestRouteKind.CustomSecurityEvents, "my.endpoint" },
+        { "/platform/ingest/custom/events.security/Legacy.Name2", DynatraceIngestRouteKind.CustomEventsSecurityLegacy, "Legacy.Name2" },
+        { "/platform/ingest/v1/security.events", DynatraceIngestRouteKind.BuiltInSecurityEvents, null },
+        { "/platform/ingest/v1/events.security", DynatraceIngestRouteKind.BuiltInEventsSecurityLegacy, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Each_route_accepts_with_202_and_records_the_event_with_route_and_endpoint(string path, DynatraceIngestRouteKind kind, string? endpoint)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(path, IngestTestClient.OneEvent);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await response.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+        receiver.Events.Should().ContainSingle();
+        ReceivedEvent received = receiver.Events[0];
+        received.GetString("event.type").Should().Be("DETECTION_FINDING");
+        received.Request.Route.Should().Be(kind);
+        received.Request.Endpoint.Should().Be(endpoint);
+        received.Request.Path.Should().Be(path);
+        received.Request.StatusCode.Should().Be(202);
+        receiver.Requests.Should().ContainSingle().Which.Should().BeSameAs(received.Request);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/platform/ingest/v1/logs")]
+    [InlineData("/platform/ingest/v1/security.events/")]
+    [InlineData("/platform/ingest/custom/security.events/a/b")]
+    [InlineData("/platform/ingest/custom/bizevents/my.endpoint")]
+    [InlineData("/PLATFORM/ingest/v1/security.events")]
+    public async Task Unknown_path_is_answered_404_with_envelope_and_recorded_without_route(string path)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(path, IngestTestClient.OneEvent);
+
+        await IngestTestClient.ReadEnvelopeAsync(response, 404);
+        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        request.Route.Should().BeNull();
+        request.Endpoint.Should().BeNull();
+        request.StatusCode.Should().Be(404);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    [InlineData("PATCH")]
+    public async Task Other_methods_on_a_known_route_are_answered_405(string method)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        HttpContent? content = method == "GET" || method == "DELETE" ? null : IngestTestClient.Json(IngestTestClient.OneEvent);
+
+        using HttpResponseMessage response = await client.Http.SendAsync(
+            client.Request(new HttpMethod(method), IngestTestClient.CustomPath, content, client.ApiTokenHeader));
+
+        await IngestTestClient.ReadEnvelopeAsync(response, 405);
+        response.Content.Headers.Allow.Should().Equal("POST");
+        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        request.Method.Should().Be(method);
+        request.Route.Should().Be(DynatraceIngestRouteKind.CustomSecurityEvents);
+        request.StatusCode.Should().Be(405);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Head_on_a_known_route_is_answered_405_without_a_body()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.Http.SendAsync(
+            client.Request(HttpMethod.Head, "/platform/ingest/v1/security.events", null, client.ApiTokenHeader));
+
+        response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+        receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(405);
+    }
+
+    [Fact]
+    public async Task Query_string_is_recorded_apart_from_the_path()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath + "?dt.source=x", IngestTestClient.OneEvent);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        ReceivedRequest request = receiver.Requests.Single();
+        request.Path.Should().Be(IngestTestClient.CustomPath);
+        request.QueryString.Should().Be("?dt.source=x");
+
+        using HttpResponseMessage plain = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        receiver.Requests[1].QueryString.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Environment_url_is_loopback_with_the_real_port()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+
+        receiver.EnvironmentUrl.Scheme.Should().Be("http");
+        receiver.EnvironmentUrl.Host.Should().Be("127.0.0.1");
+        receiver.EnvironmentUrl.Port.Should().BeGreaterThan(0);
+        receiver.EnvironmentUrl.AbsolutePath.Should().Be("/");
+        receiver.AccessToken.Should().Be(DynatraceIngestReceiver.DefaultAccessToken);
+    }
+}
