@@ -1,0 +1,179 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Batched;
+
+public class DeliveryFailureTests
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(408)]
+    public async Task TransientFailuresAreRetriedWithTheSameBodyAndDeliveredOnce(int status)
+    {
+        await using var harness = await SinkHarness.StartAsync();
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(status));
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(status));
+
+        harness.Security().Warning("Event {N}", 7);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+        await harness.Logger.DisposeAsync();
+
+        var requests = harness.Receiver.Requests;
+        requests.Select(r => r.StatusCode).Should().Equal(status, status, 202);
+        requests[2].Body.Should().Equal(requests[0].Body, "a retry resends the same bytes, so event.id stays the same");
+        harness.Receiver.Events.Should().ContainSingle();
+        harness.Fallback.Events.Should().BeEmpty("a failure that was retried successfully loses nothing");
+        harness.Sink.Statistics.TotalDropped.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ADroppedConnectionIsRetried()
+    {
+        await using var harness = await SinkHarness.StartAsync();
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Drop());
+
+        harness.Security().Warning("Event {N}", 1);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+
+        harness.Receiver.Events.Should().ContainSingle();
+        harness.Fallback.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task APermanentRejectionIsReportedOnceWithTheEventsAndNotRetried()
+    {
+        await using var harness = await SinkHarness.StartAsync();
+        harness.Receiver.EnqueueResponse(new ScriptedResponse
+        {
+            StatusCode = 400,
+            Body = "{\"error\":{\"code\":400,\"message\":\"Invalid attribute value\"}}",
+        });
+
+        harness.LogNumbered(3);
+        Eventually.True(() => harness.Fallback.Events.Count + harness.Receiver.Events.Count == 3, Deadline, "all events resolved");
+        await harness.Logger.DisposeAsync();
+
+        var rejected = harness.Fallback.Events;
+        rejected.Should().NotBeEmpty();
+        (SinkHarness.Numbers(rejected).Concat(harness.ReceivedNumbers())).Should().BeEquivalentTo(Enumerable.Range(0, 3),
+            "every event is either accepted or reported, exactly once");
+        harness.Receiver.Requests.Count(r => r.StatusCode == 400).Should().Be(1, "a 400 is not retried");
+        harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(rejected.Count);
+        SelfLogCapture.Containing("Invalid attribute value").Should().Contain(l => l.Contains("400") && l.Contains("/platform/ingest/custom/security.events/contoso.identity"));
+    }
+
+    [Fact]
+    public async Task TransientFailuresThatOutlastTheRetryTimeLimitAreReportedAsDropped()
+    {
+        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.FromMilliseconds(300));
+        for (var i = 0; i < 100; i++)
+            harness.Receiver.EnqueueResponse(ScriptedResponse.Status(503));
+
+        harness.Security().Warning("Event {N}", 42);
+        Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the event is reported after the retry time limit");
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(42);
+        harness.Sink.Statistics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(1);
+        harness.Receiver.Requests.Count.Should().BeGreaterThan(1, "it was retried before giving up");
+        harness.Receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AMissingPermissionIsReportedLoudlyWithWhatToCheck()
+    {
+        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.FromMilliseconds(200));
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(403));
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(403));
+
+        harness.Security().Warning("Event {N}", 1);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+
+        SelfLogCapture.Containing("openpipeline.events_security.custom").Should().NotBeEmpty();
+        harness.Fallback.Events.Should().BeEmpty("the operator fixed it in time");
+    }
+
+    [Fact]
+    public async Task WhenTheQueueIsFullNewEventsAreReportedAndCounted()
+    {
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.QueueLimit = 5;
+            o.BatchSizeLimit = 1;
+        });
+        // The first request hangs, so nothing leaves the queue while the test logs.
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromSeconds(30)));
+
+        harness.LogNumbered(20);
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(Enumerable.Range(5, 15));
+        harness.Sink.Statistics.Dropped(DropReason.QueueFull).Should().Be(15);
+        SelfLogCapture.Containing("queueLimit").Should().NotBeEmpty();
+
+        // Stopping the receiver ends the hanging request, so that disposal does not wait for it.
+        await harness.Receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ShutdownWithTheEndpointDownReturnsPromptlyAndReportsEverythingAsFinal()
+    {
+        var deadPort = FreeLoopbackPort();
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.EnvironmentUrl = $"http://127.0.0.1:{deadPort}";
+            o.BatchSizeLimit = 10;
+            o.MinimumRetryDelay = TimeSpan.FromSeconds(30);
+            o.MaximumRetryDelay = TimeSpan.FromSeconds(30);
+        });
+
+        harness.LogNumbered(35);
+        Eventually.True(() => SelfLogCapture.Containing($"127.0.0.1:{deadPort}").Length > 0, Deadline, "the first attempt failed");
+
+        var clock = Stopwatch.StartNew();
+        await harness.Logger.DisposeAsync();
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "shutdown does not wait out a 30 s backoff");
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 35));
+        harness.Sink.Statistics.Dropped(DropReason.Shutdown).Should().Be(35);
+    }
+
+    [Fact]
+    public async Task TheTokenNeverReachesSelfLogEvenWhenTheEndpointEchoesIt()
+    {
+        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.Zero);
+        var token = harness.Receiver.AccessToken;
+        harness.Receiver.EnqueueResponse(new ScriptedResponse
+        {
+            StatusCode = 401,
+            Body = "{\"error\":{\"code\":401,\"message\":\"Token " + token + " is not valid\"}}",
+        });
+
+        harness.Security().Warning("Event {N}", 1);
+        Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the event is reported");
+
+        var lines = SelfLogCapture.Containing("is not valid");
+        lines.Should().NotBeEmpty();
+        SelfLogCapture.All.Should().NotContain(l => l.Contains(token));
+        SelfLogCapture.All.Should().NotContain(l => l.Contains("LOCALRECEIVERSECRET"));
+        harness.Sink.ToString().Should().NotContain(token);
+    }
+
+    static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

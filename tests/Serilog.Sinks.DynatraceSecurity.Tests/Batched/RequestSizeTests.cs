@@ -1,0 +1,58 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Batched;
+
+public class RequestSizeTests
+{
+    [Fact]
+    public async Task NoRequestBodyExceedsTheByteLimitAndLargeBatchesAreSplit()
+    {
+        const int limit = 4096;
+        await using var harness = await SinkHarness.StartAsync(
+            o =>
+            {
+                o.BatchSizeLimitBytes = limit;
+                o.BatchSizeLimit = 500;
+                o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
+            },
+            // The receiver enforces the same limit: a larger body would be answered 413.
+            new DynatraceIngestReceiverOptions { MaxRequestBytes = limit });
+
+        harness.LogNumbered(300, padding: new string('p', 200));
+        await harness.Logger.DisposeAsync();
+
+        harness.ReceivedNumbers().Should().Equal(Enumerable.Range(0, 300));
+        harness.Receiver.Requests.Should().OnlyContain(r => r.StatusCode == 202 && r.Body.Length <= limit);
+        harness.Receiver.Requests.Count.Should().BeGreaterThan(20, "300 events of ~500 bytes need many 4 KB requests");
+        // Requests are filled, not cut early: all but the last of a batch are near the limit.
+        harness.Receiver.Requests.Max(r => r.Body.Length).Should().BeGreaterThan(limit - 600);
+    }
+
+    [Fact]
+    public async Task AnEventLargerThanTheLimitIsReportedAndTheRestOfItsBatchIsDelivered()
+    {
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.BatchSizeLimitBytes = 2048;
+            o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
+        });
+
+        var security = harness.Security();
+        security.Warning("Event {N} {Padding}", 0, "small");
+        security.Warning("Event {N} {Padding}", 1, new string('x', 5000));
+        security.Warning("Event {N} {Padding}", 2, "small");
+        await harness.Logger.DisposeAsync();
+
+        harness.ReceivedNumbers().Should().Equal(0, 2);
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(1);
+        harness.Sink.Statistics.Dropped(DropReason.TooLarge).Should().Be(1);
+        SelfLogCapture.All.Should().NotContain(l => l.Contains(new string('x', 100)), "payloads are never echoed into SelfLog");
+    }
+}
