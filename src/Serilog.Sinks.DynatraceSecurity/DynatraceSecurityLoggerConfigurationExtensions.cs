@@ -40,6 +40,10 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
     /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
     /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
+    /// <param name="queueLimitBytes">The largest estimated size of the security events waiting to be sent; further events are dropped and reported.</param>
+    /// <param name="requestTimeout">How long one HTTP request may take; 30 seconds when null.</param>
+    /// <param name="shutdownTimeout">How long disposal may spend delivering what is queued; 10 seconds when null.</param>
+    /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -61,7 +65,11 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         string? productName = null,
         string? productVendor = null,
         IDictionary<string, string>? staticAttributes = null,
-        HttpMessageHandler? messageHandler = null)
+        HttpMessageHandler? messageHandler = null,
+        long queueLimitBytes = DynatraceSecuritySinkOptions.DefaultQueueLimitBytes,
+        TimeSpan? requestTimeout = null,
+        TimeSpan? shutdownTimeout = null,
+        IDictionary<string, string>? propertyNames = null)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -83,6 +91,10 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.ProductVendor = productVendor;
             options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
             options.MessageHandler = messageHandler;
+            options.QueueLimitBytes = queueLimitBytes;
+            options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
+            options.ShutdownTimeout = shutdownTimeout ?? DynatraceSecuritySinkOptions.DefaultShutdownTimeout;
+            options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
         });
     }
 

@@ -278,6 +278,32 @@ public class SecurityEventFormatterTests
     }
 
     [Fact]
+    public void PropertyNamesRenamePropertiesBeforeFlattening()
+    {
+        var logEvent = Capture.Event(log => log.ForSecurityEvent()
+            .ForContext("Client", new { Ip = "203.0.113.7" }, destructureObjects: true)
+            .ForContext("Risk", "HIGH")
+            .ForContext("event.type", "not renamed away")
+            .Warning("Failed login for {UserName}", "alice"));
+
+        var json = Json.Format(logEvent, o => o.PropertyNames = new Dictionary<string, string>
+        {
+            ["UserName"] = "actor.name",
+            ["Client"] = "actor",
+            ["Risk"] = "finding.severity",
+            ["event.type"] = "original.event.type",
+        });
+
+        json.GetProperty("actor.name").GetString().Should().Be("alice");
+        json.GetProperty("actor.Ip").GetString().Should().Be("203.0.113.7");
+        json.GetProperty("finding.severity").GetString().Should().Be("HIGH", "a renamed property overrides the built-in field it is renamed to");
+        json.GetProperty("event.type").GetString().Should().Be("DETECTION_FINDING", "a property renamed away no longer overrides");
+        json.GetProperty("original.event.type").GetString().Should().Be("not renamed away");
+        json.TryGetProperty("UserName", out _).Should().BeFalse();
+        json.GetProperty("event.description").GetString().Should().Be("Failed login for alice", "the message renders with the original names");
+    }
+
+    [Fact]
     public void EveryEventGetsItsOwnId()
     {
         var first = Json.Format(Capture.Event(log => log.ForSecurityEvent().Warning("x")));

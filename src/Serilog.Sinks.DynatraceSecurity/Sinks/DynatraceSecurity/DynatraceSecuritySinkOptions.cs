@@ -21,11 +21,20 @@ public sealed class DynatraceSecuritySinkOptions
     /// <summary>The default <see cref="QueueLimit"/>: 100,000 events.</summary>
     public const int DefaultQueueLimit = 100_000;
 
+    /// <summary>The default <see cref="QueueLimitBytes"/>: 64 MiB.</summary>
+    public const long DefaultQueueLimitBytes = 64 * 1024 * 1024;
+
     /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>The default <see cref="RetryTimeLimit"/>: 10 minutes.</summary>
     public static readonly TimeSpan DefaultRetryTimeLimit = TimeSpan.FromMinutes(10);
+
+    /// <summary>The default <see cref="RequestTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default <see cref="ShutdownTimeout"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>.
@@ -111,9 +120,29 @@ public sealed class DynatraceSecuritySinkOptions
     /// </summary>
     public HttpMessageHandler? MessageHandler { get; set; }
 
-    // Not public yet (the delivery-policy issue makes them options); internal so tests can shorten them.
-    internal TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The largest estimated size, in bytes, of the security events waiting to be sent. The estimate is taken when an
+    /// event is logged, without formatting it (see the README); when the queue is full, new events are dropped,
+    /// counted and reported.
+    /// </summary>
+    public long QueueLimitBytes { get; set; } = DefaultQueueLimitBytes;
 
+    /// <summary>How long one HTTP request may take before it counts as failed (and is retried).</summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// How long disposing the logger may spend delivering what is queued. Disposal returns within this time plus one
+    /// <see cref="RequestTimeout"/>, even when the endpoint is down; what is not delivered is reported.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+
+    /// <summary>
+    /// Renames event properties before they are flattened, for example <c>UserName</c> → <c>actor.name</c>, so that a
+    /// code base can send Dynatrace's semantic names without changing its log calls.
+    /// </summary>
+    public IDictionary<string, string> PropertyNames { get; set; } = new Dictionary<string, string>();
+
+    // Internal so tests can shorten the backoff; the policy itself is documented in the README.
     internal TimeSpan MinimumRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     internal TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromMinutes(1);

@@ -30,6 +30,9 @@ internal sealed class SinkSettings
         StaticAttributes = new List<KeyValuePair<string, string>>(options.StaticAttributes ?? new Dictionary<string, string>());
         MessageHandler = options.MessageHandler;
         RequestTimeout = options.RequestTimeout;
+        QueueLimitBytes = options.QueueLimitBytes;
+        ShutdownTimeout = options.ShutdownTimeout;
+        PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         MinimumRetryDelay = options.MinimumRetryDelay;
         MaximumRetryDelay = options.MaximumRetryDelay;
     }
@@ -51,6 +54,9 @@ internal sealed class SinkSettings
     public IReadOnlyList<KeyValuePair<string, string>> StaticAttributes { get; }
     public HttpMessageHandler? MessageHandler { get; }
     public TimeSpan RequestTimeout { get; }
+    public long QueueLimitBytes { get; }
+    public TimeSpan ShutdownTimeout { get; }
+    public IReadOnlyDictionary<string, string> PropertyNames { get; }
     public TimeSpan MinimumRetryDelay { get; }
     public TimeSpan MaximumRetryDelay { get; }
 
@@ -75,6 +81,10 @@ internal sealed class SinkSettings
             throw new ArgumentOutOfRangeException(nameof(options.RetryTimeLimit), options.RetryTimeLimit,
                 "RetryTimeLimit must not be negative (TimeSpan.Zero disables retries).");
         RequirePositive(options.RequestTimeout, nameof(options.RequestTimeout));
+        RequirePositive(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        if (options.QueueLimitBytes <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options.QueueLimitBytes), options.QueueLimitBytes,
+                "QueueLimitBytes must be greater than zero (the default is 67108864, 64 MiB).");
         RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
         RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
         if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
@@ -87,6 +97,17 @@ internal sealed class SinkSettings
             {
                 if (string.IsNullOrWhiteSpace(attribute.Key))
                     throw new ArgumentException("StaticAttributes must not contain an empty attribute name.", nameof(options.StaticAttributes));
+            }
+        }
+
+        if (options.PropertyNames != null)
+        {
+            foreach (var rename in options.PropertyNames)
+            {
+                if (string.IsNullOrWhiteSpace(rename.Key) || string.IsNullOrWhiteSpace(rename.Value))
+                    throw new ArgumentException(
+                        $"PropertyNames must map non-empty names to non-empty names; check the entry for '{rename.Key}'.",
+                        nameof(options.PropertyNames));
             }
         }
 

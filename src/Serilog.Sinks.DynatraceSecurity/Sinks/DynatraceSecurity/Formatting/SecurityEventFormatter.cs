@@ -26,6 +26,8 @@ internal sealed class SecurityEventFormatter
     readonly string? _productVendor;
     readonly IReadOnlyList<KeyValuePair<string, string>> _staticAttributes;
     readonly Dictionary<string, string> _staticByName;
+    readonly IReadOnlyDictionary<string, string> _propertyNames;
+    readonly Dictionary<string, string> _renamedFrom = new(StringComparer.Ordinal);
     readonly HashSet<string> _writtenKeys = new(StringComparer.Ordinal);
     readonly PropertyFlattener _flattener = new();
     readonly MessageRenderer _messageRenderer = new();
@@ -37,6 +39,13 @@ internal sealed class SecurityEventFormatter
         _productName = settings.ProductName;
         _productVendor = settings.ProductVendor;
         _staticAttributes = settings.StaticAttributes;
+        _propertyNames = settings.PropertyNames;
+        foreach (var rename in _propertyNames)
+        {
+            if (!_renamedFrom.ContainsKey(rename.Value))
+                _renamedFrom.Add(rename.Value, rename.Key);
+        }
+
         _staticByName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var attribute in _staticAttributes)
         {
@@ -85,9 +94,11 @@ internal sealed class SecurityEventFormatter
 
         foreach (var property in logEvent.Properties)
         {
-            if (property.Key == _marker.PropertyName || _writtenKeys.Contains(property.Key))
+            if (property.Key == _marker.PropertyName)
                 continue;
-            _flattener.WriteProperty(json, _writtenKeys, property.Key, property.Value);
+            var name = OutputName(property.Key);
+            if (!_writtenKeys.Contains(name))
+                _flattener.WriteProperty(json, _writtenKeys, name, property.Value);
         }
 
         foreach (var attribute in _staticAttributes)
@@ -99,10 +110,28 @@ internal sealed class SecurityEventFormatter
         json.WriteEndObject();
     }
 
+    /// <summary>The name a property is written under: its <c>propertyNames</c> rename, or its own name.</summary>
+    string OutputName(string propertyName) =>
+        _propertyNames.Count != 0 && _propertyNames.TryGetValue(propertyName, out var renamed) ? renamed : propertyName;
+
+    /// <summary>The event's property that is written as <paramref name="key"/>, after renames, if there is one.</summary>
+    bool TryGetPropertyWrittenAs(LogEvent logEvent, string key, out LogEventPropertyValue value)
+    {
+        if (_renamedFrom.TryGetValue(key, out var source) && source != _marker.PropertyName &&
+            logEvent.Properties.TryGetValue(source, out value!))
+            return true;
+
+        if (key != _marker.PropertyName && OutputName(key) == key && logEvent.Properties.TryGetValue(key, out value!))
+            return true;
+
+        value = null!;
+        return false;
+    }
+
     /// <summary>Writes the event's property or static attribute named <paramref name="key"/>, if there is one.</summary>
     bool TryWriteOverride(Utf8JsonWriter json, LogEvent logEvent, string key)
     {
-        if (key != _marker.PropertyName && logEvent.Properties.TryGetValue(key, out var value))
+        if (TryGetPropertyWrittenAs(logEvent, key, out var value))
         {
             _flattener.WriteProperty(json, _writtenKeys, key, value);
             _writtenKeys.Add(key);
