@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Text.Json;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -28,4 +30,11 @@ public sealed class DynatraceIngestReceiverOptions
     /// Must be positive. The receiver never buffers more than this plus one byte of a request body.
     /// </summary>
     public long MaxRequestBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// An extra check of each event, after the contract checks: return <see langword="null"/> when the event is
+    /// acceptable, or a message saying what is wrong with it. A request holding any rejected event is answered 400
+    /// as a whole, with that message, and none of its events is recorded (Dynatrace documents no partial acceptance).
+    /// </summary>
+    public Func<JsonElement, string?>? ValidateEvent { get; set; }
 }

@@ -152,6 +152,17 @@ internal sealed class IngestRequestHandler
             return IngestAnswer.Error(400, payloadProblem);
         }
 
+        if (_settings.ValidateEvent is { } validate)
+        {
+            foreach (JsonElement candidate in payload.Events)
+            {
+                if (validate(candidate) is { } eventProblem)
+                {
+                    return IngestAnswer.Error(400, eventProblem);
+                }
+            }
+        }
+
         return IngestAnswer.Accepted(payload.Events, scripted);
     }
 

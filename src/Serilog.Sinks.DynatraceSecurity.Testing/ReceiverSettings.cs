@@ -7,8 +7,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
 internal sealed class ReceiverSettings
 {
-    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes)
+    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent)
     {
+        ValidateEvent = validateEvent;
         AcceptedTokens = acceptedTokens;
         Endpoints = endpoints;
         MaxRequestBytes = maxRequestBytes;
@@ -20,6 +21,8 @@ internal sealed class ReceiverSettings
     public HashSet<string>? Endpoints { get; }
 
     public long MaxRequestBytes { get; }
+
+    public Func<System.Text.Json.JsonElement, string?>? ValidateEvent { get; }
 
     public static ReceiverSettings From(DynatraceIngestReceiverOptions options)
     {
@@ -59,6 +62,6 @@ internal sealed class ReceiverSettings
             throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", nameof(options));
         }
 
-        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes);
+        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent);
     }
 }

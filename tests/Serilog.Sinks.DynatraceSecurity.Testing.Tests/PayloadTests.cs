@@ -105,4 +105,22 @@ public sealed class PayloadTests
         received.GetString("finding.title").Should().Be("flat");
         received.GetString("actor.ips").Should().Be("""["203.0.113.7"]""");
     }
+
+    [Fact]
+    public async Task A_request_holding_an_event_the_validator_rejects_is_answered_400_as_a_whole()
+    {
+        var options = new DynatraceIngestReceiverOptions
+        {
+            ValidateEvent = e => e.TryGetProperty("bad", out _) ? "attribute 'bad' is not allowed" : null,
+        };
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage rejected = await client.PostAsync(IngestTestClient.CustomPath, "[{\"ok\":1},{\"bad\":1}]");
+        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, "[{\"ok\":2}]");
+
+        (await IngestTestClient.ReadEnvelopeAsync(rejected, 400)).Should().Contain("attribute 'bad' is not allowed");
+        accepted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Events.Should().ContainSingle().Which.Json.GetProperty("ok").GetInt32().Should().Be(2);
+    }
 }

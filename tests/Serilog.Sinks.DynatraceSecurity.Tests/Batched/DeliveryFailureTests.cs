@@ -52,14 +52,17 @@ public class DeliveryFailureTests
         harness.Fallback.Events.Should().BeEmpty();
     }
 
-    [Fact]
-    public async Task APermanentRejectionIsReportedOnceWithTheEventsAndNotRetried()
+    [Theory]
+    [InlineData(422)]
+    [InlineData(405)]
+    [InlineData(501)]
+    public async Task APermanentRejectionIsReportedOnceWithTheEventsAndNotRetried(int status)
     {
         await using var harness = await SinkHarness.StartAsync();
         harness.Receiver.EnqueueResponse(new ScriptedResponse
         {
-            StatusCode = 400,
-            Body = "{\"error\":{\"code\":400,\"message\":\"Invalid attribute value\"}}",
+            StatusCode = status,
+            Body = "{\"error\":{\"code\":" + status + ",\"message\":\"Invalid attribute value\"}}",
         });
 
         harness.LogNumbered(3);
@@ -70,9 +73,9 @@ public class DeliveryFailureTests
         rejected.Should().NotBeEmpty();
         (SinkHarness.Numbers(rejected).Concat(harness.ReceivedNumbers())).Should().BeEquivalentTo(Enumerable.Range(0, 3),
             "every event is either accepted or reported, exactly once");
-        harness.Receiver.Requests.Count(r => r.StatusCode == 400).Should().Be(1, "a 400 is not retried");
+        harness.Receiver.Requests.Count(r => r.StatusCode == status).Should().Be(1, "the status is not retried");
         harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(rejected.Count);
-        SelfLogCapture.Containing("Invalid attribute value").Should().Contain(l => l.Contains("400") && l.Contains("/platform/ingest/custom/security.events/contoso.identity"));
+        SelfLogCapture.Containing("Invalid attribute value").Should().Contain(l => l.Contains(status.ToString()) && l.Contains("/platform/ingest/custom/security.events/contoso.identity"));
     }
 
     [Fact]

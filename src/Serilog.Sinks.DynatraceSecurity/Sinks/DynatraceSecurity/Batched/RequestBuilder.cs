@@ -10,8 +10,10 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Batched;
 
 /// <summary>
-/// Formats a batch of events into one or more request bodies, none larger than the byte limit. An event that cannot
-/// be formatted, or that alone is larger than the limit, is reported and left out; the rest of the batch goes on.
+/// Formats a batch of events into one or more request bodies, none larger than the current request size limit
+/// (<see cref="RequestSizeLimit"/>). An event larger than the adapted limit but within <c>batchSizeLimitBytes</c> is
+/// sent alone. An event that cannot be formatted, or that alone is larger than <c>batchSizeLimitBytes</c>, is
+/// reported and left out; the rest of the batch goes on.
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
 /// </summary>
 internal sealed class RequestBuilder : IDisposable
@@ -25,15 +27,15 @@ internal sealed class RequestBuilder : IDisposable
 
     readonly SecurityEventFormatter _formatter;
     readonly FailureReporter _reporter;
-    readonly long _maximumBodyBytes;
+    readonly RequestSizeLimit _sizeLimit;
     readonly PooledBufferWriter _eventBuffer = new();
     readonly Utf8JsonWriter _json;
 
-    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, long maximumBodyBytes)
+    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit)
     {
         _formatter = formatter;
         _reporter = reporter;
-        _maximumBodyBytes = maximumBodyBytes;
+        _sizeLimit = sizeLimit;
         _json = new Utf8JsonWriter(_eventBuffer, WriterOptions);
     }
 
@@ -41,6 +43,7 @@ internal sealed class RequestBuilder : IDisposable
     {
         var requests = new List<PendingRequest>();
         PendingRequest? current = null;
+        var limit = _sizeLimit.Current;
 
         foreach (var logEvent in batch)
         {
@@ -48,21 +51,21 @@ internal sealed class RequestBuilder : IDisposable
                 continue;
 
             var length = _eventBuffer.WrittenCount;
-            if (length + 2 > _maximumBodyBytes)
+            if (length + 2 > _sizeLimit.Configured)
             {
                 _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
-                    $"A security event of {length} bytes is larger than batchSizeLimitBytes ({_maximumBodyBytes})",
+                    $"A security event of {length} bytes is larger than batchSizeLimitBytes ({_sizeLimit.Configured})",
                     new[] { logEvent });
                 continue;
             }
 
-            if (current != null && current.LengthWith(length) > _maximumBodyBytes)
+            if (current != null && current.LengthWith(length) > limit)
             {
                 requests.Add(current);
                 current = null;
             }
 
-            current ??= new PendingRequest((int)Math.Min(_maximumBodyBytes, 64 * 1024));
+            current ??= new PendingRequest(Math.Min(Math.Max(limit, length + 2), 64 * 1024));
             current.Add(logEvent, _eventBuffer.WrittenSpan);
         }
 

@@ -53,7 +53,7 @@ internal sealed class HttpIngestClient : IIngestClient
                 return IngestResult.Success(status);
 
             var message = await ReadErrorMessageAsync(response, timeout.Token).ConfigureAwait(false);
-            var retryAfter = response.Headers.RetryAfter?.ToString();
+            var retryAfter = ReadRetryAfter(response);
             var description = $"POST {_target.Path} answered {status} {response.ReasonPhrase}" + (message == null ? "" : ": " + message);
             return IngestResult.Failure(status, message, retryAfter, new DynatraceIngestException(description, status));
         }
@@ -67,6 +67,20 @@ internal sealed class HttpIngestClient : IIngestClient
             var description = $"POST {_target.Path} failed: {_token.Redact(Flatten(ex))}";
             return IngestResult.NoResponse(description, new DynatraceIngestException(description, 0));
         }
+    }
+
+    static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
     }
 
     async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)

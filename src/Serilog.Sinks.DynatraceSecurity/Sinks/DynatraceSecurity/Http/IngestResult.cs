@@ -5,7 +5,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// <summary>The outcome of one POST to the ingest endpoint.</summary>
 internal sealed class IngestResult
 {
-    IngestResult(int statusCode, string? errorMessage, string? retryAfter, Exception? exception)
+    IngestResult(int statusCode, string? errorMessage, TimeSpan? retryAfter, Exception? exception)
     {
         StatusCode = statusCode;
         ErrorMessage = errorMessage;
@@ -21,8 +21,8 @@ internal sealed class IngestResult
     /// <summary>Dynatrace's error message or a description of the network failure (bounded, token removed).</summary>
     public string? ErrorMessage { get; }
 
-    /// <summary>The raw <c>Retry-After</c> header, when the endpoint sent one.</summary>
-    public string? RetryAfter { get; }
+    /// <summary>How long the endpoint asked us to wait (<c>Retry-After</c>, seconds or an HTTP date), when it did.</summary>
+    public TimeSpan? RetryAfter { get; }
 
     /// <summary>A sanitized exception describing the failure, for the failure listener.</summary>
     public Exception? Exception { get; }
@@ -31,7 +31,7 @@ internal sealed class IngestResult
 
     public static IngestResult Success(int statusCode) => statusCode == 202 ? Accepted : new IngestResult(statusCode, null, null, null);
 
-    public static IngestResult Failure(int statusCode, string? errorMessage, string? retryAfter, Exception exception) =>
+    public static IngestResult Failure(int statusCode, string? errorMessage, TimeSpan? retryAfter, Exception exception) =>
         new(statusCode, errorMessage, retryAfter, exception);
 
     public static IngestResult NoResponse(string description, Exception exception) =>

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
@@ -12,9 +14,15 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// </summary>
 internal sealed class FailureReporter : ILoggingFailureListener
 {
+    /// <summary>At most one SelfLog line per this interval for queue-full drops (each dropped event still reaches the listener).</summary>
+    public static readonly TimeSpan QueueFullSummaryInterval = TimeSpan.FromSeconds(10);
+
     readonly object _sender;
     readonly SinkStatistics _statistics;
+    readonly Stopwatch _clock = Stopwatch.StartNew();
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
+    long _queueFullUnsummarized;
+    long _nextQueueFullSummaryTicks;
 
     public FailureReporter(object sender, SinkStatistics statistics)
     {
@@ -30,6 +38,51 @@ internal sealed class FailureReporter : ILoggingFailureListener
     {
         var total = _statistics.AddDropped(reason, events.Count);
         Notify(kind, $"{message} ({events.Count} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
+    }
+
+    /// <summary>
+    /// Reports an event refused on the logging thread because the queue is full. The failure listener gets the event
+    /// (unless it is SelfLog's own); SelfLog gets one summary line per <see cref="QueueFullSummaryInterval"/> with the
+    /// count, not a line per event, so an outage cannot flood it.
+    /// </summary>
+    public void ReportQueueFull(LogEvent logEvent, string refusedBy)
+    {
+        _statistics.AddDropped(DropReason.QueueFull, 1);
+        Interlocked.Increment(ref _queueFullUnsummarized);
+
+        var listener = _listener;
+        if (!ReferenceEquals(listener, SelfLog.FailureListener))
+        {
+            try
+            {
+                listener.OnLoggingFailed(_sender, LoggingFailureKind.Permanent,
+                    $"The queue of security events waiting to be sent is full ({refusedBy})", new[] { logEvent }, null);
+            }
+            catch (Exception listenerFailure)
+            {
+                SelfLog.WriteLine("{0}: the logging failure listener threw {1}", _sender, listenerFailure);
+            }
+        }
+
+        var now = _clock.Elapsed.Ticks;
+        var due = Interlocked.Read(ref _nextQueueFullSummaryTicks);
+        if (now >= due && Interlocked.CompareExchange(ref _nextQueueFullSummaryTicks, now + QueueFullSummaryInterval.Ticks, due) == due)
+            WriteQueueFullSummary(refusedBy);
+    }
+
+    /// <summary>Writes the queue-full count not yet summarised (called at shutdown so no drop goes unmentioned).</summary>
+    public void FlushQueueFullSummary()
+    {
+        if (Interlocked.Read(ref _queueFullUnsummarized) > 0)
+            WriteQueueFullSummary("queueLimit or queueLimitBytes");
+    }
+
+    void WriteQueueFullSummary(string refusedBy)
+    {
+        var count = Interlocked.Exchange(ref _queueFullUnsummarized, 0);
+        if (count > 0)
+            SelfLog.WriteLine("{0}: Permanent failure: {1}", _sender,
+                $"{count} security event(s) dropped because the queue was full ({refusedBy}); {_statistics.TotalDropped} dropped in total");
     }
 
     /// <summary>Reports a failure after which the events will be retried.</summary>

@@ -29,7 +29,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly SecurityMarker _marker;
     readonly QueueBudget _budget;
     readonly FailureReporter _reporter;
-    readonly CancellationTokenSource _shutdown = new();
+    readonly ShutdownSignal _shutdown;
     readonly ILogEventSink _engine;
     readonly string _description;
     int _disposed;
@@ -39,12 +39,13 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _minimumLevel = settings.RestrictedToMinimumLevel;
         _levelSwitch = settings.LevelSwitch;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
-        _budget = new QueueBudget(settings.QueueLimit);
+        _budget = new QueueBudget(settings.QueueLimit, settings.QueueLimitBytes);
+        _shutdown = new ShutdownSignal(settings.ShutdownTimeout);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
-        Statistics = new SinkStatistics();
+        Statistics = new SinkStatistics(_budget);
         _reporter = new FailureReporter(this, Statistics);
 
-        var batchedSink = new DynatraceSecurityBatchedSink(settings, _marker, _budget, _reporter, Statistics, _shutdown.Token);
+        var batchedSink = new DynatraceSecurityBatchedSink(settings, _marker, _budget, _reporter, Statistics, _shutdown);
         var batchingOptions = new BatchingOptions
         {
             BatchSizeLimit = settings.BatchSizeLimit,
@@ -72,13 +73,13 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (logEvent.Level < (_levelSwitch?.MinimumLevel ?? _minimumLevel) || !_marker.IsMarked(logEvent))
             return;
 
-        if (!_budget.TryAdmit())
+        if (!_budget.TryAdmit(EventSizeEstimator.Estimate(logEvent), out var refusedBy))
         {
-            _reporter.ReportDropped(DropReason.QueueFull, LoggingFailureKind.Permanent,
-                "The queue of security events waiting to be sent is full (queueLimit)", new[] { logEvent });
+            _reporter.ReportQueueFull(logEvent, refusedBy);
             return;
         }
 
+        Statistics.AddQueued();
         _engine.Emit(logEvent);
     }
 
@@ -90,9 +91,9 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
             return;
 
         // Tell the delivery loop first: it stops backing off and makes one last attempt.
-        _shutdown.Cancel();
+        _shutdown.Begin();
         (_engine as IDisposable)?.Dispose();
-        _shutdown.Dispose();
+        Finish();
     }
 
 #if NET8_0_OR_GREATER
@@ -101,14 +102,21 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
 
-        _shutdown.Cancel();
+        _shutdown.Begin();
         if (_engine is IAsyncDisposable asyncEngine)
             await asyncEngine.DisposeAsync().ConfigureAwait(false);
         else
             (_engine as IDisposable)?.Dispose();
-        _shutdown.Dispose();
+        Finish();
     }
 #endif
+
+    void Finish()
+    {
+        _reporter.FlushQueueFullSummary();
+        Statistics.Dispose();
+        _shutdown.Dispose();
+    }
 
     public override string ToString() => _description;
 }

@@ -1,13 +1,46 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Threading;
+using Serilog.Sinks.DynatraceSecurity.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
-/// <summary>Counts delivered and dropped events; drops are counted by reason.</summary>
-internal sealed class SinkStatistics
+/// <summary>
+/// Counts what happened to the sink's events, in memory (for SelfLog lines and tests) and as
+/// <see cref="System.Diagnostics.Metrics"/> instruments on a <see cref="Meter"/> named
+/// <see cref="MeterName"/>, so that OpenTelemetry or <c>dotnet-counters</c> can watch the sink's health.
+/// </summary>
+internal sealed class SinkStatistics : IDisposable
 {
-    readonly long[] _dropped = new long[Enum.GetValues(typeof(DropReason)).Length];
+    public const string MeterName = "Serilog.Sinks.DynatraceSecurity";
+    const string Prefix = "serilog.sink.dynatrace_security.";
+
+    static readonly string[] ReasonTags = CreateReasonTags();
+
+    readonly long[] _dropped = new long[ReasonTags.Length];
     long _delivered;
+    readonly Counter<long> _queuedCounter;
+    readonly Counter<long> _sentCounter;
+    readonly Counter<long> _droppedCounter;
+    readonly Counter<long> _retriedCounter;
+    readonly Counter<long> _requestCounter;
+    readonly Histogram<double> _requestDuration;
+
+    public SinkStatistics(QueueBudget budget)
+    {
+        Meter = new Meter(MeterName, UserAgent.Version);
+        _queuedCounter = Meter.CreateCounter<long>(Prefix + "events.queued", "{event}", "Security events accepted into the queue.");
+        _sentCounter = Meter.CreateCounter<long>(Prefix + "events.sent", "{event}", "Security events accepted by the endpoint (2xx).");
+        _droppedCounter = Meter.CreateCounter<long>(Prefix + "events.dropped", "{event}", "Security events not delivered, by reason (tag 'reason'); each was reported.");
+        _retriedCounter = Meter.CreateCounter<long>(Prefix + "events.retried", "{event}", "Security events in attempts that failed and were retried.");
+        _requestCounter = Meter.CreateCounter<long>(Prefix + "requests", "{request}", "HTTP requests to the ingest endpoint, by status class (tag 'status_class': 2xx, 4xx, 5xx, none).");
+        _requestDuration = Meter.CreateHistogram<double>(Prefix + "request.duration", "s", "Duration of HTTP requests to the ingest endpoint.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => budget.Pending, "{event}", "Security events waiting to be delivered or reported.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => budget.PendingBytes, "By", "Estimated bytes of the security events waiting.");
+    }
+
+    public Meter Meter { get; }
 
     public long Delivered => Interlocked.Read(ref _delivered);
 
@@ -24,11 +57,58 @@ internal sealed class SinkStatistics
 
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
 
-    public void AddDelivered(int count) => Interlocked.Add(ref _delivered, count);
+    public void AddQueued() => _queuedCounter.Add(1);
+
+    public void AddDelivered(int count)
+    {
+        Interlocked.Add(ref _delivered, count);
+        _sentCounter.Add(count);
+    }
 
     public long AddDropped(DropReason reason, int count)
     {
         Interlocked.Add(ref _dropped[(int)reason], count);
+        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]));
         return TotalDropped;
+    }
+
+    public void AddRetried(int count) => _retriedCounter.Add(count);
+
+    public void RecordRequest(int statusCode, TimeSpan duration)
+    {
+        var statusClass = statusCode switch
+        {
+            0 => "none",
+            < 300 => "2xx",
+            < 400 => "3xx",
+            < 500 => "4xx",
+            _ => "5xx",
+        };
+        _requestCounter.Add(1, new KeyValuePair<string, object?>("status_class", statusClass));
+        _requestDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("status_class", statusClass));
+    }
+
+    public void Dispose() => Meter.Dispose();
+
+    /// <summary>snake_case reason names (queue_full, retry_time_limit_exceeded, ...), indexed by <see cref="DropReason"/>.</summary>
+    static string[] CreateReasonTags()
+    {
+        var reasons = (DropReason[])Enum.GetValues(typeof(DropReason));
+        var tags = new string[reasons.Length];
+        foreach (var reason in reasons)
+        {
+            var name = reason.ToString();
+            var builder = new System.Text.StringBuilder(name.Length + 8);
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                    builder.Append('_');
+                builder.Append(char.ToLowerInvariant(name[i]));
+            }
+
+            tags[(int)reason] = builder.ToString();
+        }
+
+        return tags;
     }
 }
