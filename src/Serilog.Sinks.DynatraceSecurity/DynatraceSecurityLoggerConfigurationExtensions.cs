@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net.Http;
+using System.Threading;
 using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
@@ -16,12 +17,17 @@ namespace Serilog;
 /// </summary>
 public static class DynatraceSecurityLoggerConfigurationExtensions
 {
+    // Lets tests see the validated settings that a configuration source (such as ReadFrom.Configuration) produced.
+    internal static readonly AsyncLocal<Action<SinkSettings>?> SettingsCreated = new();
+
     /// <summary>
     /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
-    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>.</param>
+    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required:
+    /// it has a default only so that a configuration file (Serilog.Settings.Configuration) that leaves it out, or
+    /// misspells it, fails with a message that says so instead of silently adding no sink.</param>
     /// <param name="accessToken">The access token (scope <c>openpipeline.events_security.custom</c>); when null, the
     /// environment variable <c>DT_ACCESS_TOKEN</c>.</param>
     /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
@@ -48,7 +54,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
         this LoggerSinkConfiguration loggerSinkConfiguration,
-        string environmentUrl,
+        string? environmentUrl = null,
         string? accessToken = null,
         string? endpoint = null,
         DynatraceSecurityRoute route = DynatraceSecurityRoute.SecurityEvents,
@@ -116,6 +122,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         var options = new DynatraceSecuritySinkOptions();
         configure(options);
         var settings = SinkSettings.From(options);
+        SettingsCreated.Value?.Invoke(settings);
 
         // The level is checked by the sink itself (see SecurityEventFrontSink), so no restriction is passed here.
         return loggerSinkConfiguration.Sink(new SecurityEventFrontSink(settings));

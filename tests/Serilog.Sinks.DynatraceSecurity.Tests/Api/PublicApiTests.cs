@@ -18,6 +18,8 @@ public class PublicApiTests
         var assembly = typeof(DynatraceSecuritySinkOptions).Assembly;
         var api = assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
+            // ILogger.BeginSecurityScope / LogSecurityEvent live there; the generator skips Microsoft.* by default.
+            AllowNamespacePrefixes = new[] { "Microsoft.Extensions.Logging" },
             ExcludeAttributes = new[]
             {
                 "System.Runtime.Versioning.TargetFrameworkAttribute",

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using Serilog.Configuration;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity;
+using Serilog.Sinks.DynatraceSecurity.Audit;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+
+namespace Serilog;
+
+/// <summary>
+/// Adds <c>AuditTo.DynatraceSecurity(...)</c>: sends each security event to Dynatrace before the logging call returns,
+/// and throws when Dynatrace did not accept it.
+/// </summary>
+public static class DynatraceSecurityAuditLoggerConfigurationExtensions
+{
+    /// <summary>
+    /// Sends each event that carries the security marker to Dynatrace synchronously: the logging call returns only
+    /// after Dynatrace accepted the event (2xx), and throws when it did not (any other status, no answer within
+    /// <paramref name="requestTimeout"/>, a network error). Serilog passes exceptions from audit sinks on to the
+    /// caller, wrapped in an <see cref="AggregateException"/> whose inner exception is a
+    /// <see cref="DynatraceSecurityAuditException"/>. There is no batching, no queue and no retry, so every marked event
+    /// costs one request's latency on the logging thread. Other events are ignored.
+    /// </summary>
+    /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
+    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required
+    /// (the default only lets a configuration file that leaves it out fail with a clear message).</param>
+    /// <param name="accessToken">The access token; when null, the environment variable <c>DT_ACCESS_TOKEN</c>.</param>
+    /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
+    /// <param name="route">The ingest route.</param>
+    /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
+    /// <param name="levelSwitch">A switch that changes the minimum level at run time.</param>
+    /// <param name="markerProperty">The name of the property that marks security events.</param>
+    /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
+    /// <param name="eventProvider">The <c>event.provider</c> of every event.</param>
+    /// <param name="productName">The <c>product.name</c> of every event.</param>
+    /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
+    /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
+    /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
+    /// <param name="requestTimeout">How long one logging call may wait for Dynatrace's answer; 30 seconds when null.</param>
+    /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
+    public static LoggerConfiguration DynatraceSecurity(
+        this LoggerAuditSinkConfiguration loggerAuditSinkConfiguration,
+        string? environmentUrl = null,
+        string? accessToken = null,
+        string? endpoint = null,
+        DynatraceSecurityRoute route = DynatraceSecurityRoute.SecurityEvents,
+        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        LoggingLevelSwitch? levelSwitch = null,
+        string markerProperty = SecurityEventLoggerExtensions.DefaultMarkerProperty,
+        string defaultEventType = SecurityEventTypes.DetectionFinding,
+        string? eventProvider = null,
+        string? productName = null,
+        string? productVendor = null,
+        IDictionary<string, string>? staticAttributes = null,
+        HttpMessageHandler? messageHandler = null,
+        TimeSpan? requestTimeout = null,
+        IDictionary<string, string>? propertyNames = null)
+    {
+        return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
+        {
+            options.EnvironmentUrl = environmentUrl;
+            options.AccessToken = accessToken;
+            options.Endpoint = endpoint;
+            options.Route = route;
+            options.RestrictedToMinimumLevel = restrictedToMinimumLevel;
+            options.LevelSwitch = levelSwitch;
+            options.MarkerProperty = markerProperty;
+            options.DefaultEventType = defaultEventType;
+            options.EventProvider = eventProvider;
+            options.ProductName = productName;
+            options.ProductVendor = productVendor;
+            options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
+            options.MessageHandler = messageHandler;
+            options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
+            options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
+        });
+    }
+
+    /// <summary>
+    /// Sends each event that carries the security marker to Dynatrace synchronously, with settings given as
+    /// <see cref="DynatraceSecuritySinkOptions"/>. The batching and queue settings (<c>BatchSizeLimit</c>,
+    /// <c>BatchSizeLimitBytes</c>, <c>BufferingTimeLimit</c>, <c>QueueLimit</c>, <c>QueueLimitBytes</c>,
+    /// <c>RetryTimeLimit</c>, <c>ShutdownTimeout</c>) do not apply to audit mode and are ignored.
+    /// </summary>
+    /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
+    /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>
+    /// <returns>Configuration object allowing method chaining.</returns>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
+    public static LoggerConfiguration DynatraceSecurity(
+        this LoggerAuditSinkConfiguration loggerAuditSinkConfiguration,
+        Action<DynatraceSecuritySinkOptions> configure)
+    {
+        if (loggerAuditSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerAuditSinkConfiguration));
+        if (configure == null) throw new ArgumentNullException(nameof(configure));
+
+        var options = new DynatraceSecuritySinkOptions();
+        configure(options);
+        var settings = SinkSettings.From(options);
+        DynatraceSecurityLoggerConfigurationExtensions.SettingsCreated.Value?.Invoke(settings);
+
+        return loggerAuditSinkConfiguration.Sink(
+            new DynatraceSecurityAuditSink(settings), settings.RestrictedToMinimumLevel, settings.LevelSwitch);
+    }
+}

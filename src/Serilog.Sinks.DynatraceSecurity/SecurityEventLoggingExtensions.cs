@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using Serilog.Sinks.DynatraceSecurity;
+using Serilog.Sinks.DynatraceSecurity.Logging;
+
+// Deliberately in the Microsoft.Extensions.Logging namespace, so that ILogger<T> users find these without a using.
+namespace Microsoft.Extensions.Logging;
+
+/// <summary>
+/// Marks <see cref="ILogger"/> events as security events for the Dynatrace security sink: the events carry the same
+/// marker property (<c>SecurityEvent</c>, <see cref="Serilog.SecurityEventLoggerExtensions.DefaultMarkerProperty"/>)
+/// that <see cref="Serilog.SecurityEventLoggerExtensions.ForSecurityEvent"/> adds on the Serilog side. Works with any
+/// <see cref="ILogger"/>; the marker reaches the sink through Serilog.Extensions.Logging (<c>AddSerilog()</c>,
+/// <c>UseSerilog()</c> or <c>AddDynatraceSecurity(...)</c>).
+/// </summary>
+public static class SecurityEventLoggingExtensions
+{
+    /// <summary>
+    /// Begins a scope in which every event is a security event of type <paramref name="eventType"/>, carrying
+    /// <paramref name="attributes"/> as event attributes (keys are kept as given, so <c>actor.ips</c> arrives as
+    /// <c>actor.ips</c>). Nested scopes combine; for a key set by several scopes the innermost wins.
+    /// </summary>
+    /// <param name="logger">The logger to begin the scope on.</param>
+    /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
+    /// <param name="attributes">Attributes added to every event in the scope, such as <c>actor.ips</c> or <c>object.id</c>;
+    /// a property of the event itself with the same name wins.</param>
+    /// <returns>The scope; dispose it to end the scope. Null when the logger does not support scopes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space, or an attribute
+    /// name is.</exception>
+    public static IDisposable? BeginSecurityScope(
+        this ILogger logger,
+        string eventType = SecurityEventTypes.DetectionFinding,
+        IEnumerable<KeyValuePair<string, object?>>? attributes = null)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        RequireEventType(eventType);
+        return logger.BeginScope(new SecurityScopeState(eventType, attributes));
+    }
+
+    /// <summary>
+    /// Writes a security event of type <paramref name="eventType"/>: a log event with a message template, like
+    /// <c>logger.Log(level, message, args)</c>, that also carries the security marker.
+    /// </summary>
+    /// <param name="logger">The logger to write to.</param>
+    /// <param name="level">The level; it becomes <c>finding.severity</c> (Critical <c>CRITICAL</c>, Error <c>HIGH</c>,
+    /// Warning <c>MEDIUM</c>, lower <c>LOW</c>).</param>
+    /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
+    /// <param name="message">The message template, such as <c>"Failed login for {UserName}"</c>.</param>
+    /// <param name="args">The values of the template's placeholders.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space.</exception>
+    public static void LogSecurityEvent(this ILogger logger, LogLevel level, string eventType, string? message, params object?[] args) =>
+        LogSecurityEvent(logger, level, eventType, null, message, args);
+
+    /// <summary>
+    /// Writes a security event of type <paramref name="eventType"/> with an exception (written as
+    /// <c>exception.type</c>, <c>exception.message</c> and <c>exception.stack_trace</c>).
+    /// </summary>
+    /// <param name="logger">The logger to write to.</param>
+    /// <param name="level">The level; it becomes <c>finding.severity</c>.</param>
+    /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
+    /// <param name="exception">The exception, or null.</param>
+    /// <param name="message">The message template.</param>
+    /// <param name="args">The values of the template's placeholders.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space.</exception>
+    public static void LogSecurityEvent(this ILogger logger, LogLevel level, string eventType, Exception? exception, string? message, params object?[] args)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        RequireEventType(eventType);
+        if (!logger.IsEnabled(level))
+            return;
+
+        SecurityEventLogValues.Log(logger, level, eventType, exception, message, args);
+    }
+
+    static void RequireEventType(string eventType)
+    {
+        if (string.IsNullOrWhiteSpace(eventType))
+            throw new ArgumentException(
+                "The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Http;
+
+namespace Serilog.Sinks.DynatraceSecurity.Audit;
+
+/// <summary>
+/// What <c>AuditTo.DynatraceSecurity(...)</c> adds: each security event is posted on its own, on the logging thread,
+/// and <see cref="Emit"/> returns only once Dynatrace accepted it (2xx). Anything else throws a
+/// <see cref="DynatraceSecurityAuditException"/>, which Serilog passes on to the caller for audit sinks. No queue, no
+/// batching and no retries: the caller decides what to do with an event that was not accepted.
+/// Events without the security marker are ignored.
+/// </summary>
+internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
+{
+    static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The same bytes the batched sink sends: UTF-8 rather than \u escapes; never embedded in HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    readonly SecurityMarker _marker;
+    readonly IIngestClient _client;
+    readonly string _description;
+
+    // The formatter and its buffers are not thread-safe; formatting is short, so concurrent callers take turns for it
+    // and send their requests in parallel.
+    readonly object _formatGate = new();
+    readonly SecurityEventFormatter _formatter;
+    readonly PooledBufferWriter _buffer = new();
+    readonly Utf8JsonWriter _json;
+    bool _disposed;
+
+    public DynatraceSecurityAuditSink(SinkSettings settings)
+        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler))
+    {
+    }
+
+    internal DynatraceSecurityAuditSink(SinkSettings settings, IIngestClient client)
+    {
+        _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
+        _formatter = new SecurityEventFormatter(settings, _marker);
+        _json = new Utf8JsonWriter(_buffer, WriterOptions);
+        _client = client;
+        _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
+    }
+
+    public void Emit(LogEvent logEvent)
+    {
+        if (logEvent == null || !_marker.IsMarked(logEvent))
+            return;
+
+        var body = Format(logEvent);
+
+        IngestResult result;
+        try
+        {
+            // The client awaits with ConfigureAwait(false) throughout, so blocking here cannot deadlock on a
+            // synchronization context.
+            result = _client.PostAsync(new ArraySegment<byte>(body)).GetAwaiter().GetResult();
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new DynatraceSecurityAuditException(
+                "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
+        }
+
+        if (result.IsSuccess)
+            return;
+
+        // The client's description has the status, the route and Dynatrace's bounded error message, with the token
+        // removed; it never contains the request body.
+        var reason = result.Exception?.Message ?? result.ToString();
+        throw new DynatraceSecurityAuditException(
+            "Dynatrace did not accept the security event (audit): " + reason, result.StatusCode, result.Exception);
+    }
+
+    byte[] Format(LogEvent logEvent)
+    {
+        lock (_formatGate)
+        {
+            if (_disposed)
+                throw new DynatraceSecurityAuditException(
+                    "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
+
+            _buffer.Clear();
+            _json.Reset(_buffer);
+            try
+            {
+                _json.WriteStartArray();
+                _formatter.Write(_json, logEvent, Guid.NewGuid());
+                _json.WriteEndArray();
+                _json.Flush();
+            }
+            catch (Exception ex)
+            {
+                // Only the exception's type: its message may quote the event's values.
+                throw new DynatraceSecurityAuditException(
+                    $"The security event could not be written as JSON ({ex.GetType().Name}); it was not sent to Dynatrace.", 0);
+            }
+
+            return _buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_formatGate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _json.Dispose();
+            _buffer.Dispose();
+        }
+
+        _client.Dispose();
+    }
+
+    public override string ToString() => _description;
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Reflection;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Configuration;
+
+/// <summary>
+/// What a user sees at startup for a mistake in appsettings.json. Serilog.Settings.Configuration calls the sink's
+/// configuration method through reflection, so the sink's <see cref="ArgumentException"/> arrives wrapped in a
+/// <see cref="TargetInvocationException"/>; its message is the inner exception's, and both the exception's text (what
+/// an unhandled exception prints) and the inner exception say what to fix. Nothing is ever silently left out.
+/// </summary>
+public class AppSettingsErrorTests
+{
+    const string Token = TestOptions.ClassicToken;
+
+    static string Json(string args, string section = "WriteTo") => $$"""
+        {
+          "Serilog": {
+            "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
+            "{{section}}": [ { "Name": "DynatraceSecurity", "Args": { {{args}} } } ]
+          }
+        }
+        """;
+
+    static ArgumentException StartupFails(string json)
+    {
+        var act = () => AppSettings.CreateLogger(json).Dispose();
+        var thrown = act.Should().Throw<Exception>().Which;
+        thrown.ToString().Should().NotContain(Token).And.NotContain("SECRETPART");
+
+        var cause = thrown is TargetInvocationException { InnerException: { } inner } ? inner : thrown;
+        cause.Should().BeAssignableTo<ArgumentException>();
+        thrown.ToString().Should().Contain(cause.Message, "an unhandled exception prints the inner message too");
+        return (ArgumentException)cause;
+    }
+
+    [Fact]
+    public void ANegativeLimitNamesTheOptionAndTheRule()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "batchSizeLimit": -1
+            """));
+
+        cause.Should().BeOfType<ArgumentOutOfRangeException>();
+        cause.ParamName.Should().Be("BatchSizeLimit");
+        cause.Message.Should().Contain("BatchSizeLimit must be greater than zero");
+    }
+
+    [Theory]
+    [InlineData("ftp://abc12345.live.dynatrace.com", "https://abc12345.live.dynatrace.com")]
+    [InlineData("abc12345.live.dynatrace.com", "https://abc12345.live.dynatrace.com")]
+    [InlineData("http://abc12345.live.dynatrace.com", "Use https")]
+    public void ABadUrlSaysWhatAUrlMustLookLike(string url, string expected)
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "{{url}}", "accessToken": "{{Token}}"
+            """));
+
+        cause.ParamName.Should().Be("EnvironmentUrl");
+        cause.Message.Should().Contain(expected);
+    }
+
+    [Theory]
+    [InlineData("\"accessToken\": \"dt0c01.X\", \"endpoint\": \"contoso.identity\"")]
+    [InlineData("\"environmentUrI\": \"https://abc12345.live.dynatrace.com\", \"accessToken\": \"dt0c01.X\"")]
+    public void AMissingOrMisspelledUrlFailsInsteadOfAddingNoSink(string args)
+    {
+        // Without a default for environmentUrl, Serilog.Settings.Configuration would find no matching method, write
+        // one SelfLog line and build a logger without the sink.
+        var cause = StartupFails(Json(args));
+
+        cause.ParamName.Should().Be("EnvironmentUrl");
+        cause.Message.Should().Contain("The Dynatrace environment URL is required");
+    }
+
+    [Fact]
+    public void AMissingTokenPointsAtAccessTokenAndTheEnvironmentVariable()
+    {
+        var cause = StartupFails(Json("\"environmentUrl\": \"https://abc12345.live.dynatrace.com\""));
+
+        cause.ParamName.Should().Be("AccessToken");
+        // Another test sets DT_ACCESS_TOKEN to a malformed value for a moment; either way the message is about the token.
+        cause.Message.Should().Contain("access token");
+    }
+
+    [Fact]
+    public void AnInvalidEndpointNameSaysWhichCharactersAreAllowed()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "endpoint": "contoso/identity"
+            """));
+
+        cause.ParamName.Should().Be("Endpoint");
+        cause.Message.Should().Contain("letters, digits and dots");
+    }
+
+    [Fact]
+    public void AnUnknownRouteNamesTheValue()
+    {
+        // Serilog.Settings.Configuration converts enum values itself (Enum.Parse, case-sensitive) before the sink is
+        // called, so this message is its own: it quotes the value but cannot list the valid ones (see the README).
+        var act = () => AppSettings.CreateLogger(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "route": "SecurityEventz"
+            """)).Dispose();
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'SecurityEventz'*");
+    }
+
+    [Fact]
+    public void ANumericRouteThatIsNotARouteIsRefusedByTheSink()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "route": "7"
+            """));
+
+        cause.Message.Should().Contain("SecurityEvents or LegacyEventsSecurity");
+    }
+
+    [Fact]
+    public void AnUnreadableTimeSpanNamesTheValue()
+    {
+        var act = () => AppSettings.CreateLogger(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "bufferingTimeLimit": "5 seconds"
+            """)).Dispose();
+
+        act.Should().Throw<FormatException>().WithMessage("*'5 seconds'*");
+    }
+
+    [Fact]
+    public void AuditToReportsMistakesTheSameWay()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "endpoint": "contoso..identity"
+            """, section: "AuditTo"));
+
+        cause.ParamName.Should().Be("Endpoint");
+    }
+}
