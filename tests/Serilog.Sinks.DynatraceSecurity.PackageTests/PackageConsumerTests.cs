@@ -1,0 +1,81 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.PackageTests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Serilog.Sinks.DynatraceSecurity.PackageTests;
+
+/// <summary>
+/// The install path of a user: a fresh project outside the repository references the packages by version from a
+/// local feed (no project reference), restores, builds and runs. Catches missing files, wrong target frameworks and
+/// dependency mistakes that the project references of the other tests hide.
+/// </summary>
+[Collection(PackedLibraryCollection.Name)]
+public sealed class PackageConsumerTests
+{
+    private readonly PackedLibraryFixture _packed;
+    private readonly ITestOutputHelper _output;
+
+    public PackageConsumerTests(PackedLibraryFixture packed, ITestOutputHelper output)
+    {
+        _packed = packed;
+        _output = output;
+        output.WriteLine(packed.Summary);
+    }
+
+    [Fact]
+    public async Task A_console_app_configured_from_appsettings_json_delivers_a_security_event_to_the_local_receiver()
+    {
+        ConsumerProject consumer = _packed.CreateConsumer("AppSettingsConsumer");
+
+        DotnetResult run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        _output.WriteLine(run.Describe());
+
+        run.Succeeded.Should().BeTrue(run.Describe());
+        run.Output.Should().Contain("The local receiver accepted 1 security event(s):", run.Describe());
+        string eventLine = run.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith('{'));
+        using JsonDocument received = JsonDocument.Parse(eventLine);
+        JsonElement root = received.RootElement;
+        root.GetProperty("event.kind").GetString().Should().Be("SECURITY_EVENT");
+        root.GetProperty("event.type").GetString().Should().Be("DETECTION_FINDING");
+        root.GetProperty("finding.severity").GetString().Should().Be("MEDIUM");
+        root.GetProperty("event.description").GetString().Should().Be("Failed login for alice from 203.0.113.7");
+        root.GetProperty("UserName").GetString().Should().Be("alice");
+        root.GetProperty("event.provider").GetString().Should().Be("Contoso.Identity", "appsettings.json sets eventProvider");
+        root.GetProperty("deployment.environment").GetString().Should().Be("package-test", "appsettings.json sets staticAttributes");
+
+        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        sink.Should().NotBeNull();
+        sink!.Type.Should().Be("package", "the consumer must use the package, not a project");
+        sink.Version.Should().Be(_packed.Version);
+        sink.RuntimeAssets.Should().Equal(new[] { "lib/net8.0/Serilog.Sinks.DynatraceSecurity.dll" }, "a .NET 10 app takes the net8.0 assembly");
+        RestoredPackage? testing = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.TestingPackageId);
+        testing.Should().NotBeNull();
+        testing!.Type.Should().Be("package");
+        testing.Version.Should().Be(_packed.Version);
+    }
+
+    [Fact]
+    public async Task A_net462_app_on_Serilog_4_1_0_compiles_against_the_netstandard2_0_assembly()
+    {
+        ConsumerProject consumer = _packed.CreateConsumer("NetFrameworkConsumer");
+
+        DotnetResult build = await DotnetCli.RunAsync(new[] { "build", consumer.ProjectFile, "-c", "Release" }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        _output.WriteLine(build.Describe());
+
+        build.Succeeded.Should().BeTrue(build.Describe());
+        build.Output.Should().NotContain("MSB3277",
+            "an assembly of the package must not be compiled against a newer dependency than the package declares " +
+            "(on .NET Framework that is a FileLoadException at run time); " + build.Describe());
+        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        sink.Should().NotBeNull();
+        sink!.Type.Should().Be("package");
+        sink.Version.Should().Be(_packed.Version);
+        sink.CompileAssets.Should().Equal(new[] { "lib/netstandard2.0/Serilog.Sinks.DynatraceSecurity.dll" });
+        RestoredPackage.Find(consumer.AssetsFile, "Serilog")!.Version.Should().Be("4.1.0", "the package accepts the lowest Serilog it supports");
+    }
+}

@@ -1,0 +1,177 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Xml.Linq;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.PackageTests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Serilog.Sinks.DynatraceSecurity.PackageTests;
+
+/// <summary>What `dotnet pack` puts into the packages: files, metadata, dependency ranges and symbols.</summary>
+[Collection(PackedLibraryCollection.Name)]
+public sealed class PackageContentsTests
+{
+    private const string RepositoryUrl = "https://github.com/serilog-contrib/Serilog.Sinks.DynatraceSecurity";
+
+    private readonly PackedLibraryFixture _packed;
+
+    public PackageContentsTests(PackedLibraryFixture packed, ITestOutputHelper output)
+    {
+        _packed = packed;
+        output.WriteLine(packed.Summary);
+    }
+
+    /// <summary>Every project of src/ is a package.</summary>
+    public static TheoryData<string> ShippedPackages => new(PackedLibraryFixture.PackageIds);
+
+    [Theory]
+    [MemberData(nameof(ShippedPackages))]
+    public void Every_package_has_the_readme_the_licence_the_repository_the_release_notes_and_XML_documentation_for_each_assembly(string packageId)
+    {
+        string package = _packed.PackagePath(packageId);
+        string[] entries = Entries(package);
+        XElement metadata = Nuspec(package);
+
+        entries.Should().Contain("README.md");
+        ReadEntry(package, "README.md").Should().Be(File.ReadAllText(Path.Combine(RepositoryLayout.Root, "README.md")), "the package readme is the repository README");
+        string[] assemblies = entries.Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
+        assemblies.Should().NotBeEmpty();
+        foreach (string assembly in assemblies)
+        {
+            entries.Should().Contain(Path.ChangeExtension(assembly, ".xml"), "IntelliSense needs the XML documentation next to {0}", assembly);
+        }
+
+        Value(metadata, "id").Should().Be(packageId);
+        Value(metadata, "version").Should().Be(_packed.Version);
+        Value(metadata, "description").Should().NotBeNullOrWhiteSpace();
+        Element(metadata, "license").Attribute("type")?.Value.Should().Be("expression");
+        Value(metadata, "license").Should().Be("Apache-2.0");
+        Value(metadata, "readme").Should().Be("README.md");
+        Value(metadata, "projectUrl").Should().Be(RepositoryUrl);
+        Value(metadata, "releaseNotes").Should().Be(RepositoryUrl + "/blob/main/CHANGELOG.md");
+        Element(metadata, "repository").Attribute("url")?.Value.Should().Be(RepositoryUrl);
+        Element(metadata, "repository").Attribute("type")?.Value.Should().Be("git");
+        Value(metadata, "tags").Split(' ', StringSplitOptions.RemoveEmptyEntries).Should().Contain(new[] { "serilog", "dynatrace", "security" });
+        Element(metadata, "dependencies").Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => e.Attribute("id")?.Value)
+            .Should().NotContain(id => id != null && id.StartsWith("Microsoft.SourceLink", StringComparison.Ordinal), "build-only tools are no dependency");
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedPackages))]
+    public void Every_package_has_a_symbol_package_with_a_portable_PDB_for_each_assembly(string packageId)
+    {
+        string symbols = _packed.SymbolPackagePath(packageId);
+        string[] assemblies = Entries(_packed.PackagePath(packageId))
+            .Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.EndsWith(".dll", StringComparison.Ordinal))
+            .ToArray();
+
+        File.Exists(symbols).Should().BeTrue($"{Path.GetFileName(symbols)} belongs next to the .nupkg; the feed holds: {string.Join(", ", Directory.GetFiles(_packed.FeedDirectory).Select(Path.GetFileName))}");
+        string[] entries = Entries(symbols);
+        foreach (string assembly in assemblies)
+        {
+            string pdb = Path.ChangeExtension(assembly, ".pdb");
+            entries.Should().Contain(pdb);
+            ReadBytes(symbols, pdb, 4).Should().Equal(new byte[] { (byte)'B', (byte)'S', (byte)'J', (byte)'B' }, "a portable PDB starts with the BSJB metadata signature");
+        }
+    }
+
+    [Fact]
+    public void The_sink_package_holds_exactly_netstandard2_0_and_net8_0_and_is_tagged_for_search()
+    {
+        string package = _packed.PackagePath(PackedLibraryFixture.SinkPackageId);
+
+        Entries(package).Should().Contain(new[]
+        {
+            "lib/netstandard2.0/Serilog.Sinks.DynatraceSecurity.dll",
+            "lib/netstandard2.0/Serilog.Sinks.DynatraceSecurity.xml",
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.dll",
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.xml",
+        });
+        Entries(package).Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal))
+            .Select(entry => entry.Split('/')[1]).Distinct()
+            .Should().BeEquivalentTo(new[] { "netstandard2.0", "net8.0" }, "no other target framework is shipped");
+        Value(Nuspec(package), "tags").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Should().Contain(new[] { "serilog", "dynatrace", "security", "siem", "openpipeline" });
+    }
+
+    [Fact]
+    public void The_sink_package_depends_on_the_lowest_Serilog_it_supports_and_on_System_Text_Json_only_for_netstandard2_0()
+    {
+        XElement metadata = Nuspec(_packed.PackagePath(PackedLibraryFixture.SinkPackageId));
+        XElement[] groups = Element(metadata, "dependencies").Elements().Where(e => e.Name.LocalName == "group").ToArray();
+
+        groups.Select(group => group.Attribute("targetFramework")?.Value)
+            .Should().BeEquivalentTo(new[] { ".NETStandard2.0", "net8.0" });
+        foreach (XElement group in groups)
+        {
+            // A plain version in a nuspec means "this or later": 4.1.0 is the first Serilog with the failure-listener API.
+            Dependency(group, "Serilog").Should().Be("4.1.0", "users must not be forced onto a newer Serilog than the sink needs");
+        }
+
+        Dependency(groups.Single(g => g.Attribute("targetFramework")?.Value == ".NETStandard2.0"), "System.Text.Json").Should().Be("8.0.5");
+        Dependency(groups.Single(g => g.Attribute("targetFramework")?.Value == "net8.0"), "System.Text.Json")
+            .Should().BeNull("net8.0 has System.Text.Json in the shared framework");
+    }
+
+    [Fact]
+    public void The_testing_package_holds_the_receiver_for_net8_0_with_the_ASP_NET_Core_framework_reference()
+    {
+        string package = _packed.PackagePath(PackedLibraryFixture.TestingPackageId);
+
+        Entries(package).Should().Contain(new[]
+        {
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.Testing.dll",
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.Testing.xml",
+        });
+        Element(Nuspec(package), "frameworkReferences").Descendants().Where(e => e.Name.LocalName == "frameworkReference")
+            .Select(e => e.Attribute("name")?.Value)
+            .Should().Contain("Microsoft.AspNetCore.App");
+    }
+
+    private static string[] Entries(string package)
+    {
+        File.Exists(package).Should().BeTrue($"`dotnet pack` should have written {package}");
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        return zip.Entries.Select(entry => entry.FullName).ToArray();
+    }
+
+    private static string ReadEntry(string package, string name)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+        return reader.ReadToEnd();
+    }
+
+    private static byte[] ReadBytes(string package, string name, int count)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        using Stream stream = zip.GetEntry(name)!.Open();
+        var buffer = new byte[count];
+        stream.ReadExactly(buffer);
+        return buffer;
+    }
+
+    private static XElement Nuspec(string package)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package);
+        ZipArchiveEntry nuspec = zip.Entries.Single(entry => !entry.FullName.Contains('/', StringComparison.Ordinal) && entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using Stream stream = nuspec.Open();
+        return XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+
+    private static XElement Element(XElement metadata, string name)
+    {
+        XElement? element = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name);
+        element.Should().NotBeNull($"the nuspec should have <{name}>; it is:{Environment.NewLine}{metadata}");
+        return element!;
+    }
+
+    private static string Value(XElement metadata, string name) => Element(metadata, name).Value.Trim();
+
+    private static string? Dependency(XElement group, string id) =>
+        group.Elements().SingleOrDefault(e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == id)?.Attribute("version")?.Value;
+}
