@@ -1,0 +1,98 @@
+// An ASP.NET Core minimal API whose login endpoint logs through ILogger<T>: a scope carries the caller's address
+// (actor.ips) and the account (object.id), and failed logins and lockouts are security events. The sink is configured
+// only in appsettings.json (the "Serilog" section); no Serilog code names an option.
+//
+// With no DT_ENVIRONMENT_URL set, it starts the local ingest receiver and points the sink at it through an in-memory
+// configuration source laid over appsettings.json (the same way user secrets or environment variables would). With
+// DT_ENVIRONMENT_URL (and DT_ACCESS_TOKEN, optionally DT_ENDPOINT) set, it sends to that tenant.
+//
+//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore            serves http://localhost:5000
+//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore -- --demo  logs in a few times, then exits
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Serilog.Sinks.DynatraceSecurity.Examples.AspNetCore;
+using Serilog.Sinks.DynatraceSecurity.Testing;
+
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args.Where(a => a != "--demo").ToArray(),
+    ContentRootPath = AppContext.BaseDirectory, // appsettings.json is next to the program, wherever it is started from
+});
+
+// The key of the sink's arguments in appsettings.json ("WriteTo" is an object, so the entry has a stable name).
+const string sinkArgs = "Serilog:WriteTo:Dynatrace:Args:";
+DynatraceIngestReceiver? receiver = null;
+var environmentUrl = Environment.GetEnvironmentVariable("DT_ENVIRONMENT_URL");
+if (string.IsNullOrWhiteSpace(environmentUrl))
+{
+    receiver = await DynatraceIngestReceiver.StartAsync();
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        [sinkArgs + "environmentUrl"] = receiver.EnvironmentUrl.ToString(),
+        [sinkArgs + "accessToken"] = receiver.AccessToken,
+    });
+    Console.WriteLine($"No DT_ENVIRONMENT_URL set: sending security events to the local receiver at {receiver.EnvironmentUrl}");
+}
+else
+{
+    // The token is not in appsettings.json: the sink reads DT_ACCESS_TOKEN itself.
+    var overrides = new Dictionary<string, string?> { [sinkArgs + "environmentUrl"] = environmentUrl };
+    var endpoint = Environment.GetEnvironmentVariable("DT_ENDPOINT");
+    if (!string.IsNullOrWhiteSpace(endpoint))
+        overrides[sinkArgs + "endpoint"] = endpoint;
+    builder.Configuration.AddInMemoryCollection(overrides);
+    Console.WriteLine($"Sending security events to {environmentUrl}");
+}
+
+if (demo)
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+builder.Services.AddSerilog((services, configuration) => configuration
+    .ReadFrom.Configuration(builder.Configuration)
+    .ReadFrom.Services(services));
+builder.Services.AddSingleton<AccountStore>();
+
+var app = builder.Build();
+app.MapPost("/login", LoginEndpoint.Handle);
+
+try
+{
+    if (!demo)
+    {
+        Console.WriteLine("Try: curl -X POST http://localhost:5000/login -H 'Content-Type: application/json' -d '{\"userName\":\"alice\",\"password\":\"wrong\"}'");
+        await app.RunAsync();
+    }
+    else
+    {
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await LoginDemo.RunAsync(new Uri(address));
+        await app.StopAsync();
+    }
+}
+finally
+{
+    await app.DisposeAsync();
+    await Log.CloseAndFlushAsync(); // delivers every queued security event before the receiver is printed
+}
+
+if (receiver != null)
+{
+    Console.WriteLine($"The local receiver accepted {receiver.Events.Count} security event(s):");
+    foreach (var received in receiver.Events)
+        Console.WriteLine(received.ToString());
+    await receiver.DisposeAsync();
+}
+
+return 0;

@@ -1,0 +1,53 @@
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Examples.Tests;
+
+/// <summary>Each example runs out of the box against the local receiver and sends what its comments say.</summary>
+public class ExampleTests
+{
+    static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    [Fact]
+    public async Task TheAspNetCoreExampleSendsFailedLoginsWithTheCallerAndTheAccount()
+    {
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.AspNetCore", "--demo");
+
+        run.ExitCode.Should().Be(0, run.Output);
+        run.Output.Should().Contain("The local receiver accepted 4 security event(s)");
+        run.Events.Select(e => e.GetProperty("event.description").GetString()).Should().Equal(
+            "Failed login for alice (1 of 3)",
+            "Failed login for alice (2 of 3)",
+            "Failed login for alice (3 of 3)",
+            "Account alice locked after 3 failed logins");
+        run.Events.Should().OnlyContain(e =>
+            e.GetProperty("event.type").GetString() == "DETECTION_FINDING" &&
+            Strings(e.GetProperty("actor.ips")).SequenceEqual(new[] { "127.0.0.1" }) &&
+            e.GetProperty("object.id").GetString() == "alice" &&
+            e.GetProperty("object.type").GetString() == "USER_ACCOUNT" &&
+            e.GetProperty("event.provider").GetString() == "Contoso.Identity" &&
+            e.GetProperty("deployment.environment").GetString() == "example");
+        run.Events.Select(e => e.GetProperty("finding.severity").GetString()).Should().Equal("MEDIUM", "MEDIUM", "MEDIUM", "HIGH");
+        run.Output.Should().Contain("bob logged in", "successful logins are logged, but are not security events");
+    }
+
+    [Fact]
+    public async Task TheWorkerExampleSendsItsFindingsAndTheScan()
+    {
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.Worker");
+
+        run.ExitCode.Should().Be(0, run.Output);
+        run.Output.Should().Contain("The local receiver accepted 3 security event(s)");
+        run.Events.Select(e => e.GetProperty("event.type").GetString())
+            .Should().Equal("VULNERABILITY_FINDING", "VULNERABILITY_FINDING", "VULNERABILITY_SCAN");
+        run.Events.Select(e => e.GetProperty("finding.severity").GetString()).Should().Equal("HIGH", "CRITICAL", "LOW");
+        var findings = run.Events.Take(2).ToList();
+        findings.Select(e => Strings(e.GetProperty("vulnerability.references.cve")).Single())
+            .Should().Equal("CVE-2024-0001", "CVE-2023-4242");
+        findings.Should().OnlyContain(e => e.GetProperty("scan.id").GetString() == run.Events[2].GetProperty("ScanId").GetString());
+        run.Events.Should().OnlyContain(e => e.GetProperty("product.name").GetString() == "Contoso Dependency Scanner");
+    }
+}
