@@ -50,6 +50,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="requestTimeout">How long one HTTP request may take; 30 seconds when null.</param>
     /// <param name="shutdownTimeout">How long disposal may spend delivering what is queued; 10 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
+    /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
+    /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
+    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -75,7 +78,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         long queueLimitBytes = DynatraceSecuritySinkOptions.DefaultQueueLimitBytes,
         TimeSpan? requestTimeout = null,
         TimeSpan? shutdownTimeout = null,
-        IDictionary<string, string>? propertyNames = null)
+        IDictionary<string, string>? propertyNames = null,
+        string[]? redactedProperties = null,
+        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -101,6 +106,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
             options.ShutdownTimeout = shutdownTimeout ?? DynatraceSecuritySinkOptions.DefaultShutdownTimeout;
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
+            options.RedactedProperties = redactedProperties;
+            options.EventBodyLimitBytes = eventBodyLimitBytes;
         });
     }
 

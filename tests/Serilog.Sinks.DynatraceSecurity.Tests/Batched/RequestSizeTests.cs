@@ -36,7 +36,7 @@ public class RequestSizeTests
     }
 
     [Fact]
-    public async Task AnEventLargerThanTheLimitIsReportedAndTheRestOfItsBatchIsDelivered()
+    public async Task AnEventLargerThanTheEventLimitIsTruncatedToFitAndDelivered()
     {
         await using var harness = await SinkHarness.StartAsync(o =>
         {
@@ -46,13 +46,40 @@ public class RequestSizeTests
 
         var security = harness.Security();
         security.Warning("Event {N} {Padding}", 0, "small");
-        security.Warning("Event {N} {Padding}", 1, new string('x', 5000));
+        security.Warning("Event {N} {Padding} {Tail}", 1, new string('x', 5000), "\U0001F600" + new string('y', 3000));
         security.Warning("Event {N} {Padding}", 2, "small");
+        await harness.Logger.DisposeAsync();
+
+        harness.ReceivedNumbers().Should().Equal(0, 1, 2);
+        harness.Receiver.Requests.Should().OnlyContain(r => r.Body.Length <= 2048);
+        var truncated = harness.Receiver.Events[1];
+        truncated.Json.GetProperty("serilog.truncated").GetBoolean().Should().BeTrue();
+        truncated.GetString("Padding").Should().StartWith("xxxx").And.EndWith("…");
+        truncated.GetString("Padding")!.Length.Should().BeLessThan(2048);
+        truncated.GetString("event.id").Should().MatchRegex("^[0-9a-f]{32}$");
+        harness.Receiver.Events[0].Json.TryGetProperty("serilog.truncated", out _).Should().BeFalse();
+        harness.Fallback.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnEventThatCannotBeCutToFitIsReportedWithoutItsPayloadAndTheRestDelivered()
+    {
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.BatchSizeLimitBytes = 2048;
+            o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
+        });
+
+        var security = harness.Security();
+        security.Warning("Event {N}", 0);
+        security.ForContext("Numbers", Enumerable.Range(0, 2000).ToArray()).Warning("Event {N}", 1);
+        security.Warning("Event {N}", 2);
         await harness.Logger.DisposeAsync();
 
         harness.ReceivedNumbers().Should().Equal(0, 2);
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(1);
         harness.Sink.Statistics.Dropped(DropReason.TooLarge).Should().Be(1);
-        SelfLogCapture.All.Should().NotContain(l => l.Contains(new string('x', 100)), "payloads are never echoed into SelfLog");
+        SelfLogCapture.Containing("does not fit eventBodyLimitBytes").Should().NotBeEmpty()
+            .And.NotContain(l => l.Contains("1999"), "payloads are never echoed into SelfLog");
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Net.Http;
 using Serilog.Core;
 using Serilog.Events;
@@ -10,6 +11,7 @@ namespace Serilog.Sinks.DynatraceSecurity;
 /// Settings of the Dynatrace security-event sink. Each property has the PascalCase name of the matching
 /// parameter of <c>WriteTo.DynatraceSecurity(...)</c> and the same default.
 /// </summary>
+[DebuggerDisplay("DynatraceSecurity {EnvironmentUrl,nq} {Endpoint,nq} (token hidden)")]
 public sealed class DynatraceSecuritySinkOptions
 {
     /// <summary>The default <see cref="BatchSizeLimit"/>: 1000 events.</summary>
@@ -23,6 +25,23 @@ public sealed class DynatraceSecuritySinkOptions
 
     /// <summary>The default <see cref="QueueLimitBytes"/>: 64 MiB.</summary>
     public const long DefaultQueueLimitBytes = 64 * 1024 * 1024;
+
+    /// <summary>The default <see cref="EventBodyLimitBytes"/>: 256 KiB.</summary>
+    public const long DefaultEventBodyLimitBytes = 256 * 1024;
+
+    /// <summary>
+    /// The names redacted when <see cref="RedactedProperties"/> is null: password, passwd, pwd, secret, token,
+    /// apikey, api_key, api-key, authorization, cookie, set-cookie, connectionstring, connection_string, creditcard,
+    /// credit_card, cardnumber, cvv, ssn, privatekey, private_key, accesstoken, access_token, refreshtoken,
+    /// refresh_token, clientsecret, client_secret.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultRedactedProperties = new[]
+    {
+        "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "authorization", "cookie",
+        "set-cookie", "connectionstring", "connection_string", "creditcard", "credit_card", "cardnumber", "cvv", "ssn",
+        "privatekey", "private_key", "accesstoken", "access_token", "refreshtoken", "refresh_token", "clientsecret",
+        "client_secret",
+    };
 
     /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
@@ -48,6 +67,7 @@ public sealed class DynatraceSecuritySinkOptions
     /// The token needs the scope <c>openpipeline.events_security.custom</c> (custom endpoints) or
     /// <c>openpipeline.events_security</c> (built-in routes).
     /// </summary>
+    [DebuggerBrowsable(DebuggerBrowsableState.Never)]
     public string? AccessToken { get; set; }
 
     /// <summary>
@@ -120,6 +140,10 @@ public sealed class DynatraceSecuritySinkOptions
     /// </summary>
     public HttpMessageHandler? MessageHandler { get; set; }
 
+    /// <summary>Describes the options without the access token.</summary>
+    /// <returns>The environment URL, route and endpoint.</returns>
+    public override string ToString() => $"DynatraceSecurity({EnvironmentUrl}, {Route}, endpoint {Endpoint ?? "(built-in)"}; token hidden)";
+
     /// <summary>
     /// The largest estimated size, in bytes, of the security events waiting to be sent. The estimate is taken when an
     /// event is logged, without formatting it (see the README); when the queue is full, new events are dropped,
@@ -141,6 +165,22 @@ public sealed class DynatraceSecuritySinkOptions
     /// code base can send Dynatrace's semantic names without changing its log calls.
     /// </summary>
     public IDictionary<string, string> PropertyNames { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Names whose values are never sent (case-insensitive): a property, structure member, dictionary key or static
+    /// attribute with such a name, or whose last dotted segment is such a name, is written as <c>[REDACTED]</c> at any
+    /// depth, and so is its place in the message. Null (the default) means <see cref="DefaultRedactedProperties"/>;
+    /// an array replaces that list (include the defaults to extend it; an empty array, or one holding only an empty
+    /// string for JSON configuration, turns redaction off).
+    /// </summary>
+    public string[]? RedactedProperties { get; set; }
+
+    /// <summary>
+    /// The largest JSON size of one event. A larger event is not dropped: its longest text values are cut (never
+    /// inside a character) until it fits, and it carries <c>serilog.truncated: true</c>; only an event that still does
+    /// not fit is dropped and reported. At most <see cref="BatchSizeLimitBytes"/> (the smaller of the two applies).
+    /// </summary>
+    public long EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
 
     // Internal so tests can shorten the backoff; the policy itself is documented in the README.
     internal TimeSpan MinimumRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

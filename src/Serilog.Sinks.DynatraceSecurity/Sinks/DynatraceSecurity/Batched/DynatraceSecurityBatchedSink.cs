@@ -34,7 +34,7 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
         _shutdown = shutdown;
         _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler);
         var sizeLimit = new RequestSizeLimit(settings.BatchSizeLimitBytes);
-        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, sizeLimit);
+        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, sizeLimit, settings.EventBodyLimitBytes);
         var policy = new RetryPolicy(settings.RetryTimeLimit, settings.MinimumRetryDelay, settings.MaximumRetryDelay);
         _sender = new RequestSender(_client, policy, reporter, statistics, sizeLimit, settings.Target.Path, shutdown);
     }

@@ -28,11 +28,14 @@ internal sealed class RequestBuilder : IDisposable
     readonly SecurityEventFormatter _formatter;
     readonly FailureReporter _reporter;
     readonly RequestSizeLimit _sizeLimit;
+    readonly int _eventLimit;
     readonly PooledBufferWriter _eventBuffer = new();
     readonly Utf8JsonWriter _json;
+    Guid _lastEventId;
 
-    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit)
+    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit, int eventLimit)
     {
+        _eventLimit = eventLimit;
         _formatter = formatter;
         _reporter = reporter;
         _sizeLimit = sizeLimit;
@@ -51,13 +54,9 @@ internal sealed class RequestBuilder : IDisposable
                 continue;
 
             var length = _eventBuffer.WrittenCount;
-            if (length + 2 > _sizeLimit.Configured)
-            {
-                _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
-                    $"A security event of {length} bytes is larger than batchSizeLimitBytes ({_sizeLimit.Configured})",
-                    new[] { logEvent });
+            if (length > _eventLimit && !TryFormatToFit(logEvent, length))
                 continue;
-            }
+            length = _eventBuffer.WrittenCount;
 
             if (current != null && current.LengthWith(length) > limit)
             {
@@ -75,22 +74,69 @@ internal sealed class RequestBuilder : IDisposable
         return requests;
     }
 
+    /// <summary>
+    /// Writes the event again with its text values cut to the longest length that fits <c>eventBodyLimitBytes</c>
+    /// (a binary search over that length, keeping the same <c>event.id</c>); reports the event when even cutting
+    /// every text value to nothing leaves it too large.
+    /// </summary>
+    bool TryFormatToFit(LogEvent logEvent, int untruncatedLength)
+    {
+        var eventId = _lastEventId;
+        var low = 0;
+        var high = _formatter.LongestText - 1;
+        var best = -1;
+        while (low <= high)
+        {
+            var candidate = low + (high - low) / 2;
+            if (TryFormat(logEvent, eventId, candidate) && _eventBuffer.WrittenCount <= _eventLimit)
+            {
+                best = candidate;
+                low = candidate + 1;
+            }
+            else
+            {
+                high = candidate - 1;
+            }
+        }
+
+        if (best >= 0 && TryFormat(logEvent, eventId, best))
+            return true;
+
+        _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
+            $"A security event of {untruncatedLength} bytes does not fit eventBodyLimitBytes ({_eventLimit}) even with its text values cut",
+            new[] { logEvent });
+        return false;
+    }
+
     bool TryFormat(LogEvent logEvent)
+    {
+        var failure = Format(logEvent, Guid.NewGuid(), int.MaxValue);
+        if (failure == null)
+            return true;
+
+        // The exception says what broke, but never echo the payload itself.
+        _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
+            $"A security event could not be written as JSON ({failure.GetType().Name})", new[] { logEvent }, failure);
+        return false;
+    }
+
+    bool TryFormat(LogEvent logEvent, Guid eventId, int maximumTextLength) => Format(logEvent, eventId, maximumTextLength) == null;
+
+    /// <summary>Formats into the event buffer; returns the exception when the event cannot be written.</summary>
+    Exception? Format(LogEvent logEvent, Guid eventId, int maximumTextLength)
     {
         _eventBuffer.Clear();
         _json.Reset(_eventBuffer);
+        _lastEventId = eventId;
         try
         {
-            _formatter.Write(_json, logEvent, Guid.NewGuid());
+            _formatter.Write(_json, logEvent, eventId, maximumTextLength);
             _json.Flush();
-            return true;
+            return null;
         }
         catch (Exception ex)
         {
-            // The exception says what broke, but never echo the payload itself.
-            _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
-                $"A security event could not be written as JSON ({ex.GetType().Name})", new[] { logEvent }, ex);
-            return false;
+            return ex;
         }
     }
 

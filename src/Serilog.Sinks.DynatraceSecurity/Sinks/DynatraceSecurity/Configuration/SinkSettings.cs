@@ -32,6 +32,9 @@ internal sealed class SinkSettings
         RequestTimeout = options.RequestTimeout;
         QueueLimitBytes = options.QueueLimitBytes;
         ShutdownTimeout = options.ShutdownTimeout;
+        RedactedProperties = options.RedactedProperties ?? (IReadOnlyList<string>)DynatraceSecuritySinkOptions.DefaultRedactedProperties;
+        // Never more than fits in a request body with its brackets.
+        EventBodyLimitBytes = (int)Math.Min(options.EventBodyLimitBytes, options.BatchSizeLimitBytes - 2);
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         MinimumRetryDelay = options.MinimumRetryDelay;
         MaximumRetryDelay = options.MaximumRetryDelay;
@@ -56,6 +59,8 @@ internal sealed class SinkSettings
     public TimeSpan RequestTimeout { get; }
     public long QueueLimitBytes { get; }
     public TimeSpan ShutdownTimeout { get; }
+    public IReadOnlyList<string> RedactedProperties { get; }
+    public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
     public TimeSpan MinimumRetryDelay { get; }
     public TimeSpan MaximumRetryDelay { get; }
@@ -82,6 +87,9 @@ internal sealed class SinkSettings
                 "RetryTimeLimit must not be negative (TimeSpan.Zero disables retries).");
         RequirePositive(options.RequestTimeout, nameof(options.RequestTimeout));
         RequirePositive(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        if (options.EventBodyLimitBytes < 512)
+            throw new ArgumentOutOfRangeException(nameof(options.EventBodyLimitBytes), options.EventBodyLimitBytes,
+                "EventBodyLimitBytes must be at least 512 bytes (the default is 262144, 256 KiB).");
         if (options.QueueLimitBytes <= 0)
             throw new ArgumentOutOfRangeException(nameof(options.QueueLimitBytes), options.QueueLimitBytes,
                 "QueueLimitBytes must be greater than zero (the default is 67108864, 64 MiB).");

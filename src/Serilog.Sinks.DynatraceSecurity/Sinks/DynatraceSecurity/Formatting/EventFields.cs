@@ -20,6 +20,9 @@ internal static class EventFields
     public const string TraceId = "trace.id";
     public const string SpanId = "span.id";
 
+    /// <summary>Present (true) when text values were cut to fit <c>eventBodyLimitBytes</c>.</summary>
+    public const string Truncated = "serilog.truncated";
+
     public const string SecurityEventKind = "SECURITY_EVENT";
 
     public static readonly JsonEncodedText TimestampKey = JsonEncodedText.Encode(Timestamp);
@@ -36,6 +39,8 @@ internal static class EventFields
     public static readonly JsonEncodedText ExceptionStackTraceKey = JsonEncodedText.Encode(ExceptionStackTrace);
     public static readonly JsonEncodedText TraceIdKey = JsonEncodedText.Encode(TraceId);
     public static readonly JsonEncodedText SpanIdKey = JsonEncodedText.Encode(SpanId);
+
+    public static readonly JsonEncodedText TruncatedKey = JsonEncodedText.Encode(Truncated);
 
     public static readonly JsonEncodedText SecurityEventKindValue = JsonEncodedText.Encode(SecurityEventKind);
 }

@@ -11,16 +11,21 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
 /// Renders the message the way people read it: string values unquoted (Serilog's literal rendering), other values
-/// with the invariant culture. Reuses one text buffer; not thread-safe (the batching engine formats on one thread).
+/// with the invariant culture, and redacted properties as the mask. Reuses one text buffer; not thread-safe (the
+/// batching engine formats on one thread).
 /// </summary>
 internal sealed class MessageRenderer
 {
     readonly StringBuilder _text = new(256);
     readonly StringWriter _writer;
+    readonly RedactionPolicy _redaction;
+    readonly TextValueWriter _values;
 
-    public MessageRenderer()
+    public MessageRenderer(RedactionPolicy redaction, TextValueWriter values)
     {
         _writer = new StringWriter(_text, CultureInfo.InvariantCulture);
+        _redaction = redaction;
+        _values = values;
     }
 
     public void WriteRendered(Utf8JsonWriter json, JsonEncodedText key, LogEvent logEvent)
@@ -28,12 +33,26 @@ internal sealed class MessageRenderer
         _text.Clear();
         foreach (var token in logEvent.MessageTemplate.Tokens)
         {
-            if (token is PropertyToken property &&
+            if (token is PropertyToken redacted && _redaction.IsRedacted(redacted.PropertyName))
+            {
+                WriteAligned(RedactionPolicy.Mask, redacted.Alignment);
+            }
+            else if (token is PropertyToken property &&
                 logEvent.Properties.TryGetValue(property.PropertyName, out var value) &&
                 value is ScalarValue { Value: string text } &&
                 property.Format == null)
             {
                 WriteAligned(text, property.Alignment);
+            }
+            else if (token is PropertyToken nested &&
+                logEvent.Properties.TryGetValue(nested.PropertyName, out var structured) &&
+                structured is not ScalarValue &&
+                !ReferenceEquals(_redaction.Redact(structured), structured))
+            {
+                // A structure, dictionary or sequence holding a redacted member: render the masked copy.
+                var rendered = new StringWriter(CultureInfo.InvariantCulture);
+                _redaction.Redact(structured).Render(rendered, nested.Format, CultureInfo.InvariantCulture);
+                WriteAligned(rendered.ToString(), nested.Alignment);
             }
             else
             {
@@ -46,7 +65,7 @@ internal sealed class MessageRenderer
         try
         {
             _text.CopyTo(0, chars, 0, length);
-            json.WriteString(key, chars.AsSpan(0, length));
+            _values.Write(json, key, chars.AsSpan(0, length));
         }
         finally
         {
@@ -54,7 +73,11 @@ internal sealed class MessageRenderer
         }
 
         if (_text.Capacity > 64 * 1024)
-            _text.Capacity = 256; // do not keep a huge buffer after one huge message
+        {
+            // Do not keep a huge buffer after one huge message.
+            _text.Clear();
+            _text.Capacity = 256;
+        }
     }
 
     void WriteAligned(string text, Alignment? alignment)

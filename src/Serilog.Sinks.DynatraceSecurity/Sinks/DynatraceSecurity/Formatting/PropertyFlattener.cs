@@ -7,7 +7,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Writes property values as flattened JSON: structures and dictionaries become dotted keys (<c>User.Name</c>),
 /// sequences stay arrays (a structure inside a sequence becomes a flattened object), scalars keep their JSON type.
-/// Within one object the first writer of a key wins; later duplicates are skipped.
+/// Within one object the first writer of a key wins; later duplicates are skipped. Names the
+/// <see cref="RedactionPolicy"/> covers are written as its mask, at any depth.
 /// Not thread-safe: it reuses its key sets.
 /// </summary>
 internal sealed class PropertyFlattener
@@ -15,7 +16,18 @@ internal sealed class PropertyFlattener
     /// <summary>Nesting deeper than this is written as the value's text.</summary>
     public const int MaximumDepth = 10;
 
+    /// <summary>Keys longer than this many characters are cut (a duplicate that results is skipped like any other).</summary>
+    public const int MaximumKeyLength = 1024;
+
     readonly List<HashSet<string>> _nestedKeySets = new();
+    readonly RedactionPolicy _redaction;
+    readonly TextValueWriter _text;
+
+    public PropertyFlattener(RedactionPolicy redaction, TextValueWriter text)
+    {
+        _redaction = redaction;
+        _text = text;
+    }
 
     /// <summary>
     /// Writes <paramref name="value"/> under <paramref name="key"/> unless the key (or, for structures, a flattened
@@ -23,6 +35,13 @@ internal sealed class PropertyFlattener
     /// </summary>
     public void WriteProperty(Utf8JsonWriter json, HashSet<string> writtenKeys, string key, LogEventPropertyValue value, int depth = 0)
     {
+        if (_redaction.IsRedacted(key))
+        {
+            if (TryWriteKey(json, writtenKeys, key))
+                json.WriteStringValue(RedactionPolicy.Mask);
+            return;
+        }
+
         switch (value)
         {
             case StructureValue structure when depth < MaximumDepth:
@@ -34,26 +53,36 @@ internal sealed class PropertyFlattener
                     WriteProperty(json, writtenKeys, Join(key, KeyText(entry.Key)), entry.Value, depth + 1);
                 break;
             default:
-                if (!writtenKeys.Add(key))
-                    return;
-                json.WritePropertyName(SafeText.Repair(key));
-                WriteValue(json, value, depth);
+                if (TryWriteKey(json, writtenKeys, key))
+                    WriteValue(json, value, depth);
                 break;
         }
+    }
+
+    /// <summary>Writes the key if it is new; false when it was taken already (nothing is written then).</summary>
+    static bool TryWriteKey(Utf8JsonWriter json, HashSet<string> writtenKeys, string key)
+    {
+        if (key.Length > MaximumKeyLength)
+            key = SafeText.Cut(key, MaximumKeyLength);
+        if (!writtenKeys.Add(key))
+            return false;
+
+        json.WritePropertyName(SafeText.Repair(key));
+        return true;
     }
 
     void WriteValue(Utf8JsonWriter json, LogEventPropertyValue value, int depth)
     {
         if (depth >= MaximumDepth && value is not ScalarValue)
         {
-            json.WriteStringValue(SafeText.Of(value));
+            _text.WriteValue(json, SafeText.Of(value));
             return;
         }
 
         switch (value)
         {
             case ScalarValue scalar:
-                ScalarWriter.Write(json, scalar.Value);
+                ScalarWriter.Write(json, scalar.Value, _text);
                 break;
             case SequenceValue sequence:
                 json.WriteStartArray();
@@ -65,7 +94,7 @@ internal sealed class PropertyFlattener
                 WriteObject(json, value, depth);
                 break;
             default:
-                json.WriteStringValue(SafeText.Of(value));
+                _text.WriteValue(json, SafeText.Of(value));
                 break;
         }
     }

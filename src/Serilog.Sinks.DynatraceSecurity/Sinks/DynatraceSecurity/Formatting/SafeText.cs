@@ -26,6 +26,14 @@ internal static class SafeText
         return text == null ? string.Empty : Repair(text);
     }
 
+    /// <summary>The first <paramref name="length"/> characters, one fewer when that would split a surrogate pair.</summary>
+    public static string Cut(string text, int length)
+    {
+        if (text.Length <= length)
+            return text;
+        return text.Substring(0, length > 0 && char.IsHighSurrogate(text[length - 1]) ? length - 1 : length);
+    }
+
     /// <summary>Returns <paramref name="text"/> with every unpaired surrogate replaced by U+FFFD.</summary>
     public static string Repair(string text)
     {

@@ -12,15 +12,15 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </summary>
 internal static class ScalarWriter
 {
-    public static void Write(Utf8JsonWriter json, object? value)
+    public static void Write(Utf8JsonWriter json, object? value, TextValueWriter text)
     {
         switch (value)
         {
             case null:
                 json.WriteNullValue();
                 break;
-            case string text:
-                json.WriteStringValue(SafeText.Repair(text));
+            case string value1:
+                text.WriteValue(json, value1);
                 break;
             case bool boolean:
                 json.WriteBooleanValue(boolean);
@@ -79,10 +79,10 @@ internal static class ScalarWriter
                 break;
             case BigInteger big:
                 if (big >= long.MinValue && big <= long.MaxValue) json.WriteNumberValue((long)big);
-                else json.WriteStringValue(big.ToString(CultureInfo.InvariantCulture));
+                else text.WriteValue(json, big.ToString(CultureInfo.InvariantCulture));
                 break;
             default:
-                json.WriteStringValue(SafeText.Of(value));
+                text.WriteValue(json, SafeText.Of(value));
                 break;
         }
     }

@@ -29,12 +29,17 @@ internal sealed class SecurityEventFormatter
     readonly IReadOnlyDictionary<string, string> _propertyNames;
     readonly Dictionary<string, string> _renamedFrom = new(StringComparer.Ordinal);
     readonly HashSet<string> _writtenKeys = new(StringComparer.Ordinal);
-    readonly PropertyFlattener _flattener = new();
-    readonly MessageRenderer _messageRenderer = new();
+    readonly RedactionPolicy _redaction;
+    readonly TextValueWriter _text = new();
+    readonly PropertyFlattener _flattener;
+    readonly MessageRenderer _messageRenderer;
 
     public SecurityEventFormatter(SinkSettings settings, SecurityMarker marker)
     {
         _marker = marker;
+        _redaction = new RedactionPolicy(settings.RedactedProperties);
+        _flattener = new PropertyFlattener(_redaction, _text);
+        _messageRenderer = new MessageRenderer(_redaction, _text);
         _eventProvider = settings.EventProvider;
         _productName = settings.ProductName;
         _productVendor = settings.ProductVendor;
@@ -54,9 +59,20 @@ internal sealed class SecurityEventFormatter
         }
     }
 
-    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId)
+    /// <summary>Whether a value was cut during the last <see cref="Write"/>.</summary>
+    public bool Truncated => _text.Truncated;
+
+    /// <summary>The length, in characters, of the longest text value of the last <see cref="Write"/>.</summary>
+    public int LongestText => _text.Longest;
+
+    /// <summary>
+    /// Writes the event. Text values longer than <paramref name="maximumTextLength"/> characters are cut, and then the
+    /// event carries <c>serilog.truncated: true</c>.
+    /// </summary>
+    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, int maximumTextLength = int.MaxValue)
     {
         _writtenKeys.Clear();
+        _text.Reset(maximumTextLength);
         json.WriteStartObject();
 
         if (!TryWriteOverride(json, logEvent, EventFields.Timestamp))
@@ -68,7 +84,7 @@ internal sealed class SecurityEventFormatter
         if (!TryWriteOverride(json, logEvent, EventFields.EventType))
         {
             _marker.TryGetEventType(logEvent, out var eventType);
-            json.WriteString(EventFields.EventTypeKey, SafeText.Repair(eventType));
+            _text.Write(json, EventFields.EventTypeKey, eventType);
         }
 
         if (!TryWriteOverride(json, logEvent, EventFields.EventId))
@@ -103,9 +119,17 @@ internal sealed class SecurityEventFormatter
 
         foreach (var attribute in _staticAttributes)
         {
-            if (_writtenKeys.Add(attribute.Key))
-                json.WriteString(SafeText.Repair(attribute.Key), SafeText.Repair(attribute.Value ?? string.Empty));
+            if (!_writtenKeys.Add(attribute.Key))
+                continue;
+            json.WritePropertyName(SafeText.Repair(attribute.Key));
+            if (_redaction.IsRedacted(attribute.Key))
+                json.WriteStringValue(RedactionPolicy.Mask);
+            else
+                _text.WriteValue(json, attribute.Value ?? string.Empty);
         }
+
+        if (_text.Truncated && _writtenKeys.Add(EventFields.Truncated))
+            json.WriteBoolean(EventFields.TruncatedKey, true);
 
         json.WriteEndObject();
     }
@@ -140,7 +164,11 @@ internal sealed class SecurityEventFormatter
 
         if (_staticByName.TryGetValue(key, out var attribute))
         {
-            json.WriteString(key, SafeText.Repair(attribute ?? string.Empty));
+            json.WritePropertyName(key);
+            if (_redaction.IsRedacted(key))
+                json.WriteStringValue(RedactionPolicy.Mask);
+            else
+                _text.WriteValue(json, attribute ?? string.Empty);
             _writtenKeys.Add(key);
             return true;
         }
@@ -155,7 +183,7 @@ internal sealed class SecurityEventFormatter
         if (TryWriteOverride(json, logEvent, key))
             return;
         if (value != null)
-            json.WriteString(encodedKey, SafeText.Repair(value));
+            _text.Write(json, encodedKey, value);
         else
             _writtenKeys.Remove(key); // nothing written: a flattened property may still use the key
     }

@@ -112,8 +112,9 @@ internal sealed class HttpIngestClient : IIngestClient
         {
             // Re-resolve DNS now and then: a long-lived process must follow Dynatrace's endpoint changes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            // The sink's own requests must not carry the application's trace context (no feedback loops).
-            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+            // The sink's own requests are not traced and carry no trace headers (no feedback loops into the
+            // application's telemetry): without a propagator, the handler adds no diagnostics stage at all.
+            ActivityHeadersPropagator = null,
         };
 #else
         return new HttpClientHandler();

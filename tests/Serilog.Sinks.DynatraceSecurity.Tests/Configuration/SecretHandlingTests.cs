@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Reflection;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Configuration;
+
+public class SecretHandlingTests
+{
+    [Fact]
+    public void TheOptionsNeverShowTheTokenInToStringOrTheDebugger()
+    {
+        var options = TestOptions.Create();
+
+        options.ToString().Should().NotContain("SECRETPART").And.Contain("token hidden");
+        typeof(DynatraceSecuritySinkOptions).GetProperty(nameof(DynatraceSecuritySinkOptions.AccessToken))!
+            .GetCustomAttribute<DebuggerBrowsableAttribute>()!.State.Should().Be(DebuggerBrowsableState.Never);
+        typeof(DynatraceSecuritySinkOptions).GetCustomAttribute<DebuggerDisplayAttribute>()!.Value.Should().NotContain("AccessToken");
+    }
+
+    [Fact]
+    public void TheSettingsAndTheSinkNeverShowTheToken()
+    {
+        var settings = SinkSettings.From(TestOptions.Create());
+
+        settings.Token.ToString().Should().Be("Api-Token ***");
+        using var sink = new Serilog.Sinks.DynatraceSecurity.Pipeline.SecurityEventFrontSink(settings);
+        sink.ToString().Should().NotContain("SECRETPART");
+    }
+
+    [Fact]
+    public void RedactRemovesEveryOccurrenceOfTheToken()
+    {
+        var token = AccessToken.Parse(TestOptions.ClassicToken);
+
+        token.Redact($"header was Api-Token {TestOptions.ClassicToken}, again {TestOptions.ClassicToken}")
+            .Should().Be("header was Api-Token ***, again ***");
+    }
+}
