@@ -25,6 +25,11 @@ public class SettingsValidationTests
             o.MarkerProperty = defaults.MarkerProperty;
             o.DefaultEventType = defaults.DefaultEventType;
             o.StaticAttributes = defaults.StaticAttributes;
+            o.RequestTimeout = defaults.RequestTimeout;
+            o.ShutdownTimeout = defaults.ShutdownTimeout;
+            o.QueueLimitBytes = defaults.QueueLimitBytes;
+            o.EventBodyLimitBytes = defaults.EventBodyLimitBytes;
+            o.PropertyNames = defaults.PropertyNames;
         });
         var exception = act.Should().Throw<ArgumentException>().Which;
         exception.Message.Should().NotContain(TestOptions.ClassicToken).And.NotContain("SECRETPART");
@@ -155,6 +160,10 @@ public class SettingsValidationTests
         Rejects(o => o.RetryTimeLimit = TimeSpan.FromSeconds(-1)).ParamName.Should().Be("RetryTimeLimit");
         Rejects(o => o.MarkerProperty = " ").ParamName.Should().Be("MarkerProperty");
         Rejects(o => o.DefaultEventType = "").ParamName.Should().Be("DefaultEventType");
+        Rejects(o => o.RequestTimeout = TimeSpan.Zero).ParamName.Should().Be("RequestTimeout");
+        Rejects(o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1)).ParamName.Should().Be("ShutdownTimeout");
+        Rejects(o => o.QueueLimitBytes = 0).ParamName.Should().Be("QueueLimitBytes");
+        Rejects(o => o.EventBodyLimitBytes = 100).Message.Should().Contain("at least 512");
     }
 
     [Fact]
