@@ -97,7 +97,8 @@ public class DeliveryFailureTests
     [Fact]
     public async Task AMissingPermissionIsReportedLoudlyWithWhatToCheck()
     {
-        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.FromMilliseconds(200));
+        // A generous retry window: on a loaded machine two attempts can take longer than a short one.
+        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.FromSeconds(10));
         harness.Receiver.EnqueueResponse(ScriptedResponse.Status(403));
         harness.Receiver.EnqueueResponse(ScriptedResponse.Status(403));
 
