@@ -72,6 +72,7 @@ internal static class DotnetCli
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.Start();
+        LowerPriority(process);
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -106,6 +107,20 @@ internal static class DotnetCli
         }
 
         return new DotnetResult(command, timedOut ? -1 : process.ExitCode, timedOut, stopwatch.Elapsed, text);
+    }
+
+    // `dotnet test` runs the test assemblies side by side; packing and building here must not starve the timing-sensitive
+    // tests of the other assemblies on a small machine. Children (MSBuild nodes, the compiler) inherit the priority.
+    private static void LowerPriority(Process process)
+    {
+        try
+        {
+            process.PriorityClass = ProcessPriorityClass.BelowNormal;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+        {
+            // Already ended, or not allowed here: run at normal priority.
+        }
     }
 
     private static void Append(StringBuilder output, string? line)
