@@ -136,6 +136,25 @@ public class DeliveryPolicyTests
             "neither the retried request nor the requests behind it are sent before the date");
     }
 
+    [Fact]
+    public async Task RetryAfterHoldsBackLaterRequestsEvenWhenTheRequestThatGotItIsGivenUp()
+    {
+        // The endpoint asks for 2 s; the retry time limit is shorter, so that request is reported at once, but the
+        // endpoint's wish still holds for the next request.
+        await using var harness = await SinkHarness.StartAsync(o => o.RetryTimeLimit = TimeSpan.FromMilliseconds(500));
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(429, retryAfter: "2"));
+
+        harness.Security().Warning("Event {N}", 0);
+        Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the first event is given up");
+        harness.Security().Warning("Event {N}", 1);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+
+        var requests = harness.Receiver.Requests;
+        requests.Select(r => r.StatusCode).Should().Equal(429, 202);
+        (requests[1].ReceivedAt - requests[0].ReceivedAt).Should().BeGreaterThan(TimeSpan.FromMilliseconds(1900));
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(0);
+    }
+
     [Theory]
     [InlineData(401, "access token")]
     [InlineData(404, "endpoint name")]
