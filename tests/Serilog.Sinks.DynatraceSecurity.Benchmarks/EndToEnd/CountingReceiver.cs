@@ -1,0 +1,192 @@
+using System;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
+
+/// <summary>
+/// A loopback Kestrel server that plays Seq, an OTLP/HTTP collector and Dynatrace at once: it reads each request
+/// body, counts its bytes and the events in it, and answers what each sink expects
+/// (Seq: <c>201</c> with <c>{"MinimumLevelAccepted":null}</c>; OTLP: <c>200</c> with an empty protobuf message;
+/// Dynatrace: <c>202</c>). Nothing is parsed beyond what counting the events needs.
+/// </summary>
+sealed class CountingReceiver : IAsyncDisposable
+{
+    public const string SeqPath = "/api/events/raw";
+    public const string OtlpPath = "/v1/logs";
+    public const string DynatracePathPrefix = "/platform/ingest/";
+
+    static readonly byte[] SeqAnswer = "{\"MinimumLevelAccepted\":null}"u8.ToArray();
+
+    readonly WebApplication _app;
+    long _requests;
+    long _bytes;
+    long _events;
+    long _unexpected;
+
+    CountingReceiver(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public long Requests => Interlocked.Read(ref _requests);
+    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Events => Interlocked.Read(ref _events);
+    public long Unexpected => Interlocked.Read(ref _unexpected);
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _bytes, 0);
+        Interlocked.Exchange(ref _events, 0);
+        Interlocked.Exchange(ref _unexpected, 0);
+    }
+
+    public static async Task<CountingReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Limits.MaxRequestBodySize = null;
+        });
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new CountingReceiver(app);
+        app.Run(receiver.HandleAsync);
+        await app.StartAsync();
+        receiver.BaseUrl = new Uri(app.Urls.Single());
+        return receiver;
+    }
+
+    async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var (body, length) = await ReadBodyAsync(context.Request.BodyReader);
+        try
+        {
+            long events;
+            if (path == SeqPath)
+            {
+                events = body.AsSpan(0, length).Count((byte)'\n');
+                context.Response.StatusCode = 201;
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync(SeqAnswer);
+            }
+            else if (path == OtlpPath)
+            {
+                events = OtlpLogRecords.Count(body.AsSpan(0, length));
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/x-protobuf";
+                context.Response.ContentLength = 0;
+            }
+            else if (path.StartsWith(DynatracePathPrefix, StringComparison.Ordinal))
+            {
+                // Every event object of the sink starts with its timestamp key.
+                events = body.AsSpan(0, length).Count("{\"timestamp\":"u8);
+                context.Response.StatusCode = 202;
+            }
+            else
+            {
+                Interlocked.Increment(ref _unexpected);
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            Interlocked.Increment(ref _requests);
+            Interlocked.Add(ref _bytes, length);
+            Interlocked.Add(ref _events, events);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    static async Task<(byte[] Body, int Length)> ReadBodyAsync(PipeReader reader)
+    {
+        var body = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var length = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync();
+            foreach (var segment in result.Buffer)
+            {
+                if (length + segment.Length > body.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length * 2, length + segment.Length));
+                    body.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(body);
+                    body = larger;
+                }
+
+                segment.Span.CopyTo(body.AsSpan(length));
+                length += segment.Length;
+            }
+
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+                return (body, length);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+/// <summary>Counts the log records of an OTLP <c>ExportLogsServiceRequest</c> by walking the protobuf wire format.</summary>
+static class OtlpLogRecords
+{
+    // ExportLogsServiceRequest.resource_logs = 1; ResourceLogs.scope_logs = 2; ScopeLogs.log_records = 2.
+    static readonly int[] PathToLogRecords = { 1, 2, 2 };
+
+    public static long Count(ReadOnlySpan<byte> request) => Count(request, PathToLogRecords);
+
+    /// <summary>How many fields at the end of <paramref name="path"/> (field numbers, one per nesting level) there are.</summary>
+    static long Count(ReadOnlySpan<byte> message, ReadOnlySpan<int> path)
+    {
+        if (path.IsEmpty)
+            return 1;
+
+        long count = 0;
+        var position = 0;
+        while (position < message.Length)
+        {
+            var key = ReadVarint(message, ref position);
+            var wireType = (int)(key & 7);
+            switch (wireType)
+            {
+                case 0: ReadVarint(message, ref position); break;
+                case 1: position += 8; break;
+                case 5: position += 4; break;
+                case 2:
+                    var length = (int)ReadVarint(message, ref position);
+                    if ((int)(key >> 3) == path[0])
+                        count += Count(message.Slice(position, length), path.Slice(1));
+                    position += length;
+                    break;
+                default: throw new FormatException("Unexpected protobuf wire type " + wireType);
+            }
+        }
+
+        return count;
+    }
+
+    static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
+    {
+        ulong value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = data[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return value;
+        }
+    }
+}

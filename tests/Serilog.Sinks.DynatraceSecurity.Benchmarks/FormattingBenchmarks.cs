@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Batched;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+
+namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
+
+/// <summary>
+/// One event formatted the way the delivery loop formats it: the sink's formatter into a reused pooled buffer
+/// through a reused <see cref="Utf8JsonWriter"/> with the sink's writer options, default options (redaction on).
+/// <c>Batch_*</c> formats and packs 1,000 events into request bodies with the sink's <see cref="RequestBuilder"/>
+/// (per event: the result divided by 1,000).
+/// </summary>
+[MemoryDiagnoser]
+public class FormattingBenchmarks
+{
+    const int BatchSize = 1000;
+
+    LogEvent _representative = null!;
+    LogEvent _withException = null!;
+    LogEvent _withScopes = null!;
+    SecurityEventFormatter _formatter = null!;
+    PooledBufferWriter _buffer = null!;
+    Utf8JsonWriter _json = null!;
+    RequestBuilder _requestBuilder = null!;
+    List<LogEvent> _batch = null!;
+    Guid _eventId = Guid.NewGuid();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _representative = SampleEvents.Representative();
+        _withException = SampleEvents.WithException();
+        _withScopes = SampleEvents.WithScopes();
+
+        var settings = SinkSettings.From(BenchmarkOptions.Create("http://127.0.0.1:1"));
+        var marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
+        _formatter = new SecurityEventFormatter(settings, marker);
+        _buffer = new PooledBufferWriter();
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        var statistics = new SinkStatistics(new QueueBudget(int.MaxValue, long.MaxValue));
+        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker),
+            new FailureReporter(this, statistics), new RequestSizeLimit(settings.BatchSizeLimitBytes), settings.EventBodyLimitBytes);
+        _batch = new List<LogEvent>();
+        for (var i = 0; i < BatchSize; i++)
+            _batch.Add(_representative);
+
+        // What each benchmark writes, once, so that a reader of the results can see it.
+        Console.WriteLine("// representative: " + Format(_representative) + " bytes");
+        Console.WriteLine("// with exception: " + Format(_withException) + " bytes");
+        Console.WriteLine("// with scopes:    " + Format(_withScopes) + " bytes");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _json.Dispose();
+        _buffer.Dispose();
+        _requestBuilder.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public int Representative() => Format(_representative);
+
+    [Benchmark]
+    public int WithException() => Format(_withException);
+
+    [Benchmark]
+    public int WithScopes() => Format(_withScopes);
+
+    [Benchmark(OperationsPerInvoke = BatchSize)]
+    public int Batch_Representative()
+    {
+        var requests = _requestBuilder.Build(_batch);
+        var length = 0;
+        foreach (var request in requests)
+        {
+            length += request.Length;
+            request.Dispose();
+        }
+
+        return length;
+    }
+
+    int Format(LogEvent logEvent)
+    {
+        _buffer.Clear();
+        _json.Reset(_buffer);
+        _formatter.Write(_json, logEvent, _eventId);
+        _json.Flush();
+        return _buffer.WrittenCount;
+    }
+}

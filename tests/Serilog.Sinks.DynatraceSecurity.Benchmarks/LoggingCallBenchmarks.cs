@@ -1,0 +1,114 @@
+using System;
+using System.Diagnostics;
+using System.Net;
+using System.Threading;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Serilog.Configuration;
+using Serilog.Core;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+
+namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
+
+/// <summary>
+/// The logging call, from <c>logger.Warning(...)</c> until the event is queued (or ignored), for a marked and an
+/// unmarked event with the representative event's template and properties: Serilog with no sink (the baseline of
+/// each category), Serilog with a no-op batched sink (<c>WriteTo.Sink(batchedSink, batchingOptions)</c>) and this
+/// sink (its HTTP handler answers 202 at once, so the background delivery loop formats and "sends" without a network).
+/// Each iteration logs <see cref="Calls"/> events; between iterations (not measured) the background work is drained so
+/// that no iteration starts with a backlog.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class LoggingCallBenchmarks
+{
+    const int Calls = 100_000;
+
+    Logger _noSinkRoot = null!;
+    Logger _noopRoot = null!;
+    Logger _oursRoot = null!;
+    ILogger _noSinkMarked = null!, _noSinkUnmarked = null!;
+    ILogger _noopMarked = null!, _noopUnmarked = null!;
+    ILogger _oursMarked = null!, _oursUnmarked = null!;
+    NoopBatchedSink _noop = null!;
+    SecurityEventFrontSink _ours = null!;
+    long _noopExpected;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _noSinkRoot = new LoggerConfiguration().MinimumLevel.Verbose().CreateLogger();
+
+        _noop = new NoopBatchedSink();
+        _noopRoot = new LoggerConfiguration().MinimumLevel.Verbose()
+            .WriteTo.Sink(_noop, new BatchingOptions { BatchSizeLimit = 1000, QueueLimit = null })
+            .CreateLogger();
+
+        var options = BenchmarkOptions.Create("http://127.0.0.1:1");
+        options.MessageHandler = new StatusHandler(HttpStatusCode.Accepted);
+        options.QueueLimit = int.MaxValue;
+        options.QueueLimitBytes = long.MaxValue;
+        // Exactly what WriteTo.DynatraceSecurity(...) adds, kept here to wait for its queue between iterations.
+        _ours = new SecurityEventFrontSink(SinkSettings.From(options));
+        _oursRoot = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(_ours).CreateLogger();
+
+        _noSinkMarked = SampleEvents.WithContext(_noSinkRoot);
+        _noSinkUnmarked = SampleEvents.WithContext(_noSinkRoot, marked: false);
+        _noopMarked = SampleEvents.WithContext(_noopRoot);
+        _noopUnmarked = SampleEvents.WithContext(_noopRoot, marked: false);
+        _oursMarked = SampleEvents.WithContext(_oursRoot);
+        _oursUnmarked = SampleEvents.WithContext(_oursRoot, marked: false);
+    }
+
+    [IterationCleanup]
+    public void Drain()
+    {
+        var deadline = Stopwatch.StartNew();
+        while ((_noop.Received < _noopExpected || _ours.PendingCount > 0) && deadline.Elapsed < TimeSpan.FromMinutes(1))
+            Thread.Sleep(1);
+        if (_ours.Statistics.TotalDropped != 0)
+            throw new InvalidOperationException("The sink dropped events: " + _ours.Statistics.TotalDropped);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _noSinkRoot.Dispose();
+        _noopRoot.Dispose();
+        _oursRoot.Dispose();
+    }
+
+    [BenchmarkCategory("Marked"), Benchmark(Baseline = true, OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Marked_NoSink() => Log(_noSinkMarked);
+
+    [BenchmarkCategory("Marked"), Benchmark(OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Marked_NoopBatchedSink()
+    {
+        _noopExpected += Calls;
+        Log(_noopMarked);
+    }
+
+    [BenchmarkCategory("Marked"), Benchmark(OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Marked_DynatraceSecurity() => Log(_oursMarked);
+
+    [BenchmarkCategory("Unmarked"), Benchmark(Baseline = true, OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Unmarked_NoSink() => Log(_noSinkUnmarked);
+
+    [BenchmarkCategory("Unmarked"), Benchmark(OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Unmarked_NoopBatchedSink()
+    {
+        _noopExpected += Calls;
+        Log(_noopUnmarked);
+    }
+
+    [BenchmarkCategory("Unmarked"), Benchmark(OperationsPerInvoke = Calls), InvocationCount(1)]
+    public void Unmarked_DynatraceSecurity() => Log(_oursUnmarked);
+
+    static void Log(ILogger logger)
+    {
+        for (var i = 0; i < Calls; i++)
+            logger.Warning(SampleEvents.Template, "alice", "203.0.113.7", i);
+    }
+}
