@@ -1,8 +1,6 @@
-using System;
-using System.Buffers;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Text;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -11,19 +9,18 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
 /// Renders the message the way people read it: string values unquoted (Serilog's literal rendering), other values
-/// with the invariant culture, and redacted properties as the mask. Reuses one text buffer; not thread-safe (the
-/// batching engine formats on one thread).
+/// with the invariant culture, and redacted properties as the mask. Renders into one reused character buffer that
+/// goes to the JSON writer as a span (no intermediate string); not thread-safe (the batching engine formats on one
+/// thread).
 /// </summary>
 internal sealed class MessageRenderer
 {
-    readonly StringBuilder _text = new(256);
-    readonly StringWriter _writer;
+    readonly CharBufferWriter _text = new();
     readonly RedactionPolicy _redaction;
     readonly TextValueWriter _values;
 
     public MessageRenderer(RedactionPolicy redaction, TextValueWriter values)
     {
-        _writer = new StringWriter(_text, CultureInfo.InvariantCulture);
         _redaction = redaction;
         _values = values;
     }
@@ -31,62 +28,116 @@ internal sealed class MessageRenderer
     public void WriteRendered(Utf8JsonWriter json, JsonEncodedText key, LogEvent logEvent)
     {
         _text.Clear();
-        foreach (var token in logEvent.MessageTemplate.Tokens)
+        var properties = logEvent.Properties;
+        var tokens = logEvent.MessageTemplate.Tokens;
+        if (tokens is MessageTemplateToken[] array)
         {
-            if (token is PropertyToken redacted && _redaction.IsRedacted(redacted.PropertyName))
+            for (var i = 0; i < array.Length; i++)
+                Render(array[i], properties);
+        }
+        else
+        {
+            foreach (var token in tokens)
+                Render(token, properties);
+        }
+
+        _values.Write(json, key, _text.WrittenSpan);
+    }
+
+    void Render(MessageTemplateToken token, IReadOnlyDictionary<string, LogEventPropertyValue> properties)
+    {
+        if (token is TextToken text)
+        {
+            _text.Write(text.Text);
+            return;
+        }
+
+        if (token is not PropertyToken property)
+        {
+            token.Render(properties, _text, CultureInfo.InvariantCulture);
+            return;
+        }
+
+        if (_redaction.IsRedacted(property.PropertyName))
+        {
+            WriteAligned(RedactionPolicy.Mask, property.Alignment);
+            return;
+        }
+
+        if (properties.TryGetValue(property.PropertyName, out var value))
+        {
+            if (value is ScalarValue scalar)
             {
-                WriteAligned(RedactionPolicy.Mask, redacted.Alignment);
+                if (property.Format == null)
+                {
+                    if (scalar.Value is string literal)
+                    {
+                        WriteAligned(literal, property.Alignment);
+                        return;
+                    }
+#if NET8_0_OR_GREATER
+                    if (property.Alignment == null && TryWriteNumber(scalar.Value))
+                        return;
+#endif
+                }
             }
-            else if (token is PropertyToken property &&
-                logEvent.Properties.TryGetValue(property.PropertyName, out var value) &&
-                value is ScalarValue { Value: string text } &&
-                property.Format == null)
-            {
-                WriteAligned(text, property.Alignment);
-            }
-            else if (token is PropertyToken nested &&
-                logEvent.Properties.TryGetValue(nested.PropertyName, out var structured) &&
-                structured is not ScalarValue &&
-                !ReferenceEquals(_redaction.Redact(structured), structured))
+            else if (!ReferenceEquals(_redaction.Redact(value), value))
             {
                 // A structure, dictionary or sequence holding a redacted member: render the masked copy.
                 var rendered = new StringWriter(CultureInfo.InvariantCulture);
-                _redaction.Redact(structured).Render(rendered, nested.Format, CultureInfo.InvariantCulture);
-                WriteAligned(rendered.ToString(), nested.Alignment);
-            }
-            else
-            {
-                token.Render(logEvent.Properties, _writer, CultureInfo.InvariantCulture);
+                _redaction.Redact(value).Render(rendered, property.Format, CultureInfo.InvariantCulture);
+                WriteAligned(rendered.ToString(), property.Alignment);
+                return;
             }
         }
 
-        var length = _text.Length;
-        var chars = ArrayPool<char>.Shared.Rent(Math.Max(length, 1));
-        try
-        {
-            _text.CopyTo(0, chars, 0, length);
-            _values.Write(json, key, chars.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(chars);
-        }
-
-        if (_text.Capacity > 64 * 1024)
-        {
-            // Do not keep a huge buffer after one huge message.
-            _text.Clear();
-            _text.Capacity = 256;
-        }
+        token.Render(properties, _text, CultureInfo.InvariantCulture);
     }
+
+#if NET8_0_OR_GREATER
+    /// <summary>
+    /// Numbers without a format or alignment, formatted straight into the buffer: the same text Serilog renders
+    /// (<c>IFormattable.ToString(null, InvariantCulture)</c>) without allocating it.
+    /// </summary>
+    bool TryWriteNumber(object? value)
+    {
+        var span = _text.GetSpan(64);
+        var culture = CultureInfo.InvariantCulture;
+        int written;
+        var done = value switch
+        {
+            int number => number.TryFormat(span, out written, default, culture),
+            long number => number.TryFormat(span, out written, default, culture),
+            double number => number.TryFormat(span, out written, default, culture),
+            float number => number.TryFormat(span, out written, default, culture),
+            decimal number => number.TryFormat(span, out written, default, culture),
+            short number => number.TryFormat(span, out written, default, culture),
+            ushort number => number.TryFormat(span, out written, default, culture),
+            uint number => number.TryFormat(span, out written, default, culture),
+            ulong number => number.TryFormat(span, out written, default, culture),
+            byte number => number.TryFormat(span, out written, default, culture),
+            sbyte number => number.TryFormat(span, out written, default, culture),
+            _ => Unhandled(out written),
+        };
+        if (done)
+            _text.Advance(written);
+        return done;
+    }
+
+    static bool Unhandled(out int written)
+    {
+        written = 0;
+        return false;
+    }
+#endif
 
     void WriteAligned(string text, Alignment? alignment)
     {
         var padding = alignment is { } a ? a.Width - text.Length : 0;
         if (padding > 0 && alignment!.Value.Direction == AlignmentDirection.Right)
-            _text.Append(' ', padding);
-        _text.Append(text);
+            _text.Write(' ', padding);
+        _text.Write(text);
         if (padding > 0 && alignment!.Value.Direction == AlignmentDirection.Left)
-            _text.Append(' ', padding);
+            _text.Write(' ', padding);
     }
 }

@@ -8,15 +8,18 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Names whose values are never sent: a property, structure member, dictionary key or static attribute whose name,
 /// or whose last dotted segment (<c>db.password</c>), equals one of them, ignoring case, is written as
-/// <see cref="Mask"/>, whatever its value and at any depth. Not thread-safe (it caches decisions for dotted names).
+/// <see cref="Mask"/>, whatever its value and at any depth. Not thread-safe (it caches its decisions by name).
 /// </summary>
 internal sealed class RedactionPolicy
 {
     public const string Mask = "[REDACTED]";
     const int MaximumCachedDecisions = 4096;
+    const int MaximumCachedNameLength = 256;
 
     readonly HashSet<string> _names;
-    readonly Dictionary<string, bool> _dottedDecisions = new(StringComparer.Ordinal);
+    // Every decision, by exact name: one ordinal lookup per property instead of a case-insensitive one (and a
+    // substring for dotted names). Bounded: cleared when full.
+    readonly Dictionary<string, bool> _decisions = new(StringComparer.Ordinal);
 
     public RedactionPolicy(IEnumerable<string> names)
     {
@@ -34,20 +37,29 @@ internal sealed class RedactionPolicy
     {
         if (_names.Count == 0)
             return false;
+        if (_decisions.TryGetValue(name, out var decided))
+            return decided;
+
+        var redacted = Decide(name);
+        if (name.Length <= MaximumCachedNameLength)
+        {
+            if (_decisions.Count >= MaximumCachedDecisions)
+                _decisions.Clear();
+            _decisions[name] = redacted;
+        }
+
+        return redacted;
+    }
+
+    bool Decide(string name)
+    {
         if (_names.Contains(name))
             return true;
 
         var dot = name.LastIndexOf('.');
         if (dot < 0 || dot == name.Length - 1)
             return false;
-        if (_dottedDecisions.TryGetValue(name, out var decided))
-            return decided;
-
-        var redacted = _names.Contains(name.Substring(dot + 1));
-        if (_dottedDecisions.Count >= MaximumCachedDecisions)
-            _dottedDecisions.Clear();
-        _dottedDecisions[name] = redacted;
-        return redacted;
+        return _names.Contains(name.Substring(dot + 1));
     }
 
     /// <summary>
@@ -73,13 +85,41 @@ internal sealed class RedactionPolicy
 
     static readonly ScalarValue MaskValue = new(Mask);
 
-    bool ContainsRedacted(LogEventPropertyValue value) => value switch
+    bool ContainsRedacted(LogEventPropertyValue value)
     {
-        StructureValue structure => structure.Properties.Any(p => IsRedacted(p.Name) || ContainsRedacted(p.Value)),
-        DictionaryValue dictionary => dictionary.Elements.Any(e => IsRedacted(KeyName(e.Key)) || ContainsRedacted(e.Value)),
-        SequenceValue sequence => sequence.Elements.Any(ContainsRedacted),
-        _ => false,
-    };
+        // Loops rather than LINQ: this runs for every structured value in a message template.
+        switch (value)
+        {
+            case StructureValue structure:
+                var properties = structure.Properties;
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    if (IsRedacted(properties[i].Name) || ContainsRedacted(properties[i].Value))
+                        return true;
+                }
+
+                return false;
+            case DictionaryValue dictionary:
+                foreach (var entry in dictionary.Elements)
+                {
+                    if (IsRedacted(KeyName(entry.Key)) || ContainsRedacted(entry.Value))
+                        return true;
+                }
+
+                return false;
+            case SequenceValue sequence:
+                var elements = sequence.Elements;
+                for (var i = 0; i < elements.Count; i++)
+                {
+                    if (ContainsRedacted(elements[i]))
+                        return true;
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
 
     static string KeyName(ScalarValue key) => key.Value as string ?? key.Value?.ToString() ?? "null";
 }

@@ -24,11 +24,12 @@ internal sealed class SecurityEventFormatter
     readonly string? _eventProvider;
     readonly string? _productName;
     readonly string? _productVendor;
-    readonly IReadOnlyList<KeyValuePair<string, string>> _staticAttributes;
+    readonly StaticAttribute[] _staticAttributes;
     readonly Dictionary<string, string> _staticByName;
+    readonly bool _staticAttributeIsField;
     readonly IReadOnlyDictionary<string, string> _propertyNames;
     readonly Dictionary<string, string> _renamedFrom = new(StringComparer.Ordinal);
-    readonly HashSet<string> _writtenKeys = new(StringComparer.Ordinal);
+    readonly KeySet _writtenKeys;
     readonly RedactionPolicy _redaction;
     readonly TextValueWriter _text = new();
     readonly PropertyFlattener _flattener;
@@ -39,11 +40,11 @@ internal sealed class SecurityEventFormatter
         _marker = marker;
         _redaction = new RedactionPolicy(settings.RedactedProperties);
         _flattener = new PropertyFlattener(_redaction, _text);
+        _writtenKeys = _flattener.TopLevelKeys;
         _messageRenderer = new MessageRenderer(_redaction, _text);
         _eventProvider = settings.EventProvider;
         _productName = settings.ProductName;
         _productVendor = settings.ProductVendor;
-        _staticAttributes = settings.StaticAttributes;
         _propertyNames = settings.PropertyNames;
         foreach (var rename in _propertyNames)
         {
@@ -52,10 +53,14 @@ internal sealed class SecurityEventFormatter
         }
 
         _staticByName = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var attribute in _staticAttributes)
+        _staticAttributes = new StaticAttribute[settings.StaticAttributes.Count];
+        for (var i = 0; i < _staticAttributes.Length; i++)
         {
+            var attribute = settings.StaticAttributes[i];
+            _staticAttributes[i] = new StaticAttribute(attribute.Key, attribute.Value, _redaction.IsRedacted(attribute.Key));
             if (!_staticByName.ContainsKey(attribute.Key))
                 _staticByName.Add(attribute.Key, attribute.Value);
+            _staticAttributeIsField |= EventFields.IndexOf(attribute.Key) >= 0;
         }
     }
 
@@ -73,8 +78,156 @@ internal sealed class SecurityEventFormatter
     {
         _writtenKeys.Clear();
         _text.Reset(maximumTextLength);
+        _flattener.BeginEvent(json);
         json.WriteStartObject();
 
+        // LogEvent.Properties is a Dictionary in every Serilog 4 release: enumerate it without boxing an enumerator.
+        var properties = logEvent.Properties as Dictionary<string, LogEventPropertyValue>;
+        if (_staticAttributeIsField || MayOverrideAField(logEvent, properties))
+            WriteFieldsWithOverrides(json, logEvent, eventId);
+        else
+            WriteFields(json, logEvent, eventId);
+
+        if (properties != null)
+        {
+            foreach (var property in properties)
+                WriteEventProperty(json, property.Key, property.Value);
+        }
+        else
+        {
+            foreach (var property in logEvent.Properties)
+                WriteEventProperty(json, property.Key, property.Value);
+        }
+
+        for (var i = 0; i < _staticAttributes.Length; i++)
+        {
+            var attribute = _staticAttributes[i];
+            if (!_writtenKeys.Add(attribute.Key))
+                continue;
+            json.WritePropertyName(attribute.WrittenKey);
+            if (attribute.Redacted)
+                json.WriteStringValue(RedactionPolicy.Mask);
+            else
+                _text.WriteValue(json, attribute.Value ?? string.Empty);
+        }
+
+        if (_text.Truncated && _writtenKeys.Add(EventFields.Truncated))
+            json.WriteBoolean(EventFields.TruncatedKey, true);
+
+        json.WriteEndObject();
+    }
+
+    void WriteEventProperty(Utf8JsonWriter json, string propertyName, LogEventPropertyValue value)
+    {
+        if (propertyName == _marker.PropertyName)
+            return;
+        _flattener.WriteEventProperty(json, _writtenKeys, OutputName(propertyName), value);
+    }
+
+    /// <summary>
+    /// Whether a property of the event is written under the name of a field the sink fills in (as itself or through
+    /// a rename), so that the field has to be looked up (<see cref="WriteFieldsWithOverrides"/>). Almost never: then
+    /// <see cref="WriteFields"/> writes the fields without a lookup each.
+    /// </summary>
+    bool MayOverrideAField(LogEvent logEvent, Dictionary<string, LogEventPropertyValue>? properties)
+    {
+        if (properties != null)
+        {
+            foreach (var property in properties)
+            {
+                if (IsFieldName(property.Key))
+                    return true;
+            }
+
+            return false;
+        }
+
+        foreach (var property in logEvent.Properties)
+        {
+            if (IsFieldName(property.Key))
+                return true;
+        }
+
+        return false;
+    }
+
+    bool IsFieldName(string propertyName) =>
+        propertyName != _marker.PropertyName && EventFields.IndexOf(OutputName(propertyName)) >= 0;
+
+    /// <summary>The fields when no property or static attribute overrides any of them.</summary>
+    void WriteFields(Utf8JsonWriter json, LogEvent logEvent, Guid eventId)
+    {
+        json.WriteString(EventFields.TimestampKey, logEvent.Timestamp.UtcDateTime);
+        json.WriteString(EventFields.EventKindKey, EventFields.SecurityEventKindValue);
+        _marker.TryGetEventType(logEvent, out var eventType);
+        _text.Write(json, EventFields.EventTypeKey, eventType);
+        WriteEventId(json, eventId);
+        _messageRenderer.WriteRendered(json, EventFields.EventDescriptionKey, logEvent);
+        _writtenKeys.Add(EventFields.Timestamp, EventFields.TimestampIndex);
+        _writtenKeys.Add(EventFields.EventKind, EventFields.EventKindIndex);
+        _writtenKeys.Add(EventFields.EventType, EventFields.EventTypeIndex);
+        _writtenKeys.Add(EventFields.EventId, EventFields.EventIdIndex);
+        _writtenKeys.Add(EventFields.EventDescription, EventFields.EventDescriptionIndex);
+
+        WriteField(json, EventFields.EventProvider, EventFields.EventProviderIndex, EventFields.EventProviderKey, _eventProvider);
+        WriteField(json, EventFields.ProductName, EventFields.ProductNameIndex, EventFields.ProductNameKey, _productName);
+        WriteField(json, EventFields.ProductVendor, EventFields.ProductVendorIndex, EventFields.ProductVendorKey, _productVendor);
+
+        json.WriteString(EventFields.FindingSeverityKey, SeverityMapping.EncodedFromLevel(logEvent.Level));
+        _writtenKeys.Add(EventFields.FindingSeverity, EventFields.FindingSeverityIndex);
+
+        if (logEvent.Exception is { } exception)
+        {
+            WriteField(json, EventFields.ExceptionType, EventFields.ExceptionTypeIndex, EventFields.ExceptionTypeKey, exception.GetType().FullName);
+            WriteField(json, EventFields.ExceptionMessage, EventFields.ExceptionMessageIndex, EventFields.ExceptionMessageKey, Describe(exception, static e => e.Message));
+            WriteField(json, EventFields.ExceptionStackTrace, EventFields.ExceptionStackTraceIndex, EventFields.ExceptionStackTraceKey, Describe(exception, static e => e.ToString()));
+        }
+
+        if (logEvent.TraceId is { } traceId)
+        {
+            Span<byte> id = stackalloc byte[16];
+            traceId.CopyTo(id);
+            WriteHexField(json, EventFields.TraceIdKey, id);
+            _writtenKeys.Add(EventFields.TraceId, EventFields.TraceIdIndex);
+        }
+
+        if (logEvent.SpanId is { } spanId)
+        {
+            Span<byte> id = stackalloc byte[8];
+            spanId.CopyTo(id);
+            WriteHexField(json, EventFields.SpanIdKey, id);
+            _writtenKeys.Add(EventFields.SpanId, EventFields.SpanIdIndex);
+        }
+    }
+
+    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
+    void WriteHexField(Utf8JsonWriter json, JsonEncodedText encodedKey, ReadOnlySpan<byte> id)
+    {
+        const string Digits = "0123456789abcdef";
+        Span<char> hex = stackalloc char[id.Length * 2];
+        for (var i = 0; i < id.Length; i++)
+        {
+            hex[2 * i] = Digits[id[i] >> 4];
+            hex[2 * i + 1] = Digits[id[i] & 0xF];
+        }
+
+        _text.Write(json, encodedKey, hex);
+    }
+
+    void WriteField(Utf8JsonWriter json, string key, int field, JsonEncodedText encodedKey, string? value)
+    {
+        if (value == null)
+            return; // nothing written: a flattened property may still use the key
+        _text.Write(json, encodedKey, value);
+        _writtenKeys.Add(key, field);
+    }
+
+    /// <summary>
+    /// The fields when a property or static attribute may take the place of one: for each field, a property written
+    /// under its name wins, then a static attribute of that name, then the sink's own value.
+    /// </summary>
+    void WriteFieldsWithOverrides(Utf8JsonWriter json, LogEvent logEvent, Guid eventId)
+    {
         if (!TryWriteOverride(json, logEvent, EventFields.Timestamp))
             json.WriteString(EventFields.TimestampKey, logEvent.Timestamp.UtcDateTime);
 
@@ -98,7 +251,7 @@ internal sealed class SecurityEventFormatter
         WriteOptional(json, logEvent, EventFields.ProductVendor, EventFields.ProductVendorKey, _productVendor);
 
         if (!TryWriteOverride(json, logEvent, EventFields.FindingSeverity))
-            json.WriteString(EventFields.FindingSeverityKey, SeverityMapping.FromLevel(logEvent.Level));
+            json.WriteString(EventFields.FindingSeverityKey, SeverityMapping.EncodedFromLevel(logEvent.Level));
 
         if (logEvent.Exception is { } exception)
             WriteException(json, logEvent, exception);
@@ -107,31 +260,6 @@ internal sealed class SecurityEventFormatter
             WriteOptional(json, logEvent, EventFields.TraceId, EventFields.TraceIdKey, traceId.ToHexString());
         if (logEvent.SpanId is { } spanId)
             WriteOptional(json, logEvent, EventFields.SpanId, EventFields.SpanIdKey, spanId.ToHexString());
-
-        foreach (var property in logEvent.Properties)
-        {
-            if (property.Key == _marker.PropertyName)
-                continue;
-            var name = OutputName(property.Key);
-            if (!_writtenKeys.Contains(name))
-                _flattener.WriteProperty(json, _writtenKeys, name, property.Value);
-        }
-
-        foreach (var attribute in _staticAttributes)
-        {
-            if (!_writtenKeys.Add(attribute.Key))
-                continue;
-            json.WritePropertyName(SafeText.Repair(attribute.Key));
-            if (_redaction.IsRedacted(attribute.Key))
-                json.WriteStringValue(RedactionPolicy.Mask);
-            else
-                _text.WriteValue(json, attribute.Value ?? string.Empty);
-        }
-
-        if (_text.Truncated && _writtenKeys.Add(EventFields.Truncated))
-            json.WriteBoolean(EventFields.TruncatedKey, true);
-
-        json.WriteEndObject();
     }
 
     /// <summary>The name a property is written under: its <c>propertyNames</c> rename, or its own name.</summary>
@@ -206,6 +334,23 @@ internal sealed class SecurityEventFormatter
         {
             return "<" + failure.GetType().Name + " thrown while reading " + exception.GetType().Name + ">";
         }
+    }
+
+    /// <summary>A static attribute with what is known about it once: its key as written and whether it is redacted.</summary>
+    readonly struct StaticAttribute
+    {
+        public StaticAttribute(string key, string value, bool redacted)
+        {
+            Key = key;
+            WrittenKey = SafeText.Repair(key);
+            Value = value;
+            Redacted = redacted;
+        }
+
+        public string Key { get; }
+        public string WrittenKey { get; }
+        public string Value { get; }
+        public bool Redacted { get; }
     }
 
     static void WriteEventId(Utf8JsonWriter json, Guid eventId)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Serilog.Events;
 
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
@@ -5,11 +6,25 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>Maps Serilog levels to Dynatrace <c>finding.severity</c> values.</summary>
 internal static class SeverityMapping
 {
+    static readonly JsonEncodedText Critical = JsonEncodedText.Encode("CRITICAL");
+    static readonly JsonEncodedText High = JsonEncodedText.Encode("HIGH");
+    static readonly JsonEncodedText Medium = JsonEncodedText.Encode("MEDIUM");
+    static readonly JsonEncodedText Low = JsonEncodedText.Encode("LOW");
+
     public static string FromLevel(LogEventLevel level) => level switch
     {
         LogEventLevel.Fatal => "CRITICAL",
         LogEventLevel.Error => "HIGH",
         LogEventLevel.Warning => "MEDIUM",
         _ => "LOW",
+    };
+
+    /// <summary><see cref="FromLevel"/>, encoded once.</summary>
+    public static JsonEncodedText EncodedFromLevel(LogEventLevel level) => level switch
+    {
+        LogEventLevel.Fatal => Critical,
+        LogEventLevel.Error => High,
+        LogEventLevel.Warning => Medium,
+        _ => Low,
     };
 }
