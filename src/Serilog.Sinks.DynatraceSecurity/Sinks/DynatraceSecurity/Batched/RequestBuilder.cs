@@ -31,6 +31,7 @@ internal sealed class RequestBuilder : IDisposable
     readonly int _eventLimit;
     readonly PooledBufferWriter _eventBuffer = new();
     readonly Utf8JsonWriter _json;
+    readonly EventIdGenerator _eventIds = new();
     Guid _lastEventId;
 
     public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit, int eventLimit)
@@ -110,7 +111,7 @@ internal sealed class RequestBuilder : IDisposable
 
     bool TryFormat(LogEvent logEvent)
     {
-        var failure = Format(logEvent, Guid.NewGuid(), int.MaxValue);
+        var failure = Format(logEvent, _eventIds.Next(), int.MaxValue);
         if (failure == null)
             return true;
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Serilog.Events;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -23,8 +24,19 @@ internal static class EventSizeEstimator
         if (logEvent.Exception != null)
             size += ExceptionEstimate;
 
-        foreach (var property in logEvent.Properties)
-            size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        // LogEvent.Properties is a Dictionary in every Serilog 4 release: enumerate it without boxing an enumerator
+        // (this runs on the logging thread for every security event).
+        if (logEvent.Properties is Dictionary<string, LogEventPropertyValue> properties)
+        {
+            foreach (var property in properties)
+                size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        }
+        else
+        {
+            foreach (var property in logEvent.Properties)
+                size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        }
+
         return size;
     }
 
@@ -43,12 +55,12 @@ internal static class EventSizeEstimator
                 if (depth >= MaximumDepth)
                     return structure.Properties.Count * ScalarEstimate * 2;
                 long size = 2;
-                var items = 0;
-                foreach (var property in structure.Properties)
+                var properties = structure.Properties;
+                for (var i = 0; i < properties.Count; i++)
                 {
-                    size += ++items > MaximumItems
+                    size += i >= MaximumItems
                         ? ScalarEstimate * 2
-                        : property.Name.Length + 4 + Estimate(property.Value, depth + 1);
+                        : properties[i].Name.Length + 4 + Estimate(properties[i].Value, depth + 1);
                 }
 
                 return size;
@@ -73,7 +85,7 @@ internal static class EventSizeEstimator
         }
     }
 
-    static long EstimateItems(System.Collections.Generic.IReadOnlyList<LogEventPropertyValue> elements, int depth)
+    static long EstimateItems(IReadOnlyList<LogEventPropertyValue> elements, int depth)
     {
         if (depth >= MaximumDepth)
             return elements.Count * ScalarEstimate;
