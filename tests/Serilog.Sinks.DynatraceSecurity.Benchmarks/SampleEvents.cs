@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Serilog.Core;
 using Serilog.Events;
@@ -49,10 +50,12 @@ static class SampleEvents
     /// The same event logged through <c>Microsoft.Extensions.Logging</c> inside the scopes an ASP.NET Core request
     /// has (a dictionary scope with <c>RequestId</c>, <c>RequestPath</c>, <c>ConnectionId</c>), a text scope
     /// (<c>Scope: [...]</c> plus its property) and a security scope with <c>actor.ips</c>; the event also gets
-    /// <c>EventId</c> and <c>SourceContext</c> as Serilog.Extensions.Logging adds them.
+    /// <c>EventId</c> and <c>SourceContext</c> as Serilog.Extensions.Logging adds them, and the trace context of the
+    /// request's <see cref="Activity"/>.
     /// </summary>
     public static LogEvent WithScopes()
     {
+        using var activity = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").SetIdFormat(ActivityIdFormat.W3C).Start();
         var sink = new CollectingSink();
         using var serilog = new LoggerConfiguration().MinimumLevel.Verbose().Enrich.FromLogContext()
             .WriteTo.Sink(sink).CreateLogger();

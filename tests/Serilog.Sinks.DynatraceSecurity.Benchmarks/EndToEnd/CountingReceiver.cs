@@ -16,7 +16,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 /// A loopback Kestrel server that plays Seq, an OTLP/HTTP collector and Dynatrace at once: it reads each request
 /// body, counts its bytes and the events in it, and answers what each sink expects
 /// (Seq: <c>201</c> with <c>{"MinimumLevelAccepted":null}</c>; OTLP: <c>200</c> with an empty protobuf message;
-/// Dynatrace: <c>202</c>). Nothing is parsed beyond what counting the events needs.
+/// Dynatrace: <c>202</c>). Nothing is parsed beyond what counting the events needs, and only the OTLP body (protobuf,
+/// which has to be walked as a whole) is copied.
 /// </summary>
 sealed class CountingReceiver : IAsyncDisposable
 {
@@ -69,45 +70,117 @@ sealed class CountingReceiver : IAsyncDisposable
     async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        var (body, length) = await ReadBodyAsync(context.Request.BodyReader);
-        try
+        long length;
+        long events;
+        if (path == SeqPath)
         {
-            long events;
-            if (path == SeqPath)
+            // Newline-delimited JSON: one event per line.
+            (length, events) = await CountAsync(context.Request.BodyReader, Newlines, overlap: 0);
+            Record(length, events);
+            context.Response.StatusCode = 201;
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(SeqAnswer);
+            return;
+        }
+
+        if (path == OtlpPath)
+        {
+            // Protobuf needs the whole message to walk it: the only format copied here.
+            var (body, bodyLength) = await ReadBodyAsync(context.Request.BodyReader);
+            length = bodyLength;
+            events = OtlpLogRecords.Count(body.AsSpan(0, bodyLength));
+            ArrayPool<byte>.Shared.Return(body);
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/x-protobuf";
+            context.Response.ContentLength = 0;
+        }
+        else if (path.StartsWith(DynatracePathPrefix, StringComparison.Ordinal))
+        {
+            // A JSON array of flat objects: every event object of the sink opens with its timestamp key.
+            (length, events) = await CountAsync(context.Request.BodyReader, DynatraceEventStarts, DynatraceEventPrefix.Length - 1);
+            context.Response.StatusCode = 202;
+        }
+        else
+        {
+            Interlocked.Increment(ref _unexpected);
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        // Counted before the answer goes out, so a sink that has its answer has been counted.
+        Record(length, events);
+    }
+
+    void Record(long length, long events)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _bytes, length);
+        Interlocked.Add(ref _events, events);
+    }
+
+    static readonly byte[] DynatraceEventPrefix = "{\"timestamp\":"u8.ToArray();
+
+    /// <summary>Reads the body where it lies (no copy), counting its bytes and its events.</summary>
+    static async Task<(long Length, long Events)> CountAsync(PipeReader reader, Func<ReadOnlySequence<byte>, long> countEvents, int overlap)
+    {
+        long length = 0;
+        long events = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync();
+            var buffer = result.Buffer;
+            // Count what is there, but leave the last (pattern length - 1) bytes for the next read unless the body is
+            // complete: a pattern cut off here is counted next time, and none is counted twice.
+            events += countEvents(buffer);
+            var keep = result.IsCompleted ? 0 : Math.Min(buffer.Length, overlap);
+            var consumed = buffer.Slice(0, buffer.Length - keep);
+            length += consumed.Length;
+            reader.AdvanceTo(consumed.End, buffer.End);
+            if (result.IsCompleted)
+                return (length, events);
+        }
+    }
+
+    static long Newlines(ReadOnlySequence<byte> body)
+    {
+        long count = 0;
+        foreach (var segment in body)
+            count += segment.Span.Count((byte)'\n');
+        return count;
+    }
+
+    /// <summary>How often the event prefix occurs, also across the seams between segments.</summary>
+    static long DynatraceEventStarts(ReadOnlySequence<byte> body)
+    {
+        var prefix = DynatraceEventPrefix.AsSpan();
+        if (body.IsSingleSegment)
+            return body.FirstSpan.Count(prefix);
+
+        long count = 0;
+        Span<byte> seam = stackalloc byte[2 * (prefix.Length - 1)];
+        var tail = 0;
+        foreach (var memory in body)
+        {
+            var segment = memory.Span;
+            if (segment.Length < prefix.Length - 1)
             {
-                events = body.AsSpan(0, length).Count((byte)'\n');
-                context.Response.StatusCode = 201;
-                context.Response.ContentType = "application/json";
-                await context.Response.Body.WriteAsync(SeqAnswer);
-            }
-            else if (path == OtlpPath)
-            {
-                events = OtlpLogRecords.Count(body.AsSpan(0, length));
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/x-protobuf";
-                context.Response.ContentLength = 0;
-            }
-            else if (path.StartsWith(DynatracePathPrefix, StringComparison.Ordinal))
-            {
-                // Every event object of the sink starts with its timestamp key.
-                events = body.AsSpan(0, length).Count("{\"timestamp\":"u8);
-                context.Response.StatusCode = 202;
-            }
-            else
-            {
-                Interlocked.Increment(ref _unexpected);
-                context.Response.StatusCode = 404;
-                return;
+                // Too short to reason about seams: count this body from a copy instead.
+                return body.ToArray().AsSpan().Count(prefix);
             }
 
-            Interlocked.Increment(ref _requests);
-            Interlocked.Add(ref _bytes, length);
-            Interlocked.Add(ref _events, events);
+            count += segment.Count(prefix);
+            if (tail > 0)
+            {
+                // An occurrence across the seam lies within the last (n-1) bytes before it and the first (n-1) after.
+                segment.Slice(0, prefix.Length - 1).CopyTo(seam.Slice(tail));
+                count += seam.Slice(0, tail + prefix.Length - 1).Count(prefix);
+            }
+
+            segment.Slice(segment.Length - (prefix.Length - 1)).CopyTo(seam);
+            tail = prefix.Length - 1;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(body);
-        }
+
+        return count;
     }
 
     static async Task<(byte[] Body, int Length)> ReadBodyAsync(PipeReader reader)
