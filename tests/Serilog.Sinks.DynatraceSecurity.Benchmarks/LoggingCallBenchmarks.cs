@@ -24,7 +24,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 [CategoriesColumn]
 public class LoggingCallBenchmarks
 {
-    const int Calls = 100_000;
+    public const int Calls = 100_000;
 
     Logger _noSinkRoot = null!;
     Logger _noopRoot = null!;
@@ -109,6 +109,28 @@ public class LoggingCallBenchmarks
     static void Log(ILogger logger)
     {
         for (var i = 0; i < Calls; i++)
+            logger.Warning(SampleEvents.Template, "alice", "203.0.113.7", i);
+    }
+
+    /// <summary>
+    /// The loggers of the six cases, for <see cref="ProfilingLoop"/>'s comparison in bursts of any size
+    /// (<see cref="Burst"/>); <see cref="ExpectNoop"/> tells <see cref="Drain"/> how many events the no-op sink gets.
+    /// </summary>
+    internal (string Name, ILogger Logger, bool Noop)[] Cases() => new (string, ILogger, bool)[]
+    {
+        ("unmarked, no sink", _noSinkUnmarked, false),
+        ("unmarked, no-op batched sink", _noopUnmarked, true),
+        ("unmarked, DynatraceSecurity", _oursUnmarked, false),
+        ("marked, no sink", _noSinkMarked, false),
+        ("marked, no-op batched sink", _noopMarked, true),
+        ("marked, DynatraceSecurity", _oursMarked, false),
+    };
+
+    internal void ExpectNoop(int events) => _noopExpected += events;
+
+    internal static void Burst(ILogger logger, int calls)
+    {
+        for (var i = 0; i < calls; i++)
             logger.Warning(SampleEvents.Template, "alice", "203.0.113.7", i);
     }
 }

@@ -1,12 +1,16 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Globalization;
 
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 
 /// <summary>
-/// <c>--profile-loop formatting|batch|scopes [seconds]</c>: runs one benchmark body in a loop for a while, so that a
-/// sampling profiler (<c>perf record</c>, <c>dotnet-trace</c>) sees it at steady state without BenchmarkDotNet around it.
+/// <c>--profile-loop formatting|batch|scopes|exception|call-... [seconds]</c>: runs one benchmark body in a loop for a
+/// while, so that a sampling profiler (<c>perf record</c>, <c>dotnet-trace</c>) sees it at steady state without
+/// BenchmarkDotNet around it; <c>call-compare</c> alternates the logging-call cases (see
+/// <see cref="CompareLoggingCalls"/>).
 /// </summary>
 static class ProfilingLoop
 {
@@ -15,6 +19,11 @@ static class ProfilingLoop
         var index = Array.IndexOf(args, "--profile-loop");
         var what = index + 1 < args.Length ? args[index + 1] : "formatting";
         var seconds = index + 2 < args.Length ? double.Parse(args[index + 2], CultureInfo.InvariantCulture) : 10;
+
+        if (what == "call-compare")
+            return CompareLoggingCalls(seconds, index + 3 < args.Length ? int.Parse(args[index + 3], CultureInfo.InvariantCulture) : 1000);
+        if (what.StartsWith("call-", StringComparison.Ordinal))
+            return RunLoggingCall(what, seconds);
 
         var benchmarks = new FormattingBenchmarks();
         benchmarks.Setup();
@@ -37,6 +46,90 @@ static class ProfilingLoop
         }
 
         Console.WriteLine($"{what}: {clock.Elapsed.TotalMilliseconds * 1e6 / (calls * perCall):0} ns per event ({calls * perCall:N0} events)");
+        benchmarks.Cleanup();
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>call-compare [seconds] [burst]</c>: the six logging-call cases in alternating bursts of <c>burst</c> calls
+    /// (default 1,000: what the sink's delivery loop formats between two bursts, so that no backlog builds up) in one
+    /// process, in a new random order each round, waiting for the background work between bursts, so that a slower or
+    /// faster moment of the machine hits every case alike; prints the median time per call of each case and the ratios.
+    /// </summary>
+    static int CompareLoggingCalls(double seconds, int burst)
+    {
+        var benchmarks = new LoggingCallBenchmarks();
+        benchmarks.Setup();
+        var cases = benchmarks.Cases();
+        var samples = cases.Select(_ => new List<double>()).ToArray();
+        var clock = Stopwatch.StartNew();
+        var order = Enumerable.Range(0, cases.Length).ToArray();
+        var random = new Random(1);
+        for (var round = 0; clock.Elapsed.TotalSeconds < seconds || round < 5; round++)
+        {
+            // A new order each round, so that no case always follows the same one.
+            for (var j = order.Length - 1; j > 0; j--)
+            {
+                var k = random.Next(j + 1);
+                (order[j], order[k]) = (order[k], order[j]);
+            }
+
+            foreach (var i in order)
+            {
+                if (cases[i].Noop)
+                    benchmarks.ExpectNoop(burst);
+                var started = Stopwatch.GetTimestamp();
+                LoggingCallBenchmarks.Burst(cases[i].Logger, burst);
+                samples[i].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / burst);
+                benchmarks.Drain();
+            }
+        }
+
+        var medians = samples.Select(Median).ToArray();
+        Console.WriteLine($"Bursts of {burst:N0} calls, {samples[0].Count} per case, background work drained between bursts:");
+        for (var i = 0; i < cases.Length; i++)
+            Console.WriteLine($"  {cases[i].Name,-30} {medians[i],7:0.0} ns per call (median)");
+        Console.WriteLine($"  unmarked: DynatraceSecurity / no sink = {medians[2] / medians[0]:0.000}");
+        Console.WriteLine($"  marked: DynatraceSecurity / no sink = {medians[5] / medians[3]:0.000}; " +
+            $"DynatraceSecurity - no-op batched sink = {medians[5] - medians[4]:0} ns per call");
+        benchmarks.Cleanup();
+        return 0;
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary><c>call-unmarked-nosink</c>, <c>call-unmarked-ours</c>, <c>call-marked-ours</c>...: one logging-call benchmark.</summary>
+    static int RunLoggingCall(string what, double seconds)
+    {
+        var benchmarks = new LoggingCallBenchmarks();
+        benchmarks.Setup();
+        Action body = what switch
+        {
+            "call-unmarked-nosink" => benchmarks.Unmarked_NoSink,
+            "call-unmarked-noop" => benchmarks.Unmarked_NoopBatchedSink,
+            "call-unmarked-ours" => benchmarks.Unmarked_DynatraceSecurity,
+            "call-marked-nosink" => benchmarks.Marked_NoSink,
+            "call-marked-noop" => benchmarks.Marked_NoopBatchedSink,
+            _ => benchmarks.Marked_DynatraceSecurity,
+        };
+
+        var clock = Stopwatch.StartNew();
+        long calls = 0;
+        var measured = TimeSpan.Zero;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            var started = clock.Elapsed;
+            body();
+            measured += clock.Elapsed - started;
+            calls += LoggingCallBenchmarks.Calls;
+            benchmarks.Drain();
+        }
+
+        Console.WriteLine($"{what}: {measured.TotalMilliseconds * 1e6 / calls:0} ns per call ({calls:N0} calls)");
         benchmarks.Cleanup();
         return 0;
     }
