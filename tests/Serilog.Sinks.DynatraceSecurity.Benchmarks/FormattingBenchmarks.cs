@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Serilog.Events;
@@ -44,7 +43,7 @@ public class FormattingBenchmarks
         var marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _formatter = new SecurityEventFormatter(settings, marker);
         _buffer = new PooledBufferWriter();
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
 
         var statistics = new SinkStatistics(new QueueBudget(int.MaxValue, long.MaxValue));
         _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker),

@@ -1,5 +1,4 @@
 using System;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serilog.Core;
 using Serilog.Events;
@@ -19,13 +18,6 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 /// </summary>
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
-    static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // The same bytes the batched sink sends: UTF-8 rather than \u escapes; never embedded in HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-    };
-
     readonly SecurityMarker _marker;
     readonly IIngestClient _client;
     readonly string _description;
@@ -47,7 +39,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     {
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _formatter = new SecurityEventFormatter(settings, _marker);
-        _json = new Utf8JsonWriter(_buffer, WriterOptions);
+        _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
         _client = client;
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
     }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serilog.Core;
 using Serilog.Events;
@@ -18,13 +17,6 @@ namespace Serilog.Sinks.DynatraceSecurity.Batched;
 /// </summary>
 internal sealed class RequestBuilder : IDisposable
 {
-    static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // Non-ASCII text is sent as UTF-8 rather than \u escapes; the body is never embedded in HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-    };
-
     readonly SecurityEventFormatter _formatter;
     readonly FailureReporter _reporter;
     readonly RequestSizeLimit _sizeLimit;
@@ -40,7 +32,7 @@ internal sealed class RequestBuilder : IDisposable
         _formatter = formatter;
         _reporter = reporter;
         _sizeLimit = sizeLimit;
-        _json = new Utf8JsonWriter(_eventBuffer, WriterOptions);
+        _json = new Utf8JsonWriter(_eventBuffer, SecurityEventFormatter.WriterOptions);
     }
 
     public List<PendingRequest> Build(IEnumerable<LogEvent> batch)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Text;
 using System.Collections.Generic;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
@@ -20,6 +21,16 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </remarks>
 internal sealed class SecurityEventFormatter
 {
+    /// <summary>
+    /// The writer options every request body is written with (batched and audit): non-ASCII text as UTF-8 rather
+    /// than \u escapes, since the body is never embedded in HTML; no indentation.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
     readonly SecurityMarker _marker;
     readonly string? _eventProvider;
     readonly string? _productName;
