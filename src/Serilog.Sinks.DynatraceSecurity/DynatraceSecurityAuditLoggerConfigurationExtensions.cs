@@ -41,6 +41,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
     /// <param name="requestTimeout">How long one logging call may wait for Dynatrace's answer; 30 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
+    /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
+    /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -59,7 +61,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         IDictionary<string, string>? staticAttributes = null,
         HttpMessageHandler? messageHandler = null,
         TimeSpan? requestTimeout = null,
-        IDictionary<string, string>? propertyNames = null)
+        IDictionary<string, string>? propertyNames = null,
+        string[]? redactedProperties = null)
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -78,6 +81,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
             options.MessageHandler = messageHandler;
             options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
+            options.RedactedProperties = redactedProperties;
         });
     }
 

@@ -161,10 +161,12 @@ public class AuditSinkTests
                 defaultEventType: SecurityEventTypes.ComplianceFinding,
                 eventProvider: "Contoso.Identity",
                 staticAttributes: new System.Collections.Generic.Dictionary<string, string> { ["deployment.environment"] = "test" },
-                propertyNames: new System.Collections.Generic.Dictionary<string, string> { ["UserName"] = "actor.name" })
+                propertyNames: new System.Collections.Generic.Dictionary<string, string> { ["UserName"] = "actor.name" },
+                redactedProperties: new[] { "iban" })
             .CreateLogger();
 
-        logger.ForContext("Audit", true).Warning("Password reset by {UserName}", "alice");
+        logger.ForContext("Audit", true).ForContext("Iban", "DE00").ForContext("Token", "kept: the list was replaced")
+            .Warning("Password reset by {UserName}", "alice");
 
         var received = receiver.Events.Should().ContainSingle().Which;
         received.Request.Route.Should().Be(DynatraceIngestRouteKind.CustomEventsSecurityLegacy);
@@ -172,6 +174,8 @@ public class AuditSinkTests
         received.GetString("event.provider").Should().Be("Contoso.Identity");
         received.GetString("deployment.environment").Should().Be("test");
         received.GetString("actor.name").Should().Be("alice");
+        received.GetString("Iban").Should().Be("[REDACTED]");
+        received.GetString("Token").Should().Be("kept: the list was replaced");
     }
 
     [Fact]
