@@ -100,12 +100,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         Action<DynatraceSecuritySinkOptions> configure)
     {
         if (loggerAuditSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerAuditSinkConfiguration));
-        if (configure == null) throw new ArgumentNullException(nameof(configure));
-
-        var options = new DynatraceSecuritySinkOptions();
-        configure(options);
-        var settings = SinkSettings.From(options);
-        DynatraceSecurityLoggerConfigurationExtensions.SettingsCreated.Value?.Invoke(settings);
+        var settings = DynatraceSecurityLoggerConfigurationExtensions.CreateSettings(configure);
 
         return loggerAuditSinkConfiguration.Sink(
             new DynatraceSecurityAuditSink(settings), settings.RestrictedToMinimumLevel, settings.LevelSwitch);

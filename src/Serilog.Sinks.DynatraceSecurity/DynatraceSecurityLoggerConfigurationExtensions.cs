@@ -18,6 +18,21 @@ namespace Serilog;
 public static class DynatraceSecurityLoggerConfigurationExtensions
 {
     // Lets tests see the validated settings that a configuration source (such as ReadFrom.Configuration) produced.
+    /// <summary>
+    /// Applies <paramref name="configure"/> to fresh options and validates them: the one path by which both
+    /// <c>WriteTo</c> and <c>AuditTo</c> turn what the user set into <see cref="SinkSettings"/>.
+    /// </summary>
+    internal static SinkSettings CreateSettings(Action<DynatraceSecuritySinkOptions> configure)
+    {
+        if (configure == null) throw new ArgumentNullException(nameof(configure));
+
+        var options = new DynatraceSecuritySinkOptions();
+        configure(options);
+        var settings = SinkSettings.From(options);
+        SettingsCreated.Value?.Invoke(settings);
+        return settings;
+    }
+
     internal static readonly AsyncLocal<Action<SinkSettings>?> SettingsCreated = new();
 
     /// <summary>
@@ -124,12 +139,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         Action<DynatraceSecuritySinkOptions> configure)
     {
         if (loggerSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
-        if (configure == null) throw new ArgumentNullException(nameof(configure));
-
-        var options = new DynatraceSecuritySinkOptions();
-        configure(options);
-        var settings = SinkSettings.From(options);
-        SettingsCreated.Value?.Invoke(settings);
+        var settings = CreateSettings(configure);
 
         // The level is checked by the sink itself (see SecurityEventFrontSink), so no restriction is passed here.
         return loggerSinkConfiguration.Sink(new SecurityEventFrontSink(settings));

@@ -31,8 +31,6 @@ internal sealed class RedactionPolicy
         }
     }
 
-    public bool IsEmpty => _names.Count == 0;
-
     public bool IsRedacted(string name)
     {
         if (_names.Count == 0)

@@ -32,8 +32,6 @@ internal sealed class TextValueWriter
 
     public void Write(Utf8JsonWriter json, JsonEncodedText key, string text) => json.WriteString(key, Limit(text));
 
-    public void Write(Utf8JsonWriter json, string key, string text) => json.WriteString(key, Limit(text));
-
     /// <summary>Writes a value held in a character span (the rendered message) under the same rules.</summary>
     public void Write(Utf8JsonWriter json, JsonEncodedText key, ReadOnlySpan<char> text)
     {
