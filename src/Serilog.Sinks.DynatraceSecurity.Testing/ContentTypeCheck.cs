@@ -7,13 +7,13 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
 /// <summary>
 /// Requires <c>Content-Type: application/json</c> (parameters such as <c>charset</c> allowed) and no
-/// <c>Content-Encoding</c> other than <c>identity</c> (compressed ingest is unconfirmed for OpenPipeline).
-/// A violation is answered 400 (not 415) with a message.
+/// <c>Content-Encoding</c> other than <c>identity</c> (compressed ingest is unconfirmed for OpenPipeline), except
+/// <c>gzip</c> when the receiver accepts it. A violation is answered 400 (not 415) with a message.
 /// </summary>
 internal static class ContentTypeCheck
 {
     /// <summary>Null when acceptable, otherwise a message for the 400 answer.</summary>
-    public static string? Validate(HttpRequest request)
+    public static string? Validate(HttpRequest request, bool acceptGzip)
     {
         string? contentType = request.ContentType;
         if (string.IsNullOrWhiteSpace(contentType))
@@ -25,6 +25,11 @@ internal static class ContentTypeCheck
             || !parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return $"Unsupported Content-Type '{contentType}'; expected application/json.";
+        }
+
+        if (acceptGzip && GzipBodyDecoder.IsGzip(request))
+        {
+            return null;
         }
 
         StringValues encodings = request.Headers.ContentEncoding;

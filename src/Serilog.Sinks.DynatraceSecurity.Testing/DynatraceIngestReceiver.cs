@@ -22,7 +22,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <item><description><c>Authorization: Api-Token &lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c> with an accepted token, else 401.</description></item>
 /// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, no <c>..</c>, no trailing dot, else 400;
 /// not one of <see cref="DynatraceIngestReceiverOptions.Endpoints"/> (when set), else 404.</description></item>
-/// <item><description><c>Content-Type: application/json</c> (parameters allowed) and no compressed <c>Content-Encoding</c>, else 400 (not 415).</description></item>
+/// <item><description><c>Content-Type: application/json</c> (parameters allowed) and no compressed <c>Content-Encoding</c> (except gzip with <see cref="DynatraceIngestReceiverOptions.AcceptGzip"/>, decoded first), else 400 (not 415).</description></item>
 /// <item><description>Body no larger than <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, else 413.</description></item>
 /// <item><description>Body strict UTF-8 JSON without a byte order mark: one object or an array of objects (an empty array is
 /// accepted with no events), no duplicate property names in any object, else 400.</description></item>

@@ -32,6 +32,13 @@ public sealed class DynatraceIngestReceiverOptions
     public long MaxRequestBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
+    /// Whether bodies sent with <c>Content-Encoding: gzip</c> are accepted (decoded, then checked like any body; the
+    /// size limit applies to the decoded bytes). <see langword="false"/> (the default) answers any content encoding
+    /// other than <c>identity</c> with 400, because Dynatrace does not document compressed OpenPipeline ingest.
+    /// </summary>
+    public bool AcceptGzip { get; set; }
+
+    /// <summary>
     /// An extra check of each event, after the contract checks: return <see langword="null"/> when the event is
     /// acceptable, or a message saying what is wrong with it. A request holding any rejected event is answered 400
     /// as a whole, with that message, and none of its events is recorded (Dynatrace documents no partial acceptance).

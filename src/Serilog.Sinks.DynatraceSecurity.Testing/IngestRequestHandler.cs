@@ -45,6 +45,11 @@ internal sealed class IngestRequestHandler
         try
         {
             body = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, aborted.Token).ConfigureAwait(false);
+            if (_settings.AcceptGzip && GzipBodyDecoder.IsGzip(request))
+            {
+                body = GzipBodyDecoder.Decode(body, _settings.MaxRequestBytes);
+            }
+
             answer = await DecideAsync(request, route, body, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
@@ -131,7 +136,7 @@ internal sealed class IngestRequestHandler
             }
         }
 
-        if (ContentTypeCheck.Validate(request) is { } contentProblem)
+        if (ContentTypeCheck.Validate(request, _settings.AcceptGzip) is { } contentProblem)
         {
             return IngestAnswer.Error(400, contentProblem);
         }

@@ -70,7 +70,9 @@ public sealed class ReceivedRequest
     public string? AuthorizationScheme { get; }
 
     /// <summary>
-    /// The request body as received. Empty when the body was larger than
+    /// The request body as received, decoded when it came gzip-compressed and
+    /// <see cref="DynatraceIngestReceiverOptions.AcceptGzip"/> is on (its <c>Content-Length</c> header says how large
+    /// it was on the wire). Empty when the body was larger than
     /// <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, or when the request was aborted while it was read.
     /// </summary>
     public byte[] Body { get; }

@@ -7,8 +7,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
 internal sealed class ReceiverSettings
 {
-    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent)
+    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip)
     {
+        AcceptGzip = acceptGzip;
         ValidateEvent = validateEvent;
         AcceptedTokens = acceptedTokens;
         Endpoints = endpoints;
@@ -21,6 +22,8 @@ internal sealed class ReceiverSettings
     public HashSet<string>? Endpoints { get; }
 
     public long MaxRequestBytes { get; }
+
+    public bool AcceptGzip { get; }
 
     public Func<System.Text.Json.JsonElement, string?>? ValidateEvent { get; }
 
@@ -62,6 +65,6 @@ internal sealed class ReceiverSettings
             throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", nameof(options));
         }
 
-        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent);
+        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent, options.AcceptGzip);
     }
 }

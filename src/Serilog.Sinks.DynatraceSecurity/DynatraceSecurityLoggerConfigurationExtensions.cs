@@ -68,6 +68,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
     /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
+    /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -95,7 +96,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         TimeSpan? shutdownTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes)
+        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
+        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -123,6 +125,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
+            options.Compression = compression;
         });
     }
 

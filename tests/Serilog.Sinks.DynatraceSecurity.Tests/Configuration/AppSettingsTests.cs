@@ -67,6 +67,37 @@ public class AppSettingsTests
     }
 
     [Fact]
+    public async Task CompressionFromJsonSendsGzipBodies()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { AcceptGzip = true });
+        var logger = AppSettings.CreateLogger($$"""
+            {
+              "Serilog": {
+                "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
+                "WriteTo": [
+                  {
+                    "Name": "DynatraceSecurity",
+                    "Args": {
+                      "environmentUrl": "{{receiver.EnvironmentUrl}}",
+                      "accessToken": "{{receiver.AccessToken}}",
+                      "endpoint": "contoso.identity",
+                      "compression": "Gzip"
+                    }
+                  }
+                ]
+              }
+            }
+            """);
+
+        logger.ForSecurityEvent().Warning("Password policy check failed for {UserName}", "alice");
+        await logger.DisposeAsync();
+
+        var received = receiver.Events.Should().ContainSingle().Which;
+        received.Request.Headers["content-encoding"].Should().Be("gzip");
+        received.GetString("UserName").Should().Be("alice");
+    }
+
+    [Fact]
     public async Task StaticAttributesAndPropertyNamesAreJsonObjects()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();

@@ -30,6 +30,7 @@ public class SettingsValidationTests
             o.QueueLimitBytes = defaults.QueueLimitBytes;
             o.EventBodyLimitBytes = defaults.EventBodyLimitBytes;
             o.PropertyNames = defaults.PropertyNames;
+            o.Compression = defaults.Compression;
         });
         var exception = act.Should().Throw<ArgumentException>().Which;
         exception.Message.Should().NotContain(TestOptions.ClassicToken).And.NotContain("SECRETPART");
@@ -126,6 +127,12 @@ public class SettingsValidationTests
     public void UnknownRouteIsRefused()
     {
         Rejects(o => o.Route = (DynatraceSecurityRoute)7).Message.Should().Contain("SecurityEvents or LegacyEventsSecurity");
+    }
+
+    [Fact]
+    public void UnknownCompressionIsRefused()
+    {
+        Rejects(o => o.Compression = (DynatraceSecurityCompression)2).Message.Should().Contain("Compression must be None or Gzip");
     }
 
     [Theory]

@@ -140,6 +140,13 @@ public sealed class DynatraceSecuritySinkOptions
     /// </summary>
     public HttpMessageHandler? MessageHandler { get; set; }
 
+    /// <summary>
+    /// How request bodies are encoded: <see cref="DynatraceSecurityCompression.None"/> (the default) or
+    /// <see cref="DynatraceSecurityCompression.Gzip"/>. <see cref="BatchSizeLimitBytes"/> and
+    /// <see cref="EventBodyLimitBytes"/> always count uncompressed bytes.
+    /// </summary>
+    public DynatraceSecurityCompression Compression { get; set; } = DynatraceSecurityCompression.None;
+
     /// <summary>Describes the options without the access token.</summary>
     /// <returns>The environment URL, route and endpoint.</returns>
     public override string ToString() => $"DynatraceSecurity({EnvironmentUrl}, {Route}, endpoint {Endpoint ?? "(built-in)"}; token hidden)";

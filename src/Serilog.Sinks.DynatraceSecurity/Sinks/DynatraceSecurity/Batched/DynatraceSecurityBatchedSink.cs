@@ -32,7 +32,8 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
         _budget = budget;
         _reporter = reporter;
         _shutdown = shutdown;
-        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler);
+        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler,
+            settings.Compression, reporter.Warn);
         var sizeLimit = new RequestSizeLimit(settings.BatchSizeLimitBytes);
         _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, sizeLimit, settings.EventBodyLimitBytes);
         var policy = new RetryPolicy(settings.RetryTimeLimit, settings.MinimumRetryDelay, settings.MaximumRetryDelay);

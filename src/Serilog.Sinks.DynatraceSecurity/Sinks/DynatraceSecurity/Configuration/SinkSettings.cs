@@ -38,6 +38,7 @@ internal sealed class SinkSettings
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         MinimumRetryDelay = options.MinimumRetryDelay;
         MaximumRetryDelay = options.MaximumRetryDelay;
+        Compression = options.Compression;
     }
 
     public IngestTarget Target { get; }
@@ -64,6 +65,7 @@ internal sealed class SinkSettings
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
     public TimeSpan MinimumRetryDelay { get; }
     public TimeSpan MaximumRetryDelay { get; }
+    public DynatraceSecurityCompression Compression { get; }
 
     /// <summary>
     /// Validates <paramref name="options"/> and throws an <see cref="ArgumentException"/> that says what to fix.
@@ -98,6 +100,9 @@ internal sealed class SinkSettings
         if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
             throw new ArgumentOutOfRangeException(nameof(options.RestrictedToMinimumLevel), options.RestrictedToMinimumLevel,
                 "RestrictedToMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal.");
+        if (options.Compression is not (DynatraceSecurityCompression.None or DynatraceSecurityCompression.Gzip))
+            throw new ArgumentOutOfRangeException(nameof(options.Compression), options.Compression,
+                "Compression must be None or Gzip.");
 
         if (options.StaticAttributes != null)
         {

@@ -10,6 +10,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// <summary>
 /// Posts request bodies over HTTP with the Dynatrace headers, a per-request timeout and a bounded read of error
 /// responses. Everything it reports has the access token removed and never includes the request body.
+/// With <see cref="DynatraceSecurityCompression.Gzip"/> it compresses each body, and takes a 415 answer, or a 400 before
+/// any compressed body has been accepted, as possibly meaning "no compression here": it sends the same body again
+/// uncompressed, and when that is accepted it stops compressing for good and says so.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
@@ -19,9 +22,15 @@ internal sealed class HttpIngestClient : IIngestClient
     readonly IngestTarget _target;
     readonly AccessToken _token;
     readonly TimeSpan _requestTimeout;
+    readonly Action<string> _warn;
+    int _compress; // 1 while compressing; set to 0 once, by the first request that shows the endpoint refuses gzip
+    volatile bool _compressionAccepted;
 
-    public HttpIngestClient(IngestTarget target, AccessToken token, TimeSpan requestTimeout, HttpMessageHandler? messageHandler)
+    public HttpIngestClient(IngestTarget target, AccessToken token, TimeSpan requestTimeout, HttpMessageHandler? messageHandler,
+        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None, Action<string>? warn = null)
     {
+        _compress = compression == DynatraceSecurityCompression.Gzip ? 1 : 0;
+        _warn = warn ?? (_ => { });
         _target = target;
         _token = token;
         _requestTimeout = requestTimeout;
@@ -36,11 +45,53 @@ internal sealed class HttpIngestClient : IIngestClient
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body)
     {
+        if (Volatile.Read(ref _compress) == 0)
+            return await SendAsync(body, compressed: false).ConfigureAwait(false);
+
+        IngestResult result;
+        using (var gzip = GzipBody.Compress(body))
+        {
+            if (gzip == null)
+                return await SendAsync(body, compressed: false).ConfigureAwait(false);
+            result = await SendAsync(gzip.Bytes, compressed: true).ConfigureAwait(false);
+        }
+
+        if (result.IsSuccess)
+        {
+            _compressionAccepted = true;
+            return result;
+        }
+
+        if (result.StatusCode == 415 || (result.StatusCode == 400 && !_compressionAccepted))
+        {
+            // The endpoint may not take compressed bodies (Dynatrace does not document it): try the same bytes plain.
+            var plain = await SendAsync(body, compressed: false).ConfigureAwait(false);
+            if (plain.StatusCode == result.StatusCode && plain.ErrorMessage != null && plain.ErrorMessage == result.ErrorMessage)
+            {
+                // The same complaint about both: the endpoint read the compressed body as well as the plain one.
+                _compressionAccepted = true;
+            }
+            else if (plain.IsSuccess && Interlocked.Exchange(ref _compress, 0) == 1)
+            {
+                _warn($"POST {_target.Path} refused a gzip-compressed request ({result.StatusCode}) and accepted it uncompressed: " +
+                    "compression is now off for this sink; remove the compression setting from its configuration");
+            }
+
+            return plain;
+        }
+
+        return result;
+    }
+
+    async Task<IngestResult> SendAsync(ArraySegment<byte> body, bool compressed)
+    {
         using var timeout = new CancellationTokenSource(_requestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
         request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
+        if (compressed)
+            request.Content.Headers.ContentEncoding.Add("gzip");
 
         try
         {

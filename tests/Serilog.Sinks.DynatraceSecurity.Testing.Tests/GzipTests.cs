@@ -1,0 +1,92 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+
+public sealed class GzipTests
+{
+    private static readonly DynatraceIngestReceiverOptions AcceptingGzip = new() { AcceptGzip = true };
+
+    [Fact]
+    public async Task Gzip_body_is_decoded_checked_and_recorded_when_accepted()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        using var client = new IngestTestClient(receiver);
+        string json = "[" + IngestTestClient.OneEvent + "," + IngestTestClient.OneEvent.Replace("e-1", "e-2") + "]";
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Events.Should().HaveCount(2);
+        receiver.Events[1].Json.GetProperty("event.id").GetString().Should().Be("e-2");
+        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        request.Body.Should().Equal(Encoding.UTF8.GetBytes(json), "the recorded body is the decoded JSON");
+        request.Headers["content-encoding"].Should().Be("gzip");
+    }
+
+    [Fact]
+    public async Task Gzip_body_that_is_not_gzip_is_answered_400()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Encoding.UTF8.GetBytes(IngestTestClient.OneEvent)));
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Gzip_body_that_decodes_beyond_the_limit_is_answered_413()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(
+            new DynatraceIngestReceiverOptions { AcceptGzip = true, MaxRequestBytes = 1000 });
+        using var client = new IngestTestClient(receiver);
+        // Small on the wire, large once decoded.
+        string json = """[{"event.id":"e-1","padding":" """ + new string('x', 5000) + "\"}]";
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
+
+        await IngestTestClient.ReadEnvelopeAsync(response, 413);
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Other_encodings_are_still_answered_400_when_gzip_is_accepted()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        using var client = new IngestTestClient(receiver);
+        HttpContent content = IngestTestClient.Json(IngestTestClient.OneEvent);
+        content.Headers.ContentEncoding.Add("br");
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("br");
+    }
+
+    private static byte[] Gzip(string json)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(json));
+        }
+
+        return output.ToArray();
+    }
+
+    private static HttpContent GzipContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        return content;
+    }
+}
