@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Linq;
 using System.Net;
@@ -17,7 +18,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 /// body, counts its bytes and the events in it, and answers what each sink expects
 /// (Seq: <c>201</c> with <c>{"MinimumLevelAccepted":null}</c>; OTLP: <c>200</c> with an empty protobuf message;
 /// Dynatrace: <c>202</c>). Nothing is parsed beyond what counting the events needs, and only the OTLP body (protobuf,
-/// which has to be walked as a whole) is copied.
+/// which has to be walked as a whole) is copied. A gzip body (this sink with <c>compression: Gzip</c>) is decoded as it
+/// is read, and its compressed size is what is counted.
 /// </summary>
 sealed class CountingReceiver : IAsyncDisposable
 {
@@ -97,7 +99,18 @@ sealed class CountingReceiver : IAsyncDisposable
         else if (path.StartsWith(DynatracePathPrefix, StringComparison.Ordinal))
         {
             // A JSON array of flat objects: every event object of the sink opens with its timestamp key.
-            (length, events) = await CountAsync(context.Request.BodyReader, DynatraceEventStarts, DynatraceEventPrefix.Length - 1);
+            if (context.Request.Headers.ContentEncoding == "gzip")
+            {
+                // Decoded as it streams in (what an ingest endpoint taking gzip does); the wire bytes are what counts.
+                await using var gzip = new GZipStream(context.Request.Body, CompressionMode.Decompress);
+                (_, events) = await CountAsync(PipeReader.Create(gzip), DynatraceEventStarts, DynatraceEventPrefix.Length - 1);
+                length = context.Request.ContentLength ?? -1;
+            }
+            else
+            {
+                (length, events) = await CountAsync(context.Request.BodyReader, DynatraceEventStarts, DynatraceEventPrefix.Length - 1);
+            }
+
             context.Response.StatusCode = 202;
         }
         else

@@ -147,7 +147,22 @@ static class EndToEndHarness
                 queueLimitBytes: 1L << 32)
             .CreateLogger(), null));
 
+        yield return new SinkUnderTest("DynatraceSecurity (gzip)", () => (new LoggerConfiguration()
+            .WriteTo.DynatraceSecurity(
+                environmentUrl: baseUrl,
+                accessToken: BenchmarkOptions.Token,
+                endpoint: BenchmarkOptions.Endpoint,
+                batchSizeLimit: batchSize,
+                queueLimit: queueLimit,
+                queueLimitBytes: 1L << 32,
+                compression: DynatraceSecurityCompression.Gzip)
+            .CreateLogger(), null));
+
         yield return WithoutNetwork(batchSize, queueLimit);
+
+        yield return new SinkUnderTest("fixed-body floor", () => (new LoggerConfiguration()
+            .WriteTo.Sink(new FixedBodySink(receiver.BaseUrl), new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit })
+            .CreateLogger(), null));
 
         yield return new SinkUnderTest("Seq 9.1 (no network)", () => (new LoggerConfiguration()
             .WriteTo.Seq("http://127.0.0.1:1", batchPostingLimit: batchSize, queueSizeLimit: queueLimit,
