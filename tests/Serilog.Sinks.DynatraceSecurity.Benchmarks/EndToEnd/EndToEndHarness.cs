@@ -34,7 +34,7 @@ static class EndToEndHarness
         await using var receiver = await CountingReceiver.StartAsync();
         var sinks = Sinks(receiver, batchSize, events)
             .Where(s => only == null
-                ? !s.Name.EndsWith("(no network)", StringComparison.Ordinal)
+                ? !s.Name.EndsWith("(no network)", StringComparison.Ordinal) && !s.Name.EndsWith("(experiment)", StringComparison.Ordinal)
                 : only.Split(',').Contains(s.Name, StringComparer.OrdinalIgnoreCase))
             .ToList();
 
@@ -162,6 +162,10 @@ static class EndToEndHarness
 
         yield return new SinkUnderTest("fixed-body floor", () => (new LoggerConfiguration()
             .WriteTo.Sink(new FixedBodySink(receiver.BaseUrl), new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit })
+            .CreateLogger(), null));
+
+        yield return new SinkUnderTest("format-on-emit (experiment)", () => (new LoggerConfiguration()
+            .WriteTo.Sink(new FormatOnEmitSink(receiver.BaseUrl, new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit }))
             .CreateLogger(), null));
 
         yield return new SinkUnderTest("Seq 9.1 (no network)", () => (new LoggerConfiguration()
