@@ -60,6 +60,34 @@ public sealed class PackageConsumerTests
     }
 
     [Fact]
+    public async Task A_generic_host_app_with_only_Microsoft_Extensions_Logging_delivers_through_the_companion_package()
+    {
+        ConsumerProject consumer = _packed.CreateConsumer("ExtensionsLoggingConsumer");
+
+        DotnetResult run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        _output.WriteLine(run.Describe());
+
+        run.Succeeded.Should().BeTrue(run.Describe());
+        run.Output.Should().Contain("The local receiver accepted 2 security event(s):", run.Describe());
+        JsonElement[] events = run.Output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith('{'))
+            .Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        events.Should().HaveCount(2);
+        events[0].GetProperty("event.description").GetString().Should().Be("Failed login for alice");
+        events[0].GetProperty("actor.ips")[0].GetString().Should().Be("203.0.113.7", "the security scope's attributes arrive");
+        events[0].GetProperty("finding.severity").GetString().Should().Be("MEDIUM");
+        events[1].GetProperty("event.type").GetString().Should().Be("COMPLIANCE_FINDING");
+        events[1].GetProperty("finding.severity").GetString().Should().Be("HIGH");
+
+        RestoredPackage? companion = RestoredPackage.Find(consumer.AssetsFile, "Serilog.Sinks.DynatraceSecurity.Extensions.Logging");
+        companion.Should().NotBeNull();
+        companion!.Type.Should().Be("package", "the consumer must use the package, not a project");
+        companion.Version.Should().Be(_packed.Version);
+        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        sink.Should().NotBeNull("the companion package brings the sink in as a dependency");
+        sink!.Version.Should().Be(_packed.Version);
+    }
+
+    [Fact]
     public async Task A_net462_app_on_Serilog_4_1_0_compiles_against_the_netstandard2_0_assembly()
     {
         ConsumerProject consumer = _packed.CreateConsumer("NetFrameworkConsumer");
