@@ -1,7 +1,12 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
+using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
@@ -126,5 +131,30 @@ public class CompressionTests
         harness.Receiver.Requests.Where(r => !IsGzip(r)).Should().ContainSingle("only the very first refusal is asked again uncompressed")
             .Which.StatusCode.Should().Be(400);
         SelfLogCapture.Containing("gzip.content.rejected").Where(l => l.Contains("compression is now off")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task TheUncompressedResendSharesTheRequestTimeoutSoOneAttemptStaysBounded()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { AcceptGzip = true });
+        var settings = SinkSettings.From(new DynatraceSecuritySinkOptions
+        {
+            EnvironmentUrl = receiver.EnvironmentUrl.ToString(),
+            AccessToken = receiver.AccessToken,
+            Endpoint = "contoso.identity",
+        });
+        var requestTimeout = TimeSpan.FromSeconds(3);
+        using var client = new HttpIngestClient(settings.Target, settings.Token, requestTimeout, null, DynatraceSecurityCompression.Gzip);
+        // A slow refusal of gzip, then a plain resend that never gets an answer.
+        receiver.EnqueueResponse(new ScriptedResponse { StatusCode = 415, Delay = TimeSpan.FromSeconds(2.5) });
+        receiver.EnqueueResponse(ScriptedResponse.Hang(Timeout.InfiniteTimeSpan));
+
+        var clock = Stopwatch.StartNew();
+        var result = await client.PostAsync(new ArraySegment<byte>(Encoding.UTF8.GetBytes("[{\"event.id\":\"e-1\"}]")));
+
+        result.StatusCode.Should().Be(0, "the resend got no answer");
+        clock.Elapsed.Should().BeLessThan(requestTimeout + TimeSpan.FromSeconds(1.5),
+            "both attempts together get one requestTimeout (separately they would take 2.5 s + 3 s)");
+        receiver.Requests.Count(IsGzip).Should().Be(1);
     }
 }

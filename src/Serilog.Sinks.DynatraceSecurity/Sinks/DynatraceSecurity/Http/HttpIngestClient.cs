@@ -45,15 +45,17 @@ internal sealed class HttpIngestClient : IIngestClient
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body)
     {
+        // One requestTimeout for the whole call, the uncompressed resend included: shutdown stays bounded by it.
+        using var timeout = new CancellationTokenSource(_requestTimeout);
         if (Volatile.Read(ref _compress) == 0)
-            return await SendAsync(body, compressed: false).ConfigureAwait(false);
+            return await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
 
         IngestResult result;
         using (var gzip = GzipBody.Compress(body))
         {
             if (gzip == null)
-                return await SendAsync(body, compressed: false).ConfigureAwait(false);
-            result = await SendAsync(gzip.Bytes, compressed: true).ConfigureAwait(false);
+                return await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
+            result = await SendAsync(gzip.Bytes, compressed: true, timeout).ConfigureAwait(false);
         }
 
         if (result.IsSuccess)
@@ -65,7 +67,7 @@ internal sealed class HttpIngestClient : IIngestClient
         if (result.StatusCode == 415 || (result.StatusCode == 400 && !_compressionAccepted))
         {
             // The endpoint may not take compressed bodies (Dynatrace does not document it): try the same bytes plain.
-            var plain = await SendAsync(body, compressed: false).ConfigureAwait(false);
+            var plain = await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
             if (plain.StatusCode == result.StatusCode && plain.ErrorMessage != null && plain.ErrorMessage == result.ErrorMessage)
             {
                 // The same complaint about both: the endpoint read the compressed body as well as the plain one.
@@ -83,9 +85,8 @@ internal sealed class HttpIngestClient : IIngestClient
         return result;
     }
 
-    async Task<IngestResult> SendAsync(ArraySegment<byte> body, bool compressed)
+    async Task<IngestResult> SendAsync(ArraySegment<byte> body, bool compressed, CancellationTokenSource timeout)
     {
-        using var timeout = new CancellationTokenSource(_requestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
         request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
