@@ -18,11 +18,14 @@ internal sealed class GzipBody : IDisposable
 
     public ArraySegment<byte> Bytes { get; }
 
-    /// <summary>Compresses <paramref name="body"/>; null in the unlikely case it does not fit the buffer.</summary>
+    /// <summary>
+    /// Compresses <paramref name="body"/>; null when that fails or the result does not fit the buffer (then the body is
+    /// sent uncompressed).
+    /// </summary>
     public static GzipBody? Compress(ArraySegment<byte> body)
     {
-        // Deflate grows incompressible data by a few bytes per block, gzip adds an 18-byte header and trailer.
-        var buffer = ArrayPool<byte>.Shared.Rent(body.Count + body.Count / 256 + 256);
+        // At the fastest level deflate can grow incompressible data by about 6%; gzip adds an 18-byte header and trailer.
+        var buffer = ArrayPool<byte>.Shared.Rent(body.Count + body.Count / 8 + 1024);
         try
         {
             int length;
@@ -35,9 +38,9 @@ internal sealed class GzipBody : IDisposable
 
             return new GzipBody(buffer, length);
         }
-        catch (NotSupportedException)
+        catch (Exception)
         {
-            // The fixed-size stream was full: send this body uncompressed.
+            // The fixed-size stream was full (NotSupportedException), or compression itself failed: send it plain.
             ArrayPool<byte>.Shared.Return(buffer);
             return null;
         }

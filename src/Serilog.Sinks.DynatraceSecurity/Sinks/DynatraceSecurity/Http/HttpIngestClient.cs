@@ -53,7 +53,8 @@ internal sealed class HttpIngestClient : IIngestClient
         IngestResult result;
         using (var gzip = GzipBody.Compress(body))
         {
-            if (gzip == null)
+            // Not compressible (or not compressed): the plain bytes are the cheaper request.
+            if (gzip == null || gzip.Bytes.Count >= body.Count)
                 return await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
             result = await SendAsync(gzip.Bytes, compressed: true, timeout).ConfigureAwait(false);
         }
@@ -67,13 +68,10 @@ internal sealed class HttpIngestClient : IIngestClient
         if (result.StatusCode == 415 || (result.StatusCode == 400 && !_compressionAccepted))
         {
             // The endpoint may not take compressed bodies (Dynatrace does not document it): try the same bytes plain.
+            // Only a 2xx to a compressed body shows gzip works: two 400s may have different causes (an endpoint that
+            // refuses gzip with a generic message, and a bad event in this batch), so they settle nothing.
             var plain = await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
-            if (plain.StatusCode == result.StatusCode && plain.ErrorMessage != null && plain.ErrorMessage == result.ErrorMessage)
-            {
-                // The same complaint about both: the endpoint read the compressed body as well as the plain one.
-                _compressionAccepted = true;
-            }
-            else if (plain.IsSuccess && Interlocked.Exchange(ref _compress, 0) == 1)
+            if (plain.IsSuccess && Interlocked.Exchange(ref _compress, 0) == 1)
             {
                 _warn($"POST {_target.Path} refused a gzip-compressed request ({result.StatusCode}) and accepted it uncompressed: " +
                     "compression is now off for this sink; remove the compression setting from its configuration");
