@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>
 /// Decodes a <c>Content-Encoding: gzip</c> body when the receiver accepts gzip
 /// (<see cref="DynatraceIngestReceiverOptions.AcceptGzip"/>), with the same size cap on the decoded bytes as on any
-/// body: a body that decodes to more is too large (413), one that is not valid gzip is malformed (400).
+/// body: a body that decodes to more is too large (413), one that is not a single complete gzip member is malformed
+/// (400). .NET's decoder tolerates a missing or damaged trailer, so the receiver checks it itself: the body must start
+/// with the gzip magic bytes and end with the CRC-32 and length of what it decodes to.
 /// </summary>
 internal static class GzipBodyDecoder
 {
@@ -23,6 +26,12 @@ internal static class GzipBodyDecoder
         if (body.TooLarge || body.Malformed != null)
         {
             return body;
+        }
+
+        byte[] bytes = body.Bytes;
+        if (bytes.Length < 18 || bytes[0] != 0x1F || bytes[1] != 0x8B)
+        {
+            return BodyReadResult.BadFraming("The body is not valid gzip: it does not start with a gzip header.");
         }
 
         using var decoded = new MemoryStream();
@@ -49,6 +58,44 @@ internal static class GzipBodyDecoder
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return BodyReadResult.Read(decoded.ToArray());
+        byte[] json = decoded.ToArray();
+        uint expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8, 4));
+        uint expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4, 4));
+        if (expectedLength != (uint)json.Length || expectedCrc != Crc32(json))
+        {
+            return BodyReadResult.BadFraming("The body is not valid gzip: its trailer does not match what it decodes to (cut short, or bytes after the end).");
+        }
+
+        return BodyReadResult.Read(json);
+    }
+
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    private static uint Crc32(byte[] data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
     }
 }

@@ -72,7 +72,7 @@ public sealed class ReceivedRequest
     /// <summary>
     /// The request body as received, decoded when it came gzip-compressed and
     /// <see cref="DynatraceIngestReceiverOptions.AcceptGzip"/> is on (its <c>Content-Length</c> header says how large
-    /// it was on the wire). Empty when the body was larger than
+    /// it was on the wire). Empty when it came gzip-compressed and could not be decoded, when the body was larger than
     /// <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, or when the request was aborted while it was read.
     /// </summary>
     public byte[] Body { get; }

@@ -89,7 +89,9 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// Sends each event that carries the security marker to Dynatrace synchronously, with settings given as
     /// <see cref="DynatraceSecuritySinkOptions"/>. The batching and queue settings (<c>BatchSizeLimit</c>,
     /// <c>BatchSizeLimitBytes</c>, <c>BufferingTimeLimit</c>, <c>QueueLimit</c>, <c>QueueLimitBytes</c>,
-    /// <c>RetryTimeLimit</c>, <c>ShutdownTimeout</c>) do not apply to audit mode and are ignored.
+    /// <c>RetryTimeLimit</c>, <c>ShutdownTimeout</c>) do not apply to audit mode and are ignored, and so is
+    /// <c>Compression</c>: one event per request gains little from it, and audit mode makes exactly one request per
+    /// event.
     /// </summary>
     /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
     /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.IO.Compression;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -38,6 +39,28 @@ public sealed class GzipTests
         using var client = new IngestTestClient(receiver);
 
         using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Encoding.UTF8.GetBytes(IngestTestClient.OneEvent)));
+
+        (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
+        receiver.Events.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("cut by its whole trailer")]
+    [InlineData("cut by its length field")]
+    [InlineData("followed by other bytes")]
+    public async Task Gzip_body_that_is_cut_short_or_has_bytes_after_its_end_is_answered_400(string damage)
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        using var client = new IngestTestClient(receiver);
+        byte[] gzip = Gzip("[" + IngestTestClient.OneEvent + "]");
+        byte[] body = damage switch
+        {
+            "cut by its whole trailer" => gzip[..^8],
+            "cut by its length field" => gzip[..^4],
+            _ => gzip.Concat(Encoding.UTF8.GetBytes("garbage")).ToArray(),
+        };
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(body));
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
         receiver.Events.Should().BeEmpty();

@@ -54,6 +54,19 @@ public class AuditSinkTests
     }
 
     [Fact]
+    public async Task CompressionDoesNotApplyToAuditMode()
+    {
+        // A receiver that refuses gzip: if audit mode compressed, the first call would need a second request.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        using var logger = AuditLogger(receiver, o => o.Compression = DynatraceSecurityCompression.Gzip);
+
+        logger.ForSecurityEvent().Warning("Failed login for {UserName} {Padding}", "alice", new string('x', 2000));
+
+        receiver.Requests.Should().ContainSingle().Which.Headers.Should().NotContainKey("content-encoding");
+        receiver.Events.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task UnmarkedEventsAndEventsBelowTheLevelAreIgnoredWithoutThrowing()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();

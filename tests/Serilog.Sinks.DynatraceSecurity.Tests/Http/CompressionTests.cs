@@ -17,7 +17,7 @@ public class CompressionTests
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
-    static bool IsGzip(ReceivedRequest request) =>
+    internal static bool IsGzip(ReceivedRequest request) =>
         request.Headers.TryGetValue("content-encoding", out var encoding) && encoding == "gzip";
 
     static long WireLength(ReceivedRequest request) => long.Parse(request.Headers["content-length"]);
@@ -162,7 +162,11 @@ public class CompressionTests
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(3);
         SelfLogCapture.Containing("gzip.generic.refusal").Where(l => l.Contains("compression is now off")).Should().ContainSingle();
     }
+}
 
+[Collection(TimingCollection.Name)]
+public class CompressionTimingTests
+{
     [Fact]
     public async Task TheUncompressedResendSharesTheRequestTimeoutSoOneAttemptStaysBounded()
     {
@@ -186,6 +190,6 @@ public class CompressionTests
         result.StatusCode.Should().Be(0, "the resend got no answer");
         clock.Elapsed.Should().BeLessThan(requestTimeout + TimeSpan.FromSeconds(1.5),
             "both attempts together get one requestTimeout (separately they would take 2.5 s + 3 s)");
-        receiver.Requests.Count(IsGzip).Should().Be(1);
+        receiver.Requests.Count(CompressionTests.IsGzip).Should().Be(1);
     }
 }

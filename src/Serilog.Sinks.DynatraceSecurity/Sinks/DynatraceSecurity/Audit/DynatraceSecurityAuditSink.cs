@@ -31,8 +31,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     bool _disposed;
 
     public DynatraceSecurityAuditSink(SinkSettings settings)
-        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler,
-            settings.Compression, message => Debugging.SelfLog.WriteLine("DynatraceSecurityAudit: {0}", message)))
+        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler))
     {
     }
 
