@@ -1,3 +1,7 @@
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
+
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 
 /// <summary>The sink's options as the benchmarks use them: defaults, except where a benchmark says otherwise.</summary>
@@ -12,4 +16,11 @@ static class BenchmarkOptions
         AccessToken = Token,
         Endpoint = Endpoint,
     };
+
+    /// <summary>The sink's formatter with these options, as its delivery loop builds it.</summary>
+    public static SecurityEventFormatter CreateFormatter()
+    {
+        var settings = SinkSettings.From(Create("http://127.0.0.1:1"));
+        return new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType));
+    }
 }

@@ -40,13 +40,12 @@ public class FormattingBenchmarks
         _withScopes = SampleEvents.WithScopes();
 
         var settings = SinkSettings.From(BenchmarkOptions.Create("http://127.0.0.1:1"));
-        var marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
-        _formatter = new SecurityEventFormatter(settings, marker);
+        _formatter = BenchmarkOptions.CreateFormatter();
         _buffer = new PooledBufferWriter();
         _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
 
         var statistics = new SinkStatistics(new QueueBudget(int.MaxValue, long.MaxValue));
-        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker),
+        _requestBuilder = new RequestBuilder(BenchmarkOptions.CreateFormatter(),
             new FailureReporter(this, statistics), new RequestSizeLimit(settings.BatchSizeLimitBytes), settings.EventBodyLimitBytes);
         _batch = new List<LogEvent>();
         for (var i = 0; i < BatchSize; i++)

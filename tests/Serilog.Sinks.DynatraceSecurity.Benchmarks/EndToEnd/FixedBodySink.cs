@@ -1,13 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Configuration;
-using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
@@ -21,14 +17,13 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 /// </summary>
 sealed class FixedBodySink : IBatchedLogEventSink, IDisposable
 {
-    readonly HttpClient _client = new(new SocketsHttpHandler { ActivityHeadersPropagator = null });
-    readonly Uri _uri;
+    readonly DynatracePoster _poster;
     readonly byte[] _event;
     byte[] _body = new byte[64 * 1024];
 
     public FixedBodySink(Uri baseUrl)
     {
-        _uri = new Uri(baseUrl, CountingReceiver.DynatracePathPrefix + "custom/security.events/" + BenchmarkOptions.Endpoint);
+        _poster = new DynatracePoster(baseUrl);
         _event = FormatRepresentative();
     }
 
@@ -47,22 +42,16 @@ sealed class FixedBodySink : IBatchedLogEventSink, IDisposable
         }
 
         _body[position - 1] = (byte)']';
-        using var request = new HttpRequestMessage(HttpMethod.Post, _uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Api-Token", BenchmarkOptions.Token);
-        request.Content = new ByteArrayContent(_body, 0, position);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        using var response = await _client.SendAsync(request).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+        await _poster.PostAsync(_body, position).ConfigureAwait(false);
     }
 
     public Task OnEmptyBatchAsync() => Task.CompletedTask;
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _poster.Dispose();
 
     static byte[] FormatRepresentative()
     {
-        var settings = SinkSettings.From(BenchmarkOptions.Create("http://127.0.0.1:1"));
-        var formatter = new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType));
+        var formatter = BenchmarkOptions.CreateFormatter();
         var buffer = new PooledBufferWriter();
         using (var json = new Utf8JsonWriter(buffer, SecurityEventFormatter.WriterOptions))
         {

@@ -2,15 +2,11 @@ using System;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Configuration;
-using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
@@ -34,8 +30,7 @@ sealed class FormatOnEmitSink : ILogEventSink, IDisposable
 
     public FormatOnEmitSink(Uri baseUrl, BatchingOptions options)
     {
-        var settings = SinkSettings.From(BenchmarkOptions.Create(baseUrl.ToString()));
-        _formatter = new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType));
+        _formatter = BenchmarkOptions.CreateFormatter();
         _json = new Utf8JsonWriter(_event, SecurityEventFormatter.WriterOptions);
         _sender = new Sender(baseUrl, _formatted);
         _engine = LoggerSinkConfiguration.CreateSink(wt => wt.Sink(_sender, options));
@@ -65,14 +60,13 @@ sealed class FormatOnEmitSink : ILogEventSink, IDisposable
 
     sealed class Sender : IBatchedLogEventSink, IDisposable
     {
-        readonly HttpClient _client = new(new SocketsHttpHandler { ActivityHeadersPropagator = null });
-        readonly Uri _uri;
+        readonly DynatracePoster _poster;
         readonly ConcurrentQueue<(byte[] Bytes, int Length)> _formatted;
         byte[] _body = new byte[64 * 1024];
 
         public Sender(Uri baseUrl, ConcurrentQueue<(byte[] Bytes, int Length)> formatted)
         {
-            _uri = new Uri(baseUrl, CountingReceiver.DynatracePathPrefix + "custom/security.events/" + BenchmarkOptions.Endpoint);
+            _poster = new DynatracePoster(baseUrl);
             _formatted = formatted;
         }
 
@@ -93,12 +87,7 @@ sealed class FormatOnEmitSink : ILogEventSink, IDisposable
             }
 
             Append((byte)']', ref position, 1);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Api-Token", BenchmarkOptions.Token);
-            request.Content = new ByteArrayContent(_body, 0, position);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            using var response = await _client.SendAsync(request).ConfigureAwait(false);
-            response.EnsureSuccessStatusCode();
+            await _poster.PostAsync(_body, position).ConfigureAwait(false);
         }
 
         void Append(byte value, ref int position, int reserve)
@@ -110,6 +99,6 @@ sealed class FormatOnEmitSink : ILogEventSink, IDisposable
 
         public Task OnEmptyBatchAsync() => Task.CompletedTask;
 
-        public void Dispose() => _client.Dispose();
+        public void Dispose() => _poster.Dispose();
     }
 }
