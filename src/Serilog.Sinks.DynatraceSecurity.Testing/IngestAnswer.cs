@@ -9,8 +9,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>What the receiver decided to answer a request with, and the events to record when it is accepted.</summary>
 internal sealed class IngestAnswer
 {
-    private IngestAnswer(int statusCode, byte[]? body, string? contentType, string? retryAfter, string? allow, IReadOnlyList<JsonElement> events)
+    private IngestAnswer(int statusCode, byte[]? body, string? contentType, string? retryAfter, string? allow, IReadOnlyList<JsonElement> events, string? location = null)
     {
+        Location = location;
         StatusCode = statusCode;
         Body = body;
         ContentType = contentType;
@@ -28,6 +29,9 @@ internal sealed class IngestAnswer
 
     public string? RetryAfter { get; }
 
+    /// <summary>The <c>Location</c> header value of a scripted redirect.</summary>
+    public string? Location { get; }
+
     /// <summary>The <c>Allow</c> header value for a 405 answer.</summary>
     public string? Allow { get; }
 
@@ -44,7 +48,7 @@ internal sealed class IngestAnswer
     public static IngestAnswer Accepted(IReadOnlyList<JsonElement> events, ScriptedResponse? scripted)
         => scripted is null
             ? new(202, null, null, null, null, events)
-            : new(scripted.StatusCode, Encode(scripted.Body), ContentTypeOf(scripted), scripted.RetryAfter, null, events);
+            : new(scripted.StatusCode, Encode(scripted.Body), ContentTypeOf(scripted), scripted.RetryAfter, null, events, scripted.Location);
 
     /// <summary>A scripted non-2xx answer: its own body, else an envelope for 4xx/5xx, else no body.</summary>
     public static IngestAnswer Scripted(ScriptedResponse scripted)
@@ -58,7 +62,7 @@ internal sealed class IngestAnswer
             contentType = ErrorEnvelope.ContentType;
         }
 
-        return new(scripted.StatusCode, body, contentType, scripted.RetryAfter, null, Array.Empty<JsonElement>());
+        return new(scripted.StatusCode, body, contentType, scripted.RetryAfter, null, Array.Empty<JsonElement>(), scripted.Location);
     }
 
     private static byte[]? Encode(string? body) => body is null ? null : Encoding.UTF8.GetBytes(body);

@@ -179,6 +179,11 @@ internal sealed class IngestRequestHandler
             response.Headers.RetryAfter = answer.RetryAfter;
         }
 
+        if (answer.Location is not null)
+        {
+            response.Headers.Location = answer.Location;
+        }
+
         if (answer.Allow is not null)
         {
             response.Headers.Allow = answer.Allow;

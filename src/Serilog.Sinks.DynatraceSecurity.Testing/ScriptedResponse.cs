@@ -26,6 +26,7 @@ public sealed class ScriptedResponse
     private readonly int _statusCode = 202;
     private readonly TimeSpan _delay;
     private readonly string? _retryAfter;
+    private readonly string? _location;
 
     /// <summary>The HTTP status code to answer, 200 to 599. Default 202.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 200–599.</exception>
@@ -59,6 +60,25 @@ public sealed class ScriptedResponse
             }
 
             _retryAfter = value;
+        }
+    }
+
+    /// <summary>
+    /// The raw <c>Location</c> header value to send, or null for none: with a 3xx <see cref="StatusCode"/> it scripts a
+    /// redirect (for example to a second receiver, to check that a client does not follow it).
+    /// </summary>
+    /// <exception cref="ArgumentException">The value contains a control character (such as CR or LF).</exception>
+    public string? Location
+    {
+        get => _location;
+        init
+        {
+            if (value is not null && value.Any(char.IsControl))
+            {
+                throw new ArgumentException("A scripted Location value must not contain control characters.", nameof(value));
+            }
+
+            _location = value;
         }
     }
 
@@ -100,6 +120,13 @@ public sealed class ScriptedResponse
     public static ScriptedResponse Status(int statusCode, string? retryAfter = null)
         => new() { StatusCode = statusCode, RetryAfter = retryAfter };
 
+    /// <summary>A redirect: <paramref name="statusCode"/> (301, 302, 303, 307 or 308) with a <c>Location</c> header.</summary>
+    /// <param name="statusCode">The 3xx status code.</param>
+    /// <param name="location">Where the redirect points, such as another receiver's URL.</param>
+    /// <returns>The scripted response.</returns>
+    public static ScriptedResponse Redirect(int statusCode, string location)
+        => new() { StatusCode = statusCode, Location = location };
+
     /// <summary>A response that waits <paramref name="delay"/> and then processes the request normally (202 on success).</summary>
     /// <param name="delay">How long to hang; <see cref="Timeout.InfiniteTimeSpan"/> hangs until aborted or disposed.</param>
     /// <returns>The scripted response.</returns>
@@ -113,5 +140,5 @@ public sealed class ScriptedResponse
     public override string ToString()
         => DropConnection
             ? $"drop connection (after {Delay})"
-            : $"{StatusCode}{(RetryAfter is null ? string.Empty : $" Retry-After: {RetryAfter}")} (after {Delay})";
+            : $"{StatusCode}{(RetryAfter is null ? string.Empty : $" Retry-After: {RetryAfter}")}{(Location is null ? string.Empty : $" Location: {Location}")} (after {Delay})";
 }

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -29,6 +30,7 @@ public class FormattingBenchmarks
     PooledBufferWriter _buffer = null!;
     Utf8JsonWriter _json = null!;
     RequestBuilder _requestBuilder = null!;
+    readonly FormattedBatch _formatted = new();
     List<LogEvent> _batch = null!;
     Guid _eventId = Guid.NewGuid();
 
@@ -46,7 +48,7 @@ public class FormattingBenchmarks
 
         var statistics = new SinkStatistics(new QueueBudget(int.MaxValue, long.MaxValue));
         _requestBuilder = new RequestBuilder(BenchmarkOptions.CreateFormatter(),
-            new FailureReporter(this, statistics), new RequestSizeLimit(settings.BatchSizeLimitBytes), settings.EventBodyLimitBytes);
+            new FailureReporter(this, statistics, TimeProvider.System), settings.EventBodyLimitBytes);
         _batch = new List<LogEvent>();
         for (var i = 0; i < BatchSize; i++)
             _batch.Add(_representative);
@@ -63,6 +65,7 @@ public class FormattingBenchmarks
         _json.Dispose();
         _buffer.Dispose();
         _requestBuilder.Dispose();
+        _formatted.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -77,15 +80,8 @@ public class FormattingBenchmarks
     [Benchmark(OperationsPerInvoke = BatchSize)]
     public int Batch_Representative()
     {
-        var requests = _requestBuilder.Build(_batch);
-        var length = 0;
-        foreach (var request in requests)
-        {
-            length += request.Length;
-            request.Dispose();
-        }
-
-        return length;
+        _requestBuilder.Build(_batch, _formatted);
+        return _formatted.Count;
     }
 
     int Format(LogEvent logEvent)

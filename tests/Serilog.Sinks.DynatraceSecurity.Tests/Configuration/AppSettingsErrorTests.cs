@@ -46,7 +46,7 @@ public class AppSettingsErrorTests
 
         cause.Should().BeOfType<ArgumentOutOfRangeException>();
         cause.ParamName.Should().Be("BatchSizeLimit");
-        cause.Message.Should().Contain("BatchSizeLimit must be greater than zero");
+        cause.Message.Should().Contain("BatchSizeLimit must be between 1 and 100000");
     }
 
     [Theory]

@@ -12,6 +12,7 @@ using Serilog.Parsing;
 using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -97,25 +98,26 @@ public class FormatterPropertyTests
         }));
         var listener = new CollectingListener();
         var statistics = new SinkStatistics(new QueueBudget(10, 1_000_000));
-        var reporter = new FailureReporter("test", statistics);
+        var reporter = new FailureReporter("test", statistics, TimeProvider.System);
         reporter.SetListener(listener);
         using var builder = new RequestBuilder(
             new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType)),
-            reporter, new RequestSizeLimit(settings.BatchSizeLimitBytes), settings.EventBodyLimitBytes);
+            reporter, settings.EventBodyLimitBytes);
 
         var logEvent = sample.ToLogEvent();
-        var requests = builder.Build(new[] { logEvent });
-        try
+        using var formatted = new FormattedBatch();
+        using var bodyBuffer = new PooledBufferWriter();
+        builder.Build(new[] { logEvent }, formatted);
         {
             statistics.Dropped(DropReason.Unformattable).Should().Be(0, "every LogEvent can be formatted ({0})", string.Join(" / ", listener.Messages));
-            if (requests.Count == 0)
+            if (formatted.Count == 0)
             {
                 statistics.Dropped(DropReason.TooLarge).Should().Be(1, "an event is either sent or reported as too large");
                 listener.Messages.Should().NotContain(m => m.Contains(SecretMarker));
                 return;
             }
 
-            var body = requests.Single().Body.ToArray();
+            var body = formatted.WriteBody(EventSet.Range(0, 1), bodyBuffer).ToArray();
             var text = Encoding.UTF8.GetString(body);
             text.Should().NotContain(SecretMarker, "values under redacted names never leave the process");
             body.Length.Should().BeLessThanOrEqualTo(EventLimit + 2, "an event never exceeds eventBodyLimitBytes");
@@ -128,11 +130,6 @@ public class FormatterPropertyTests
             var truncated = json.TryGetProperty("serilog.truncated", out _);
             for (var r = 0; r < sample.RoundTrips.Length; r++)
                 AssertRoundTrip(json.GetProperty("rt" + r), sample.RoundTrips[r], truncated);
-        }
-        finally
-        {
-            foreach (var request in requests)
-                request.Dispose();
         }
     }
 

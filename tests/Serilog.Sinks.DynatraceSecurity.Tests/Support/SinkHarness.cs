@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -29,9 +30,16 @@ sealed class SinkHarness : IAsyncDisposable
     public Logger Logger { get; }
     public CollectingSink Fallback { get; }
 
+    /// <summary>Backoff short enough for tests that retry over real HTTP.</summary>
+    public static readonly Backoff QuickBackoff = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Backoff long enough that a test sees shutdown cut it short.</summary>
+    public static readonly Backoff SlowBackoff = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+
     public static async Task<SinkHarness> StartAsync(
         Action<DynatraceSecuritySinkOptions>? configure = null,
-        DynatraceIngestReceiverOptions? receiverOptions = null)
+        DynatraceIngestReceiverOptions? receiverOptions = null,
+        Backoff? backoff = null)
     {
         var receiver = await DynatraceIngestReceiver.StartAsync(receiverOptions);
         var options = new DynatraceSecuritySinkOptions
@@ -40,13 +48,11 @@ sealed class SinkHarness : IAsyncDisposable
             AccessToken = receiver.AccessToken,
             Endpoint = "contoso.identity",
             BufferingTimeLimit = TimeSpan.FromMilliseconds(20),
-            MinimumRetryDelay = TimeSpan.FromMilliseconds(20),
-            MaximumRetryDelay = TimeSpan.FromMilliseconds(100),
             RequestTimeout = TimeSpan.FromSeconds(10),
         };
         configure?.Invoke(options);
 
-        var sink = new SecurityEventFrontSink(SinkSettings.From(options));
+        var sink = new SecurityEventFrontSink(SinkSettings.From(options), TimeProvider.System, backoff ?? QuickBackoff, null);
         var fallback = new CollectingSink();
         var logger = new LoggerConfiguration()
             .MinimumLevel.Verbose()

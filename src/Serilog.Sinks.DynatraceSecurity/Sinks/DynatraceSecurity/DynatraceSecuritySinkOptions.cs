@@ -188,9 +188,4 @@ public sealed class DynatraceSecuritySinkOptions
     /// not fit is dropped and reported. At most <see cref="BatchSizeLimitBytes"/> (the smaller of the two applies).
     /// </summary>
     public long EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
-
-    // Internal so tests can shorten the backoff; the policy itself is documented in the README.
-    internal TimeSpan MinimumRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    internal TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Text.Json;
+using System.Threading;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -20,6 +22,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
     readonly SecurityMarker _marker;
     readonly IIngestClient _client;
+    readonly TimeSpan _requestTimeout;
+    readonly FailureText _text;
     readonly string _description;
 
     // The formatter and its buffers are not thread-safe; formatting is short, so concurrent callers take turns for it
@@ -31,7 +35,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     bool _disposed;
 
     public DynatraceSecurityAuditSink(SinkSettings settings)
-        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler))
+        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler))
     {
     }
 
@@ -41,6 +45,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         _formatter = new SecurityEventFormatter(settings, _marker);
         _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
         _client = client;
+        _requestTimeout = settings.RequestTimeout;
+        _text = new FailureText(settings.Target, settings.RequestTimeout);
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
     }
 
@@ -56,7 +62,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         {
             // The client awaits with ConfigureAwait(false) throughout, so blocking here cannot deadlock on a
             // synchronization context.
-            result = _client.PostAsync(new ArraySegment<byte>(body)).GetAwaiter().GetResult();
+            using var timeout = new CancellationTokenSource(_requestTimeout);
+            result = _client.PostAsync(new ArraySegment<byte>(body), gzip: false, timeout.Token).GetAwaiter().GetResult();
         }
         catch (ObjectDisposedException)
         {
@@ -67,11 +74,10 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         if (result.IsSuccess)
             return;
 
-        // The client's description has the status, the route and Dynatrace's bounded error message, with the token
-        // removed; it never contains the request body.
-        var reason = result.Exception?.Message ?? result.ToString();
+        // The status, the route and Dynatrace's bounded error message, with the token removed; never the request body.
+        var hint = result.RedirectHost != null ? _text.Hint(FailureClass.Configuration, result) : "";
         throw new DynatraceSecurityAuditException(
-            "Dynatrace did not accept the security event (audit): " + reason, result.StatusCode, result.Exception);
+            "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
     }
 
     byte[] Format(LogEvent logEvent)

@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -12,9 +13,9 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Batched;
 
 /// <summary>
-/// Called by Serilog's batching engine with each batch: formats it into byte-limited requests and sends them in
-/// order. Runs its own delivery policy (<see cref="RequestSender"/>) and never throws, so the engine never retries,
-/// tops up or silently drains a batch; every event of the batch is delivered or reported before this returns.
+/// Called by Serilog's batching engine with each batch: formats it and hands it to <see cref="RequestSender"/>, which
+/// delivers or reports every event before this returns. Never throws, so the engine never retries, tops up or silently
+/// drains a batch.
 /// </summary>
 internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisposable
 {
@@ -23,21 +24,19 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
     readonly ShutdownSignal _shutdown;
     readonly RequestBuilder _requestBuilder;
     readonly RequestSender _sender;
+    readonly FormattedBatch _formatted = new();
     readonly IIngestClient _client;
 
     public DynatraceSecurityBatchedSink(
         SinkSettings settings, SecurityMarker marker, QueueBudget budget, FailureReporter reporter,
-        SinkStatistics statistics, ShutdownSignal shutdown, IIngestClient? client = null)
+        SinkStatistics statistics, ShutdownSignal shutdown, DeliveryOptions delivery, IIngestClient client)
     {
         _budget = budget;
         _reporter = reporter;
         _shutdown = shutdown;
-        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.RequestTimeout, settings.MessageHandler,
-            settings.Compression, reporter.Warn);
-        var sizeLimit = new RequestSizeLimit(settings.BatchSizeLimitBytes);
-        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, sizeLimit, settings.EventBodyLimitBytes);
-        var policy = new RetryPolicy(settings.RetryTimeLimit, settings.MinimumRetryDelay, settings.MaximumRetryDelay);
-        _sender = new RequestSender(_client, policy, reporter, statistics, sizeLimit, settings.Target.Path, shutdown);
+        _client = client;
+        _requestBuilder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, settings.EventBodyLimitBytes);
+        _sender = new RequestSender(client, delivery, reporter, statistics, shutdown);
     }
 
     public async Task EmitBatchAsync(IReadOnlyCollection<LogEvent> batch)
@@ -48,8 +47,6 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
         foreach (var logEvent in batch)
             bytes += EventSizeEstimator.Estimate(logEvent);
 
-        List<PendingRequest>? requests = null;
-        var sent = 0;
         try
         {
             if (_shutdown.ShouldStopSending)
@@ -60,33 +57,21 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
                 return;
             }
 
-            requests = _requestBuilder.Build(batch);
-            for (; sent < requests.Count; sent++)
-                await _sender.SendAsync(requests[sent]).ConfigureAwait(false);
+            _requestBuilder.Build(batch, _formatted);
+            await _sender.SendAsync(_formatted).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // A bug of ours must not make the engine retry (and duplicate) the batch: report what was not sent.
-            var unsent = new List<LogEvent>();
-            if (requests != null)
-            {
-                for (var i = sent; i < requests.Count; i++)
-                    unsent.AddRange(requests[i].Events);
-            }
-
-            if (unsent.Count > 0)
-                _reporter.ReportDropped(DropReason.Internal, LoggingFailureKind.Permanent, "An unexpected error in the sink", unsent, ex);
-            else
-                _reporter.Warn("An unexpected error in the sink: " + ex);
+            // The sender never throws, so this is formatting failing outside its per-event guard (out of memory): the
+            // engine must not retry (and duplicate) the batch. What was formatted is reported; say the rest may be lost.
+            var formatted = _formatted.Unresolved();
+            if (formatted.Count > 0)
+                _reporter.ReportDropped(DropReason.Internal, LoggingFailureKind.Permanent, "An unexpected error in the sink", formatted, ex);
+            _reporter.Warn($"An unexpected error while formatting a batch of {count} security event(s); some may be lost unreported: {ex}");
         }
         finally
         {
-            if (requests != null)
-            {
-                foreach (var request in requests)
-                    request.Dispose();
-            }
-
+            _formatted.Clear();
             _budget.Release(count, bytes);
         }
     }
@@ -96,6 +81,8 @@ internal sealed class DynatraceSecurityBatchedSink : IBatchedLogEventSink, IDisp
     public void Dispose()
     {
         _requestBuilder.Dispose();
+        _formatted.Dispose();
+        _sender.Dispose();
         _client.Dispose();
     }
 }

@@ -3,45 +3,41 @@ using System.Collections.Generic;
 using System.Text.Json;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Batched;
 
 /// <summary>
-/// Formats a batch of events into one or more request bodies, none larger than the current request size limit
-/// (<see cref="RequestSizeLimit"/>). An event larger than the adapted limit but within <c>batchSizeLimitBytes</c> is
-/// sent alone. An event that cannot be formatted, or that alone is larger than <c>batchSizeLimitBytes</c>, is
-/// reported and left out; the rest of the batch goes on.
+/// Formats a batch of events, each once, into a <see cref="FormattedBatch"/> that requests are cut from. An event that
+/// cannot be formatted, or that does not fit <c>eventBodyLimitBytes</c> even with its text values cut, is reported and
+/// left out; the rest of the batch goes on.
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
 /// </summary>
 internal sealed class RequestBuilder : IDisposable
 {
     readonly SecurityEventFormatter _formatter;
     readonly FailureReporter _reporter;
-    readonly RequestSizeLimit _sizeLimit;
     readonly int _eventLimit;
     readonly PooledBufferWriter _eventBuffer = new();
     readonly Utf8JsonWriter _json;
     readonly EventIdGenerator _eventIds = new();
     Guid _lastEventId;
 
-    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit, int eventLimit)
+    public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, int eventLimit)
     {
         _eventLimit = eventLimit;
         _formatter = formatter;
         _reporter = reporter;
-        _sizeLimit = sizeLimit;
         _json = new Utf8JsonWriter(_eventBuffer, SecurityEventFormatter.WriterOptions);
     }
 
-    public List<PendingRequest> Build(IEnumerable<LogEvent> batch)
+    /// <summary>Formats <paramref name="events"/> into <paramref name="batch"/> (cleared first).</summary>
+    public void Build(IEnumerable<LogEvent> events, FormattedBatch batch)
     {
-        var requests = new List<PendingRequest>();
-        PendingRequest? current = null;
-        var limit = _sizeLimit.Current;
-
-        foreach (var logEvent in batch)
+        batch.Clear();
+        foreach (var logEvent in events)
         {
             if (!TryFormat(logEvent))
                 continue;
@@ -49,22 +45,8 @@ internal sealed class RequestBuilder : IDisposable
             var length = _eventBuffer.WrittenCount;
             if (length > _eventLimit && !TryFormatToFit(logEvent, length))
                 continue;
-            length = _eventBuffer.WrittenCount;
-
-            if (current != null && current.LengthWith(length) > limit)
-            {
-                requests.Add(current);
-                current = null;
-            }
-
-            current ??= new PendingRequest(Math.Min(Math.Max(limit, length + 2), 64 * 1024));
-            current.Add(logEvent, _eventBuffer.WrittenSpan);
+            batch.Add(logEvent, _eventBuffer.WrittenSpan);
         }
-
-        if (current != null)
-            requests.Add(current);
-
-        return requests;
     }
 
     /// <summary>

@@ -38,6 +38,11 @@ internal sealed class AccessToken
                     "The Dynatrace access token contains a control or white-space character (for example a line break); " +
                     "copy the token again without them.",
                     nameof(DynatraceSecuritySinkOptions.AccessToken));
+            if (c > '\u007e')
+                throw new ArgumentException(
+                    "The Dynatrace access token contains a character that is not ASCII (HTTP headers carry ASCII only, so " +
+                    "every request would fail); copy the token again, as plain text.",
+                    nameof(DynatraceSecuritySinkOptions.AccessToken));
         }
 
         var scheme = token.StartsWith(ClassicTokenPrefix, StringComparison.Ordinal) ? "Api-Token" : "Bearer";

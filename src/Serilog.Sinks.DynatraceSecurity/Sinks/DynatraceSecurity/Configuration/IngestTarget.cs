@@ -8,12 +8,16 @@ namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 /// </summary>
 internal sealed class IngestTarget
 {
-    IngestTarget(Uri uri)
+    IngestTarget(Uri uri, bool isCustomEndpoint)
     {
         Uri = uri;
+        IsCustomEndpoint = isCustomEndpoint;
     }
 
     public Uri Uri { get; }
+
+    /// <summary>True for a custom ingest source (<c>endpoint</c> set), false for the built-in route.</summary>
+    public bool IsCustomEndpoint { get; }
 
     /// <summary>The request path, used in diagnostics (never carries a secret).</summary>
     public string Path => Uri.AbsolutePath;
@@ -37,7 +41,7 @@ internal sealed class IngestTarget
         // The base path (e.g. an ActiveGate's /e/{environment-id}) stays in front of the route.
         var basePath = baseUri.AbsolutePath.TrimEnd('/');
         var builder = new UriBuilder(baseUri) { Path = basePath + "/" + routePath, Query = string.Empty, Fragment = string.Empty };
-        return new IngestTarget(builder.Uri);
+        return new IngestTarget(builder.Uri, endpoint != null);
     }
 
     static Uri ParseEnvironmentUrl(string? environmentUrl)

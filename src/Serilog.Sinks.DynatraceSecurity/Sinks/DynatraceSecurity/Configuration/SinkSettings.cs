@@ -36,8 +36,6 @@ internal sealed class SinkSettings
         // Never more than fits in a request body with its brackets.
         EventBodyLimitBytes = (int)Math.Min(options.EventBodyLimitBytes, options.BatchSizeLimitBytes - 2);
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        MinimumRetryDelay = options.MinimumRetryDelay;
-        MaximumRetryDelay = options.MaximumRetryDelay;
         Compression = options.Compression;
     }
 
@@ -63,8 +61,6 @@ internal sealed class SinkSettings
     public IReadOnlyList<string> RedactedProperties { get; }
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
-    public TimeSpan MinimumRetryDelay { get; }
-    public TimeSpan MaximumRetryDelay { get; }
     public DynatraceSecurityCompression Compression { get; }
 
     /// <summary>
@@ -77,24 +73,20 @@ internal sealed class SinkSettings
         var target = IngestTarget.Create(options.EnvironmentUrl, options.Route, options.Endpoint);
         var token = AccessToken.Parse(options.AccessToken);
 
-        RequirePositive(options.BatchSizeLimit, nameof(options.BatchSizeLimit));
-        RequirePositive(options.QueueLimit, nameof(options.QueueLimit));
-        // A request body holds at least "[", one event and "]"; below a few hundred bytes nothing useful fits.
-        if (options.BatchSizeLimitBytes < 1024 || options.BatchSizeLimitBytes > int.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(options.BatchSizeLimitBytes), options.BatchSizeLimitBytes,
-                "BatchSizeLimitBytes must be between 1024 and 2147483647 bytes (the default is 1000000).");
-        RequirePositive(options.BufferingTimeLimit, nameof(options.BufferingTimeLimit));
-        if (options.RetryTimeLimit < TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(options.RetryTimeLimit), options.RetryTimeLimit,
-                "RetryTimeLimit must not be negative (TimeSpan.Zero disables retries).");
-        RequirePositive(options.RequestTimeout, nameof(options.RequestTimeout));
-        RequirePositive(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        RequireBetween(options.BatchSizeLimit, 1, Maxima.BatchSizeLimit, nameof(options.BatchSizeLimit), "1000");
+        RequireBetween(options.QueueLimit, 1, Maxima.QueueLimit, nameof(options.QueueLimit), "100000");
+        // A request body holds at least "[", one event and "]"; below a kilobyte nothing useful fits.
+        RequireBetween(options.BatchSizeLimitBytes, 1024, Maxima.BatchSizeLimitBytes, nameof(options.BatchSizeLimitBytes),
+            "1000000; OpenPipeline refuses requests over 10 MB");
+        RequireBetween(options.QueueLimitBytes, 1, Maxima.QueueLimitBytes, nameof(options.QueueLimitBytes), "67108864, 64 MiB");
         if (options.EventBodyLimitBytes < 512)
             throw new ArgumentOutOfRangeException(nameof(options.EventBodyLimitBytes), options.EventBodyLimitBytes,
                 "EventBodyLimitBytes must be at least 512 bytes (the default is 262144, 256 KiB).");
-        if (options.QueueLimitBytes <= 0)
-            throw new ArgumentOutOfRangeException(nameof(options.QueueLimitBytes), options.QueueLimitBytes,
-                "QueueLimitBytes must be greater than zero (the default is 67108864, 64 MiB).");
+        RequireBetween(options.BufferingTimeLimit, TimeSpan.Zero, false, Maxima.BufferingTimeLimit, nameof(options.BufferingTimeLimit), "00:00:02");
+        RequireBetween(options.RetryTimeLimit, TimeSpan.Zero, true, Maxima.RetryTimeLimit, nameof(options.RetryTimeLimit),
+            "00:10:00; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");
+        RequireBetween(options.RequestTimeout, TimeSpan.Zero, false, Maxima.RequestTimeout, nameof(options.RequestTimeout), "00:00:30");
+        RequireBetween(options.ShutdownTimeout, TimeSpan.Zero, false, Maxima.ShutdownTimeout, nameof(options.ShutdownTimeout), "00:00:10");
         RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
         RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
         if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
@@ -127,16 +119,18 @@ internal sealed class SinkSettings
         return new SinkSettings(options, target, token);
     }
 
-    static void RequirePositive(int value, string name)
+    static void RequireBetween(long value, long minimum, long maximum, string name, string defaultValue)
     {
-        if (value <= 0)
-            throw new ArgumentOutOfRangeException(name, value, name + " must be greater than zero.");
+        if (value < minimum || value > maximum)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"{name} must be between {minimum} and {maximum} (the default is {defaultValue}).");
     }
 
-    static void RequirePositive(TimeSpan value, string name)
+    static void RequireBetween(TimeSpan value, TimeSpan minimum, bool minimumAllowed, TimeSpan maximum, string name, string defaultValue)
     {
-        if (value <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(name, value, name + " must be greater than zero.");
+        if (value < minimum || (value == minimum && !minimumAllowed) || value > maximum)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"{name} must be {(minimumAllowed ? "at least" : "more than")} {minimum} and at most {maximum} (the default is {defaultValue}).");
     }
 
     static void RequireText(string? value, string name)

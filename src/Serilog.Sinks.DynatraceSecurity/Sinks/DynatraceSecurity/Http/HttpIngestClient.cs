@@ -8,11 +8,10 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Posts request bodies over HTTP with the Dynatrace headers, a per-request timeout and a bounded read of error
-/// responses. Everything it reports has the access token removed and never includes the request body.
-/// With <see cref="DynatraceSecurityCompression.Gzip"/> it compresses each body, and takes a 415 answer, or a 400 before
-/// any compressed body has been accepted, as possibly meaning "no compression here": it sends the same body again
-/// uncompressed, and when that is accepted it stops compressing for good and says so.
+/// Posts request bodies over HTTP with the Dynatrace headers and a bounded read of error responses. Redirects are never
+/// followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a result
+/// with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
+/// Everything it returns has the access token removed and never includes the request body.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
@@ -21,102 +20,69 @@ internal sealed class HttpIngestClient : IIngestClient
     readonly HttpClient _httpClient;
     readonly IngestTarget _target;
     readonly AccessToken _token;
-    readonly TimeSpan _requestTimeout;
-    readonly Action<string> _warn;
-    int _compress; // 1 while compressing; set to 0 once, by the first request that shows the endpoint refuses gzip
-    volatile bool _compressionAccepted;
 
-    public HttpIngestClient(IngestTarget target, AccessToken token, TimeSpan requestTimeout, HttpMessageHandler? messageHandler,
-        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None, Action<string>? warn = null)
+    public HttpIngestClient(IngestTarget target, AccessToken token, HttpMessageHandler? messageHandler)
     {
-        _compress = compression == DynatraceSecurityCompression.Gzip ? 1 : 0;
-        _warn = warn ?? (_ => { });
         _target = target;
         _token = token;
-        _requestTimeout = requestTimeout;
-        _httpClient = new HttpClient(messageHandler ?? CreateDefaultHandler(), disposeHandler: true)
+        _httpClient = new HttpClient(WithoutRedirects(messageHandler ?? CreateDefaultHandler()), disposeHandler: true)
         {
-            // The per-request timeout below governs; HttpClient's own would throw a different exception type.
+            // The caller's cancellation token is the timeout; HttpClient's own would throw a different exception type.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
     }
 
-    public async Task<IngestResult> PostAsync(ArraySegment<byte> body)
-    {
-        // One requestTimeout for the whole call, the uncompressed resend included: shutdown stays bounded by it.
-        using var timeout = new CancellationTokenSource(_requestTimeout);
-        if (Volatile.Read(ref _compress) == 0)
-            return await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
-
-        IngestResult result;
-        using (var gzip = GzipBody.Compress(body))
-        {
-            // Not compressible (or not compressed): the plain bytes are the cheaper request.
-            if (gzip == null || gzip.Bytes.Count >= body.Count)
-                return await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
-            result = await SendAsync(gzip.Bytes, compressed: true, timeout).ConfigureAwait(false);
-        }
-
-        if (result.IsSuccess)
-        {
-            _compressionAccepted = true;
-            return result;
-        }
-
-        if (result.StatusCode == 415 || (result.StatusCode == 400 && !_compressionAccepted))
-        {
-            // The endpoint may not take compressed bodies (Dynatrace does not document it): try the same bytes plain.
-            // Only a 2xx to a compressed body shows gzip works: two 400s may have different causes (an endpoint that
-            // refuses gzip with a generic message, and a bad event in this batch), so they settle nothing.
-            var plain = await SendAsync(body, compressed: false, timeout).ConfigureAwait(false);
-            if (plain.IsSuccess && Interlocked.Exchange(ref _compress, 0) == 1)
-            {
-                _warn($"POST {_target.Path} refused a gzip-compressed request ({result.StatusCode}) and accepted it uncompressed: " +
-                    "compression is now off for this sink; remove the compression setting from its configuration");
-            }
-
-            return plain;
-        }
-
-        return result;
-    }
-
-    async Task<IngestResult> SendAsync(ArraySegment<byte> body, bool compressed, CancellationTokenSource timeout)
+    public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
         request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
-        if (compressed)
+        if (gzip)
             request.Content.Headers.ContentEncoding.Add("gzip");
 
         try
         {
             using var response = await _httpClient
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
                 .ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300)
-                return IngestResult.Success(status);
+            var redirectHost = RedirectHost(response, status);
+            if (status is >= 200 and < 300 && redirectHost == null)
+                return IngestResult.Answered(status);
 
-            var message = await ReadErrorMessageAsync(response, timeout.Token).ConfigureAwait(false);
-            var retryAfter = ReadRetryAfter(response);
-            var description = $"POST {_target.Path} answered {status} {response.ReasonPhrase}" + (message == null ? "" : ": " + message);
-            return IngestResult.Failure(status, message, retryAfter, new DynatraceIngestException(description, status));
+            var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
+            return IngestResult.Answered(status, message, ReadRetryAfter(response), redirectHost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            var description = $"POST {_target.Path} got no response within {_requestTimeout.TotalSeconds:0.###} s";
-            return IngestResult.NoResponse(description, new DynatraceIngestException(description, 0));
+            return IngestResult.Timeout();
         }
         catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
         {
-            var description = $"POST {_target.Path} failed: {_token.Redact(Flatten(ex))}";
-            return IngestResult.NoResponse(description, new DynatraceIngestException(description, 0));
+            return IngestResult.NoResponse(_token.Redact(Flatten(ex)));
         }
+    }
+
+    /// <summary>
+    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
+    /// when the response came from the configured address.
+    /// </summary>
+    string? RedirectHost(HttpResponseMessage response, int status)
+    {
+        if (status is >= 300 and < 400)
+        {
+            var location = response.Headers.Location;
+            if (location == null)
+                return "(no Location header)";
+            return (location.IsAbsoluteUri ? location : new Uri(_target.Uri, location)).Authority;
+        }
+
+        var answeredBy = response.RequestMessage?.RequestUri;
+        return answeredBy != null && answeredBy != _target.Uri ? answeredBy.Authority : null;
     }
 
     static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
@@ -155,11 +121,44 @@ internal sealed class HttpIngestClient : IIngestClient
         return text;
     }
 
+    /// <summary>
+    /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
+    /// following one would post the token and the events to a host the user did not configure. A handler that was
+    /// already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> then still refuses the answer.
+    /// </summary>
+    static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
+    {
+        var inner = handler;
+        while (inner is DelegatingHandler { InnerHandler: { } next })
+            inner = next;
+        try
+        {
+            switch (inner)
+            {
+                case HttpClientHandler clientHandler:
+                    clientHandler.AllowAutoRedirect = false;
+                    break;
+#if NET8_0_OR_GREATER
+                case SocketsHttpHandler socketsHandler:
+                    socketsHandler.AllowAutoRedirect = false;
+                    break;
+#endif
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The handler has started sending requests and its properties are frozen.
+        }
+
+        return handler;
+    }
+
     static HttpMessageHandler CreateDefaultHandler()
     {
 #if NET8_0_OR_GREATER
         return new SocketsHttpHandler
         {
+            AllowAutoRedirect = false,
             // Re-resolve DNS now and then: a long-lived process must follow Dynatrace's endpoint changes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             // The sink's own requests are not traced and carry no trace headers (no feedback loops into the
@@ -167,7 +166,7 @@ internal sealed class HttpIngestClient : IIngestClient
             ActivityHeadersPropagator = null,
         };
 #else
-        return new HttpClientHandler();
+        return new HttpClientHandler { AllowAutoRedirect = false };
 #endif
     }
 

@@ -1,11 +1,16 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
-/// <summary>Posts one request body (a JSON array of events) to the ingest endpoint.</summary>
+/// <summary>Posts one request body (a JSON array of events) to the ingest endpoint: a transport, no policy.</summary>
 internal interface IIngestClient : IDisposable
 {
-    /// <summary>Never throws for HTTP, network or timeout failures: they are returned as results.</summary>
-    Task<IngestResult> PostAsync(ArraySegment<byte> body);
+    /// <summary>
+    /// Sends <paramref name="body"/> (already gzip-compressed when <paramref name="gzip"/> is true). Never throws for
+    /// HTTP, network or timeout failures: they are returned as results. Cancelling <paramref name="timeout"/> ends the
+    /// request with <see cref="IngestResult.Timeout"/>.
+    /// </summary>
+    Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout);
 }

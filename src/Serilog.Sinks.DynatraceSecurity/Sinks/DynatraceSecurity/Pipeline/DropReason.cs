@@ -23,4 +23,12 @@ internal enum DropReason
 
     /// <summary>An unexpected failure inside the sink.</summary>
     Internal,
+
+    /// <summary>
+    /// The event is older than Dynatrace accepts (24 hours, with a margin): it would be dropped silently after a 202.
+    /// </summary>
+    TooOld,
+
+    /// <summary>The event was logged while or after the logger was disposed.</summary>
+    LoggedAfterDisposal,
 }

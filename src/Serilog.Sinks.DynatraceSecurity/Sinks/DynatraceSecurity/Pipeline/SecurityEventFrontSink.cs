@@ -6,7 +6,9 @@ using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -24,6 +26,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     , IAsyncDisposable
 #endif
 {
+    const int Open = 0, Closing = 1, Closed = 2;
+
     readonly LogEventLevel _minimumLevel;
     readonly LoggingLevelSwitch? _levelSwitch;
     readonly SecurityMarker _marker;
@@ -32,20 +36,33 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly ShutdownSignal _shutdown;
     readonly ILogEventSink _engine;
     readonly string _description;
-    int _disposed;
+    int _state;
+    int _emitting;
 
     public SecurityEventFrontSink(SinkSettings settings)
+        : this(settings, TimeProvider.System, Backoff.Default, null)
+    {
+    }
+
+    /// <param name="settings">The validated settings.</param>
+    /// <param name="time">The clock for backoff, timeouts, deadlines and event age.</param>
+    /// <param name="backoff">The retry backoff.</param>
+    /// <param name="client">The transport; null for HTTP to <see cref="SinkSettings.Target"/>.</param>
+    public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff, IIngestClient? client)
     {
         _minimumLevel = settings.RestrictedToMinimumLevel;
         _levelSwitch = settings.LevelSwitch;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _budget = new QueueBudget(settings.QueueLimit, settings.QueueLimitBytes);
-        _shutdown = new ShutdownSignal(settings.ShutdownTimeout);
+        _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
         Statistics = new SinkStatistics(_budget);
-        _reporter = new FailureReporter(this, Statistics);
+        _reporter = new FailureReporter(this, Statistics, time);
 
-        var batchedSink = new DynatraceSecurityBatchedSink(settings, _marker, _budget, _reporter, Statistics, _shutdown);
+        var random = new Random();
+        var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
+        var batchedSink = new DynatraceSecurityBatchedSink(settings, _marker, _budget, _reporter, Statistics, _shutdown, delivery,
+            client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler));
         var batchingOptions = new BatchingOptions
         {
             BatchSizeLimit = settings.BatchSizeLimit,
@@ -67,31 +84,49 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
     public void Emit(LogEvent logEvent)
     {
-        if (logEvent == null || Volatile.Read(ref _disposed) != 0)
+        if (logEvent == null || logEvent.Level < (_levelSwitch?.MinimumLevel ?? _minimumLevel) || !_marker.IsMarked(logEvent))
             return;
 
-        if (logEvent.Level < (_levelSwitch?.MinimumLevel ?? _minimumLevel) || !_marker.IsMarked(logEvent))
-            return;
-
-        if (!_budget.TryAdmit(EventSizeEstimator.Estimate(logEvent), out var refusedBy))
+        // Disposal waits for calls inside this gate, so an event either reaches the engine before it stops taking
+        // events or is refused here and reported: never dropped by a completed queue without a word.
+        string? refusedBy = null;
+        var state = Volatile.Read(ref _state);
+        if (state == Open)
         {
-            _reporter.ReportQueueFull(logEvent, refusedBy);
-            return;
+            Interlocked.Increment(ref _emitting);
+            try
+            {
+                state = Volatile.Read(ref _state);
+                if (state == Open)
+                {
+                    if (_budget.TryAdmit(EventSizeEstimator.Estimate(logEvent), out var limit))
+                    {
+                        Statistics.AddQueued();
+                        _engine.Emit(logEvent);
+                        return;
+                    }
+
+                    refusedBy = limit;
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _emitting);
+            }
         }
 
-        Statistics.AddQueued();
-        _engine.Emit(logEvent);
+        if (refusedBy != null)
+            _reporter.ReportQueueFull(logEvent, refusedBy);
+        else
+            _reporter.ReportLoggedAfterDisposal(logEvent, disposalFinished: state == Closed);
     }
 
     public void SetFailureListener(ILoggingFailureListener failureListener) => _reporter.SetListener(failureListener);
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!BeginClosing())
             return;
-
-        // Tell the delivery loop first: it stops backing off and makes one last attempt.
-        _shutdown.Begin();
         (_engine as IDisposable)?.Dispose();
         Finish();
     }
@@ -99,10 +134,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 #if NET8_0_OR_GREATER
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!BeginClosing())
             return;
-
-        _shutdown.Begin();
         if (_engine is IAsyncDisposable asyncEngine)
             await asyncEngine.DisposeAsync().ConfigureAwait(false);
         else
@@ -111,9 +144,24 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 #endif
 
+    /// <summary>Stops taking events, waits for calls already inside the gate, and tells the delivery loop.</summary>
+    bool BeginClosing()
+    {
+        if (Interlocked.CompareExchange(ref _state, Closing, Open) != Open)
+            return false;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _emitting) != 0)
+            spin.SpinOnce();
+
+        // The delivery loop stops backing off and makes one last attempt.
+        _shutdown.Begin();
+        return true;
+    }
+
     void Finish()
     {
-        _reporter.FlushQueueFullSummary();
+        Volatile.Write(ref _state, Closed);
+        _reporter.FlushSummaries();
         Statistics.Dispose();
         _shutdown.Dispose();
     }

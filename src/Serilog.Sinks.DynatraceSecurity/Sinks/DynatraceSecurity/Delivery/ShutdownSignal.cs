@@ -1,8 +1,7 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 
-namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
 /// Tells the delivery loop that the logger is being disposed (Serilog's engine gives it no token of its own), and
@@ -12,13 +11,15 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 internal sealed class ShutdownSignal : IDisposable
 {
     readonly CancellationTokenSource _cancellation = new();
+    readonly TimeProvider _time;
     readonly TimeSpan _timeout;
-    Stopwatch? _sinceShutdown;
+    long _began;
     volatile bool _failed;
 
-    public ShutdownSignal(TimeSpan timeout)
+    public ShutdownSignal(TimeSpan timeout, TimeProvider time)
     {
         _timeout = timeout;
+        _time = time;
     }
 
     /// <summary>Cancelled when shutdown begins: waits between attempts end at once.</summary>
@@ -27,7 +28,7 @@ internal sealed class ShutdownSignal : IDisposable
     public bool IsShuttingDown => _cancellation.IsCancellationRequested;
 
     /// <summary>True once nothing more should be sent: the deadline passed or an attempt failed during shutdown.</summary>
-    public bool ShouldStopSending => IsShuttingDown && (_failed || Volatile.Read(ref _sinceShutdown)!.Elapsed >= _timeout);
+    public bool ShouldStopSending => IsShuttingDown && (_failed || _time.GetElapsedTime(Interlocked.Read(ref _began)) >= _timeout);
 
     public string StopReason => _failed
         ? "an attempt failed while the logger was being disposed"
@@ -35,7 +36,7 @@ internal sealed class ShutdownSignal : IDisposable
 
     public void Begin()
     {
-        Volatile.Write(ref _sinceShutdown, Stopwatch.StartNew());
+        Interlocked.Exchange(ref _began, _time.GetTimestamp());
         _cancellation.Cancel();
     }
 

@@ -1,0 +1,64 @@
+using System;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Http;
+
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
+
+/// <summary>
+/// Every description of a failed request, and the hint on what to fix, built in one place for the batched and the
+/// audit sink. Never contains the token (results arrive with it removed) or a payload.
+/// </summary>
+internal sealed class FailureText
+{
+    readonly string _route;
+    readonly bool _customEndpoint;
+    readonly TimeSpan _requestTimeout;
+
+    public FailureText(IngestTarget target, TimeSpan requestTimeout)
+    {
+        _route = target.Path;
+        _customEndpoint = target.IsCustomEndpoint;
+        _requestTimeout = requestTimeout;
+    }
+
+    public string Route => _route;
+
+    /// <summary>What happened, e.g. <c>503 from POST /platform/...: Dynatrace's message</c>.</summary>
+    public string Describe(IngestResult result)
+    {
+        if (result.TimedOut)
+            return $"POST {_route} got no response within {_requestTimeout.TotalSeconds:0.###} s (requestTimeout)";
+        if (result.StatusCode == 0)
+            return $"POST {_route} failed: {result.Message ?? "no response"}";
+        if (result.RedirectHost != null && result.StatusCode is < 300 or >= 400)
+            return $"POST {_route} was redirected to {result.RedirectHost} by the HTTP handler and answered {result.StatusCode} there; not counted as delivered";
+        return $"{result.StatusCode} from POST {_route}" + (result.Message == null ? "" : ": " + result.Message);
+    }
+
+    /// <summary>A sanitized exception for the failure listener, carrying <see cref="Describe"/>.</summary>
+    public Exception ToException(IngestResult result) => new DynatraceIngestException(Describe(result), result.StatusCode);
+
+    /// <summary>What to check, for failures an operator can fix; empty otherwise.</summary>
+    public string Hint(FailureClass failureClass, IngestResult result)
+    {
+        if (failureClass == FailureClass.TooLargeUnproven)
+            return " — the endpoint has accepted requests this large, or it holds a single event, so it is tried again before it counts as too large";
+        if (failureClass != FailureClass.Configuration)
+            return "";
+        if (result.RedirectHost != null)
+            return $" — the endpoint redirects to {result.RedirectHost}: use the final URL as environmentUrl (redirects are never " +
+                "followed, so that the token and the events go only to the host you configured)";
+        return result.StatusCode switch
+        {
+            401 => " — check the access token: it is missing, expired or revoked",
+            403 => _customEndpoint
+                ? " — check the token's permissions: a classic access token needs the scope openpipeline.events_security.custom, " +
+                  "a platform token or OAuth client the permission openpipeline:security.events.custom:ingest"
+                : " — check the token's permissions: a classic access token needs the scope openpipeline.events_security, " +
+                  "a platform token or OAuth client the permission openpipeline:security.events:ingest",
+            _ => _customEndpoint
+                ? " — check the endpoint name and route: the custom ingest source may not exist in OpenPipeline yet"
+                : " — check the environment URL and route",
+        };
+    }
+}

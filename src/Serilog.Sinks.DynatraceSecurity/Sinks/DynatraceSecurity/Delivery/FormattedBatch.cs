@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
+
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
+
+/// <summary>
+/// The events of one batch, each formatted once, side by side in one pooled buffer. Requests are cut from it just
+/// before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same bytes, so each event
+/// keeps its <c>event.id</c> whatever happens to the request that carries it. Reused by the delivery loop.
+/// </summary>
+internal sealed class FormattedBatch : IDisposable
+{
+    // A buffer that grew for one batch of huge events is not kept for every later batch.
+    const int KeptCapacity = 4 * 1024 * 1024;
+
+    readonly List<LogEvent> _events = new();
+    readonly List<int> _starts = new();
+    readonly List<int> _lengths = new();
+    readonly List<bool> _resolved = new();
+    PooledBufferWriter _bytes = new();
+
+    public int Count => _events.Count;
+
+    public LogEvent this[int index] => _events[index];
+
+    public int LengthOf(int index) => _lengths[index];
+
+    public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted)
+    {
+        _starts.Add(_bytes.WrittenCount);
+        _lengths.Add(formatted.Length);
+        _bytes.Write(formatted);
+        _events.Add(logEvent);
+        _resolved.Add(false);
+    }
+
+    /// <summary>Notes that these events were delivered or handed to the reporter.</summary>
+    public void MarkResolved(EventSet events)
+    {
+        for (var i = 0; i < events.Count; i++)
+            _resolved[events[i]] = true;
+    }
+
+    public void MarkResolved(int index) => _resolved[index] = true;
+
+    /// <summary>The events neither delivered nor reported yet (after an unexpected failure).</summary>
+    public List<LogEvent> Unresolved()
+    {
+        var list = new List<LogEvent>();
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (!_resolved[i])
+                list.Add(_events[i]);
+        }
+
+        return list;
+    }
+
+    /// <summary>The size of a request holding these events: a JSON array, comma-separated.</summary>
+    public int BodyLength(EventSet events)
+    {
+        var length = 1 + events.Count;
+        for (var i = 0; i < events.Count; i++)
+            length += _lengths[events[i]];
+        return length;
+    }
+
+    /// <summary>Writes the request body for <paramref name="events"/> into <paramref name="body"/> (cleared first).</summary>
+    public ArraySegment<byte> WriteBody(EventSet events, PooledBufferWriter body)
+    {
+        body.Clear();
+        var bytes = _bytes.WrittenSpan;
+        body.Write((byte)'[');
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i > 0)
+                body.Write((byte)',');
+            var index = events[i];
+            body.Write(bytes.Slice(_starts[index], _lengths[index]));
+        }
+
+        body.Write((byte)']');
+        return body.WrittenSegment;
+    }
+
+    public List<LogEvent> EventsOf(EventSet events)
+    {
+        var list = new List<LogEvent>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+            list.Add(_events[events[i]]);
+        return list;
+    }
+
+    public void Clear()
+    {
+        _events.Clear();
+        _starts.Clear();
+        _lengths.Clear();
+        _resolved.Clear();
+        if (_bytes.Capacity > KeptCapacity)
+        {
+            _bytes.Dispose();
+            _bytes = new PooledBufferWriter();
+        }
+        else
+        {
+            _bytes.Clear();
+        }
+    }
+
+    public void Dispose() => _bytes.Dispose();
+}
+
+/// <summary>Some events of a <see cref="FormattedBatch"/>, by index, in order: one request, or a part of one.</summary>
+internal readonly struct EventSet
+{
+    readonly int[] _indices;
+    readonly int _offset;
+
+    EventSet(int[] indices, int offset, int count)
+    {
+        _indices = indices;
+        _offset = offset;
+        Count = count;
+    }
+
+    public static EventSet Range(int first, int count)
+    {
+        var indices = new int[count];
+        for (var i = 0; i < count; i++)
+            indices[i] = first + i;
+        return new EventSet(indices, 0, count);
+    }
+
+    public static EventSet Of(List<int> indices) => new(indices.ToArray(), 0, indices.Count);
+
+    public int Count { get; }
+
+    public int this[int position] => _indices[_offset + position];
+
+    public EventSet Slice(int start, int count) => new(_indices, _offset + start, count);
+
+    public (EventSet First, EventSet Second) Halves() => (Slice(0, Count / 2), Slice(Count / 2, Count - Count / 2));
+}

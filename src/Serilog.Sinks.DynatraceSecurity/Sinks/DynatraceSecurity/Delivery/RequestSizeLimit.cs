@@ -1,0 +1,77 @@
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
+
+/// <summary>
+/// The largest request body to send, adapted both ways. It starts at <c>batchSizeLimitBytes</c>; a 413 that proves a
+/// request too large lowers it to half that request; after a run of accepted requests it is raised again (doubled,
+/// up to <c>batchSizeLimitBytes</c>), so a passing episode of 413s does not shrink requests for good. A raise that the
+/// endpoint refutes with another 413 makes the next one wait twice as long. Owned by the delivery loop.
+/// </summary>
+internal sealed class RequestSizeLimit
+{
+    /// <summary>Never adapt below this: Dynatrace's limits are megabytes, a smaller answer is not about size.</summary>
+    public const int Floor = 1024;
+
+    /// <summary>Accepted requests before the first raise after a reduction.</summary>
+    public const int FirstProbeAfter = 8;
+
+    /// <summary>The longest run of accepted requests a raise waits for.</summary>
+    public const int LastProbeAfter = 256;
+
+    readonly int _configured;
+    int _probeAfter = FirstProbeAfter;
+    int _acceptedSinceChange;
+    int _beforeRaise;
+
+    public RequestSizeLimit(int configured)
+    {
+        _configured = configured;
+        Current = configured;
+    }
+
+    /// <summary>The limit requests are cut to now.</summary>
+    public int Current { get; private set; }
+
+    /// <summary>
+    /// The largest body the endpoint has accepted. It is not forgotten after a 413: a 413 for a request no larger is in
+    /// doubt (see <see cref="DeliveryPolicy.TooLargeAnswersBeforeProof"/>), so a passing episode cannot make an event
+    /// that fits look too large.
+    /// </summary>
+    public int ProvenFits { get; private set; }
+
+    public void OnAccepted(int length)
+    {
+        if (length > ProvenFits)
+            ProvenFits = length;
+        if (_beforeRaise > 0 && length > _beforeRaise)
+        {
+            // The raise held: the endpoint takes more than before, so raise again at the first pace.
+            _probeAfter = FirstProbeAfter;
+            _beforeRaise = 0;
+        }
+
+        if (Current >= _configured || ++_acceptedSinceChange < _probeAfter)
+            return;
+
+        _beforeRaise = Current;
+        Current = Current > _configured / 2 ? _configured : Current * 2;
+        _acceptedSinceChange = 0;
+    }
+
+    /// <summary>A body of <paramref name="length"/> bytes was proven too large (a 413 the policy believes).</summary>
+    /// <returns>True when the limit went down.</returns>
+    public bool OnTooLarge(int length)
+    {
+        _acceptedSinceChange = 0;
+        if (_beforeRaise > 0)
+        {
+            _probeAfter = _probeAfter >= LastProbeAfter / 2 ? LastProbeAfter : _probeAfter * 2;
+            _beforeRaise = 0;
+        }
+
+        var reduced = length / 2 < Floor ? Floor : length / 2;
+        if (reduced >= Current)
+            return false;
+        Current = reduced;
+        return true;
+    }
+}
