@@ -205,6 +205,20 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     }
 
     [Fact]
+    public void ATimeBeyondItsMaximumInTheSectionFailsWhenTheHostIsBuilt()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddDynatraceSecurity(Json("""
+            { "EnvironmentUrl": "https://abc12345.live.dynatrace.com", "AccessToken": "dt0c01.X", "BufferingTimeLimit": "365.00:00:00" }
+            """));
+
+        var act = () => builder.Build().Dispose();
+
+        act.Should().Throw<ArgumentException>().WithMessage("*BufferingTimeLimit*at most 01:00:00*");
+    }
+
+    [Fact]
     public void NullArgumentsAreRefused()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -50,6 +50,20 @@ public class AppSettingsErrorTests
     }
 
     [Theory]
+    [InlineData("bufferingTimeLimit", "365.00:00:00", "at most 01:00:00")]
+    [InlineData("requestTimeout", "365.00:00:00", "at most 00:10:00")]
+    [InlineData("retryTimeLimit", "2.00:00:00", "at most 23:00:00")]
+    public void ATimeBeyondItsMaximumFailsAtStartupNotLater(string name, string value, string expected)
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "{{name}}": "{{value}}"
+            """));
+
+        cause.ParamName.Should().BeEquivalentTo(name);
+        cause.Message.Should().Contain(expected);
+    }
+
+    [Theory]
     [InlineData("ftp://abc12345.live.dynatrace.com", "https://abc12345.live.dynatrace.com")]
     [InlineData("abc12345.live.dynatrace.com", "https://abc12345.live.dynatrace.com")]
     [InlineData("http://abc12345.live.dynatrace.com", "Use https")]

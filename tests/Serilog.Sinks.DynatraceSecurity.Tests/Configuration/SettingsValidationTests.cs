@@ -157,6 +157,44 @@ public class SettingsValidationTests
         parsed.ToString().Should().NotContain("SECRET").And.NotContain("oauth");
     }
 
+    [Theory]
+    [InlineData("dt0c01.ABCé")]
+    [InlineData("dt0c01.ABC\u2713DEF")]
+    [InlineData("dt0c01.ＡＢＣ")]
+    public void TokensWithCharactersThatAreNotAsciiAreRefusedWithoutEchoingThem(string token)
+    {
+        // Headers carry ASCII only: such a token would make every request fail locally.
+        var exception = Rejects(o => o.AccessToken = token);
+        exception.Message.Should().Contain("not ASCII").And.NotContain("ABC");
+    }
+
+    [Fact]
+    public void EveryTimeAndSizeHasASaneMaximumThatSaysWhatToFix()
+    {
+        var year = TimeSpan.FromDays(365);
+        Rejects(o => o.BufferingTimeLimit = year).Message.Should().Contain("BufferingTimeLimit").And.Contain("at most 01:00:00");
+        Rejects(o => o.RequestTimeout = year).Message.Should().Contain("RequestTimeout").And.Contain("at most 00:10:00");
+        Rejects(o => o.ShutdownTimeout = year).Message.Should().Contain("ShutdownTimeout").And.Contain("at most 00:10:00");
+        Rejects(o => o.RetryTimeLimit = TimeSpan.FromHours(24)).Message.Should().Contain("RetryTimeLimit").And.Contain("at most 23:00:00")
+            .And.Contain("24 hours");
+        Rejects(o => o.BatchSizeLimit = 1_000_000).Message.Should().Contain("between 1 and 100000");
+        Rejects(o => o.QueueLimit = int.MaxValue).Message.Should().Contain("between 1 and 10000000");
+        Rejects(o => o.BatchSizeLimitBytes = 50_000_000).Message.Should().Contain("between 1024 and 10000000").And.Contain("10 MB");
+        Rejects(o => o.QueueLimitBytes = long.MaxValue).ParamName.Should().Be("QueueLimitBytes");
+
+        // The maxima themselves are accepted.
+        SinkSettings.From(TestOptions.Create(o =>
+        {
+            o.BufferingTimeLimit = TimeSpan.FromHours(1);
+            o.RequestTimeout = TimeSpan.FromMinutes(10);
+            o.ShutdownTimeout = TimeSpan.FromMinutes(10);
+            o.RetryTimeLimit = TimeSpan.FromHours(23);
+            o.BatchSizeLimit = 100_000;
+            o.QueueLimit = 10_000_000;
+            o.BatchSizeLimitBytes = 10_000_000;
+        }));
+    }
+
     [Fact]
     public void LimitsMustBePositive()
     {

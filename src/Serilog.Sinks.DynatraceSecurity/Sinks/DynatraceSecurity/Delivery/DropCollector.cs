@@ -9,36 +9,43 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// <summary>
 /// Gathers the events one request could not deliver, whatever its bisection or cutting found, and reports them once
 /// per reason when the request is resolved: one failure-listener call with all the events and one SelfLog line with the
-/// count and a sample of the messages, however many parts the request was split into.
+/// count and a sample of Dynatrace's messages, however many parts the request was split into.
 /// </summary>
 internal sealed class DropCollector
 {
-    const int SampledMessages = 3;
+    const int SampledDetails = 3;
 
     readonly List<Group> _groups = new();
 
-    public bool IsEmpty => _groups.Count == 0;
-
-    public void Add(DropReason reason, LoggingFailureKind kind, string message, IEnumerable<LogEvent> events, Exception? exception = null)
+    /// <param name="reason">Why the events were not delivered.</param>
+    /// <param name="kind">Permanent, or Final during shutdown.</param>
+    /// <param name="message">What happened, the same for every part of the request (e.g. "Dynatrace rejected ...").</param>
+    /// <param name="detail">What differs between parts (Dynatrace's message for this part), sampled; may be null.</param>
+    /// <param name="events">The events.</param>
+    /// <param name="exception">The failure, for the listener (the first one of the group is kept).</param>
+    public void Add(DropReason reason, LoggingFailureKind kind, string message, string? detail, IEnumerable<LogEvent> events, Exception? exception = null)
     {
         Group? group = null;
         foreach (var candidate in _groups)
         {
-            if (candidate.Reason == reason && candidate.Kind == kind)
+            if (candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message)
                 group = candidate;
         }
 
         if (group == null)
         {
-            group = new Group(reason, kind, exception);
+            group = new Group(reason, kind, message, exception);
             _groups.Add(group);
         }
 
         group.Events.AddRange(events);
-        if (group.Messages.Count < SampledMessages && !group.Messages.Contains(message))
-            group.Messages.Add(message);
-        else if (!group.Messages.Contains(message))
-            group.MoreMessages = true;
+        if (detail != null && !group.Details.Contains(detail))
+        {
+            if (group.Details.Count < SampledDetails)
+                group.Details.Add(detail);
+            else
+                group.MoreDetails = true;
+        }
     }
 
     /// <summary>Reports what was gathered and starts over.</summary>
@@ -46,7 +53,9 @@ internal sealed class DropCollector
     {
         foreach (var group in _groups)
         {
-            var message = string.Join("; ", group.Messages) + (group.MoreMessages ? "; and other messages" : "");
+            var message = group.Details.Count == 0
+                ? group.Message
+                : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
             reporter.ReportDropped(group.Reason, group.Kind, message, group.Events, group.Exception);
         }
 
@@ -55,18 +64,20 @@ internal sealed class DropCollector
 
     sealed class Group
     {
-        public Group(DropReason reason, LoggingFailureKind kind, Exception? exception)
+        public Group(DropReason reason, LoggingFailureKind kind, string message, Exception? exception)
         {
             Reason = reason;
             Kind = kind;
+            Message = message;
             Exception = exception;
         }
 
         public DropReason Reason { get; }
         public LoggingFailureKind Kind { get; }
+        public string Message { get; }
         public Exception? Exception { get; }
         public List<LogEvent> Events { get; } = new();
-        public List<string> Messages { get; } = new();
-        public bool MoreMessages { get; set; }
+        public List<string> Details { get; } = new();
+        public bool MoreDetails { get; set; }
     }
 }

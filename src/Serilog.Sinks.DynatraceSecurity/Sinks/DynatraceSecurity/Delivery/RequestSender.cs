@@ -77,10 +77,10 @@ internal sealed class RequestSender : IDisposable
         }
     }
 
-    void Drop(FormattedBatch batch, EventSet events, DropReason reason, LoggingFailureKind kind, string message, Exception? exception = null)
+    void Drop(FormattedBatch batch, EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
         batch.MarkResolved(events);
-        _drops.Add(reason, kind, message, batch.EventsOf(events), exception);
+        _drops.Add(reason, kind, message, detail, batch.EventsOf(events), exception);
     }
 
     /// <summary>The next request: as many events from <paramref name="first"/> on as fit the current limit (at least one).</summary>
@@ -117,7 +117,7 @@ internal sealed class RequestSender : IDisposable
             {
                 // The endpoint refuses every part (a proxy, a WAF, a pipeline rule): stop bisecting, report them all.
                 Drop(batch, events, DropReason.Rejected, LoggingFailureKind.Permanent,
-                    $"Dynatrace rejected every part of a request ({bisection.LastRefusal}); not sent again");
+                    "Dynatrace rejected every part of a request; the rest was not sent again", bisection.LastRefusal);
                 return;
             }
 
@@ -157,7 +157,11 @@ internal sealed class RequestSender : IDisposable
                     return;
 
                 case DeliveryAction.Drop:
-                    Drop(batch, events, decision.Reason, LoggingFailureKind.Permanent, DropMessage(decision.Reason, result, events.Count, body.Count),
+                    Drop(batch, events, decision.Reason, LoggingFailureKind.Permanent,
+                        decision.Reason == DropReason.TooLarge
+                            ? "The endpoint refused single security events as too large"
+                            : "Dynatrace rejected security events; they will not be retried",
+                        decision.Reason == DropReason.TooLarge ? $"{body.Count} bytes, {Text.Describe(result)}" : Text.Describe(result),
                         Text.ToException(result));
                     return;
             }
@@ -176,9 +180,10 @@ internal sealed class RequestSender : IDisposable
                 if (final && decision.FailureClass != FailureClass.TooLargeUnproven)
                     _shutdown.MarkFailed();
                 Drop(batch, events, retry.Reason, final ? LoggingFailureKind.Final : LoggingFailureKind.Permanent,
+                    final ? "The last attempt while the logger was being disposed failed" : "Gave up: retryTimeLimit passed",
                     final
-                        ? $"The last attempt while the logger was being disposed failed ({Text.Describe(result)})"
-                        : $"Gave up after {attempt} attempt(s) over {failingFor.TotalSeconds:0.#} s (retryTimeLimit); last failure: {Text.Describe(result)}",
+                        ? Text.Describe(result)
+                        : $"{attempt} attempt(s) over {failingFor.TotalSeconds:0.#} s; last failure: {Text.Describe(result)}{Text.Hint(decision.FailureClass, result)}",
                     Text.ToException(result));
                 return;
             }
@@ -282,7 +287,7 @@ internal sealed class RequestSender : IDisposable
                 batch.MarkResolved(events[i]);
                 _drops.Add(DropReason.TooOld, LoggingFailureKind.Permanent,
                     $"Not sent: older than {DeliveryOptions.MaximumEventAge.TotalHours:0} hours (Dynatrace drops records older than 24 hours after accepting them)",
-                    new[] { batch[events[i]] });
+                    null, new[] { batch[events[i]] });
             }
             else
                 kept?.Add(events[i]);
@@ -290,13 +295,6 @@ internal sealed class RequestSender : IDisposable
 
         return kept == null ? events : EventSet.Of(kept);
     }
-
-    string DropMessage(DropReason reason, IngestResult result, int eventCount, int length) => reason switch
-    {
-        DropReason.TooLarge => $"The endpoint refused a single security event of {length} bytes as too large ({Text.Describe(result)})",
-        _ when eventCount == 1 => $"Dynatrace rejected a security event ({Text.Describe(result)}); it will not be retried",
-        _ => $"Dynatrace rejected the request ({Text.Describe(result)}); it will not be retried",
-    };
 
     public void Dispose() => _body.Dispose();
 }

@@ -1,0 +1,87 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
+
+/// <summary>400 answers: bisection isolates bad events, costs a bounded number of requests when every part is refused,
+/// and reports what it found in a bounded number of SelfLog lines.</summary>
+public class RejectionTests
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>After the eager first event, batches of exactly <paramref name="size"/> events: one request each.</summary>
+    static Action<DynatraceSecuritySinkOptions> Batches(int size) => o =>
+    {
+        o.BatchSizeLimit = size;
+        o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
+    };
+
+    static string[] SelfLogOf(SinkHarness harness) => SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority);
+
+    [Fact]
+    public async Task WhenEveryPartIsRefusedTheBisectionStopsAfterOnePlusTwiceLogNRequests()
+    {
+        var receiverOptions = new DynatraceIngestReceiverOptions { ValidateEvent = _ => "blocked by a pipeline rule" };
+        await using var harness = await SinkHarness.StartAsync(Batches(100), receiverOptions);
+
+        harness.Security().Warning("Event {N}", -1);
+        await harness.Receiver.WaitForRequestsAsync(1, Deadline); // the eager first event goes alone
+        harness.LogNumbered(100);
+        await harness.Logger.DisposeAsync();
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(-1, 101), "every event is reported, once");
+        harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(101);
+        // 1 request for the first event; for the 100: 1 + 2·⌈log₂ 100⌉ = 15 (without the bound: 199).
+        harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(1 + 15);
+        SelfLogOf(harness).Count(l => l.Contains("blocked by a pipeline rule")).Should().BeLessThanOrEqualTo(3,
+            "the first event's line, and for the 100 one line for the parts refused and one for the rest not sent again");
+    }
+
+    [Fact]
+    public async Task OneBadEventAmongManyIsIsolatedAndTheRestDelivered()
+    {
+        var receiverOptions = new DynatraceIngestReceiverOptions
+        {
+            ValidateEvent = e => e.GetProperty("N").GetInt32() == 77 ? "attribute N has a forbidden value" : null,
+        };
+        await using var harness = await SinkHarness.StartAsync(Batches(200), receiverOptions);
+
+        harness.Security().Warning("Event {N}", -1);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+        harness.LogNumbered(200);
+        await harness.Logger.DisposeAsync();
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(77);
+        harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(-1, 201).Where(n => n != 77));
+        harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(1 + 1 + 2 * 8, "one bad event costs 2·⌈log₂ n⌉ requests more");
+    }
+
+    [Fact]
+    public async Task ManyRejectedEventsInOneRequestMakeABoundedNumberOfSelfLogLines()
+    {
+        var receiverOptions = new DynatraceIngestReceiverOptions
+        {
+            ValidateEvent = e => e.GetProperty("N").GetInt32() % 3 == 0 ? $"event {e.GetProperty("N").GetInt32()} is refused" : null,
+        };
+        await using var harness = await SinkHarness.StartAsync(Batches(300), receiverOptions);
+
+        harness.Security().Warning("Event {N}", -1);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+        harness.LogNumbered(300);
+        await harness.Logger.DisposeAsync();
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 300).Where(n => n % 3 == 0));
+        harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(-1, 301).Where(n => n % 3 != 0));
+        var lines = SelfLogOf(harness).Where(l => l.Contains("is refused")).ToArray();
+        lines.Should().ContainSingle("what a request's bisection found is one line, not 100");
+        lines.Sum(l => int.Parse(Regex.Match(l, @"\((\d+) security event\(s\) dropped").Groups[1].Value)).Should().Be(100);
+        lines.Should().OnlyContain(l => l.Contains(" | "), "each line has a sample of Dynatrace's messages");
+    }
+}
