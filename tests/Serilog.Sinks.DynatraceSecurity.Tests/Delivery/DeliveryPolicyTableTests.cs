@@ -1,0 +1,147 @@
+using System;
+using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Sinks.DynatraceSecurity.Http;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
+
+/// <summary>The delivery policy row by row, as the README's table states it: no network, no clock.</summary>
+public class DeliveryPolicyTableTests
+{
+    static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,
+        int provenFits = 0, int tooLargeAnswers = 0) =>
+        DeliveryPolicy.Decide(new Attempt(result, events, length, compressed, gzipProven, provenFits,
+            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0))).ToString();
+
+    static IngestResult Status(int status) => IngestResult.Answered(status);
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(202)]
+    [InlineData(204)]
+    public void A2xxIsDelivery(int status) => Decide(Status(status)).Should().Be("Delivered");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(408)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(501)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    [InlineData(507)]
+    [InlineData(599)]
+    public void NoAnswerATimeoutAnd408And429AndEvery5xxAreRetried(int status) => Decide(Status(status)).Should().Be("Retry(Transient)");
+
+    [Fact]
+    public void ATimeoutIsRetried() => Decide(IngestResult.Timeout()).Should().Be("Retry(Transient)");
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(404)]
+    public void TokenPermissionAndEndpointProblemsAreRetriedAsConfiguration(int status) =>
+        Decide(Status(status)).Should().Be("Retry(Configuration)");
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public void ARedirectIsAConfigurationProblemNeverDelivery(int status) =>
+        Decide(IngestResult.Answered(status, redirectHost: "login.example.com")).Should().Be("Retry(Configuration)");
+
+    [Fact]
+    public void A2xxFromAnotherHostIsNotDelivery() =>
+        Decide(IngestResult.Answered(200, redirectHost: "login.example.com")).Should().Be("Retry(Configuration)");
+
+    [Theory]
+    [InlineData(405)]
+    [InlineData(409)]
+    [InlineData(422)]
+    [InlineData(451)]
+    public void OtherStatusesAreRejections(int status) => Decide(Status(status)).Should().Be("Drop(Rejected)");
+
+    [Fact]
+    public void A400IsBisectedUntilOneEventIsLeftThenThatEventIsRejected()
+    {
+        Decide(Status(400), events: 2).Should().Be("Bisect");
+        Decide(Status(400), events: 1).Should().Be("Drop(Rejected)");
+    }
+
+    [Fact]
+    public void GzipRefusalsAreResentUncompressed()
+    {
+        Decide(Status(415), compressed: true).Should().Be("ResendUncompressed");
+        Decide(Status(415), compressed: false).Should().Be("Drop(Rejected)");
+        Decide(Status(400), compressed: true).Should().Be("ResendUncompressed", "no compressed request was accepted yet");
+        Decide(Status(400), compressed: true, gzipProven: true).Should().Be("Bisect", "gzip works here: the 400 is about content");
+    }
+
+    [Fact]
+    public void A413ForARequestLargerThanAnyAcceptedCutsItSmaller() =>
+        Decide(Status(413), length: 50_000, provenFits: 10_000).Should().Be("CutSmaller");
+
+    [Fact]
+    public void A413ForARequestNoLargerThanOneAcceptedIsRetriedBeforeItCounts()
+    {
+        Decide(Status(413), length: 8_000, provenFits: 10_000).Should().Be("Retry(TooLargeUnproven)");
+        Decide(Status(413), length: 8_000, provenFits: 10_000, tooLargeAnswers: 1).Should().Be("Retry(TooLargeUnproven)");
+        Decide(Status(413), length: 8_000, provenFits: 10_000, tooLargeAnswers: 2).Should().Be("CutSmaller", "three answers are proof");
+    }
+
+    [Fact]
+    public void ASingleEventIsDroppedAsTooLargeOnlyWhenLargerThanAnyAcceptedAndRefusedThreeTimes()
+    {
+        Decide(Status(413), events: 1, length: 600, provenFits: 50_000, tooLargeAnswers: 10).Should().Be("Retry(TooLargeUnproven)",
+            "larger requests were accepted: this 413 is not about size");
+        Decide(Status(413), events: 1, length: 90_000, provenFits: 50_000).Should().Be("Retry(TooLargeUnproven)");
+        Decide(Status(413), events: 1, length: 90_000, provenFits: 50_000, tooLargeAnswers: 2).Should().Be("Drop(TooLarge)");
+    }
+
+    [Fact]
+    public void RetriesWaitTheBackoffUnlessTheEndpointAsksForLonger()
+    {
+        var backoff = TimeSpan.FromSeconds(2);
+        var limit = TimeSpan.FromMinutes(10);
+
+        var plain = DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.Zero, limit, shuttingDown: false);
+        plain.IsGiveUp.Should().BeFalse();
+        plain.Delay.Should().Be(backoff);
+        plain.PaceEveryone.Should().BeNull();
+
+        var asked = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
+        asked.Delay.Should().Be(TimeSpan.FromSeconds(30));
+        asked.PaceEveryone.Should().Be(TimeSpan.FromSeconds(30), "every later request waits too");
+
+        var tooLong = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(503, retryAfter: TimeSpan.FromHours(2)), backoff, TimeSpan.Zero, limit, false);
+        tooLong.Delay.Should().Be(DeliveryPolicy.MaximumRetryAfter);
+
+        var ignored = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(500, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
+        ignored.Delay.Should().Be(backoff, "Retry-After is honoured on 429 and 503");
+    }
+
+    [Fact]
+    public void ARequestIsGivenUpWhenTheNextAttemptWouldPassTheRetryTimeLimitButItsRetryAfterStillHolds()
+    {
+        var limit = TimeSpan.FromMinutes(10);
+        DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(9), limit, false).IsGiveUp.Should().BeFalse();
+
+        var late = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(90)), TimeSpan.FromSeconds(1),
+            TimeSpan.FromMinutes(9), limit, false);
+        late.IsGiveUp.Should().BeTrue();
+        late.Reason.Should().Be(DropReason.RetryTimeLimitExceeded);
+        late.PaceEveryone.Should().Be(TimeSpan.FromSeconds(90));
+    }
+
+    [Fact]
+    public void DuringShutdownAFailedAttemptIsTheLast()
+    {
+        var decision = DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: true);
+        decision.IsGiveUp.Should().BeTrue();
+        decision.Reason.Should().Be(DropReason.Shutdown);
+    }
+}
