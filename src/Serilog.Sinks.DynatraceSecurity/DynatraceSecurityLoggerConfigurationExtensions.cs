@@ -69,6 +69,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
     /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
+    /// <param name="undeliveredEventsPath">A file that keeps every event reported as not delivered, as JSON lines; none when null.</param>
+    /// <param name="undeliveredEventsSizeLimitBytes">The most bytes the undelivered-events file and its predecessor take together.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -97,7 +99,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
         long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
-        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None)
+        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
+        string? undeliveredEventsPath = null,
+        long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -126,6 +130,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
             options.Compression = compression;
+            options.UndeliveredEventsPath = undeliveredEventsPath;
+            options.UndeliveredEventsSizeLimitBytes = undeliveredEventsSizeLimitBytes;
         });
     }
 

@@ -205,6 +205,40 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task EventsThatCouldNotBeDeliveredAreKeptInTheUndeliveredEventsFileNamedInTheSection()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "dt-undelivered-" + Guid.NewGuid().ToString("N"), "undelivered.jsonl");
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddDynatraceSecurity(Json($$"""
+                {
+                  "EnvironmentUrl": "http://127.0.0.1:9", "AccessToken": "dt0c01.X", "Endpoint": "contoso.identity",
+                  "RetryTimeLimit": "00:00:00", "UndeliveredEventsPath": "{{path.Replace("\\", "\\\\")}}"
+                }
+                """));
+            using (var host = builder.Build())
+            {
+                await host.StartAsync();
+                host.Services.GetRequiredService<ILogger<Worker>>()
+                    .LogSecurityEvent(LogLevel.Warning, SecurityEventTypes.DetectionFinding, "Failed login for {UserName}", "alice");
+                await host.StopAsync();
+            }
+
+            var line = File.ReadAllLines(path).Should().ContainSingle().Which;
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            json.RootElement.GetProperty("reason").GetString().Should().BeOneOf(new[] { "retry_time_limit_exceeded", "shutdown" },
+                "nobody listens on port 9 (the host may stop before the first attempt ends)");
+            json.RootElement.GetProperty("event").GetProperty("UserName").GetString().Should().Be("alice");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ATimeBeyondItsMaximumInTheSectionFailsWhenTheHostIsBuilt()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -23,6 +23,31 @@ public class AppSettingsTests
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     [Fact]
+    public async Task EnumNamesInJsonAreCaseInsensitive()
+    {
+        // Serilog.Settings.Configuration 10 parses enum names ignoring case; the README says so.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { AcceptGzip = true });
+        var logger = AppSettings.CreateLogger($$"""
+            {
+              "Serilog": {
+                "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
+                "WriteTo": [ { "Name": "DynatraceSecurity", "Args": {
+                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "accessToken": "{{receiver.AccessToken}}", "endpoint": "contoso.identity",
+                  "route": "legacyeventssecurity", "restrictedToMinimumLevel": "warning", "compression": "gzip" } } ]
+              }
+            }
+            """);
+
+        logger.ForSecurityEvent().Information("below the minimum level");
+        logger.ForSecurityEvent().Warning("Failed login for {UserName} {Padding}", "alice", new string('z', 500));
+        await logger.DisposeAsync();
+
+        var received = receiver.Events.Should().ContainSingle().Which;
+        received.Request.Route.Should().Be(DynatraceIngestRouteKind.CustomEventsSecurityLegacy);
+        received.Request.Headers.Should().Contain("Content-Encoding", "gzip");
+    }
+
+    [Fact]
     public async Task StringOptionsAndTheRouteEnumFromJsonShapeWhatArrives()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();

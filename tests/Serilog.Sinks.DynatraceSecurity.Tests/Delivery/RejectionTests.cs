@@ -23,6 +23,18 @@ public class RejectionTests
         o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
     };
 
+    /// <summary>
+    /// Logs event -1, then <paramref name="count"/> numbered events while -1's request is held open, so that the
+    /// engine takes them all as one batch (the next batch is gathered only after a request ends).
+    /// </summary>
+    static async Task LogOneBatchAfterTheFirstEventAsync(SinkHarness harness, int count)
+    {
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromMilliseconds(300)));
+        harness.Security().Warning("Event {N}", -1);
+        await harness.Receiver.WaitForArrivalsAsync(1, Deadline);
+        harness.LogNumbered(count);
+    }
+
     static string[] SelfLogOf(SinkHarness harness) => SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority);
 
     [Fact]
@@ -31,9 +43,7 @@ public class RejectionTests
         var receiverOptions = new DynatraceIngestReceiverOptions { ValidateEvent = _ => "blocked by a pipeline rule" };
         await using var harness = await SinkHarness.StartAsync(Batches(100), receiverOptions);
 
-        harness.Security().Warning("Event {N}", -1);
-        await harness.Receiver.WaitForRequestsAsync(1, Deadline); // the eager first event goes alone
-        harness.LogNumbered(100);
+        await LogOneBatchAfterTheFirstEventAsync(harness, 100);
         await harness.Logger.DisposeAsync();
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(-1, 101), "every event is reported, once");
@@ -53,9 +63,7 @@ public class RejectionTests
         };
         await using var harness = await SinkHarness.StartAsync(Batches(200), receiverOptions);
 
-        harness.Security().Warning("Event {N}", -1);
-        await harness.Receiver.WaitForEventsAsync(1, Deadline);
-        harness.LogNumbered(200);
+        await LogOneBatchAfterTheFirstEventAsync(harness, 200);
         await harness.Logger.DisposeAsync();
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(77);
@@ -72,9 +80,7 @@ public class RejectionTests
         };
         await using var harness = await SinkHarness.StartAsync(Batches(300), receiverOptions);
 
-        harness.Security().Warning("Event {N}", -1);
-        await harness.Receiver.WaitForEventsAsync(1, Deadline);
-        harness.LogNumbered(300);
+        await LogOneBatchAfterTheFirstEventAsync(harness, 300);
         await harness.Logger.DisposeAsync();
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 300).Where(n => n % 3 == 0));

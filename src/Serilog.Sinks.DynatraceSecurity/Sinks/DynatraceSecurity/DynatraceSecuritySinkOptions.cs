@@ -43,6 +43,9 @@ public sealed class DynatraceSecuritySinkOptions
         "client_secret",
     };
 
+    /// <summary>The default <see cref="UndeliveredEventsSizeLimitBytes"/>: 100 MiB.</summary>
+    public const long DefaultUndeliveredEventsSizeLimitBytes = 100 * 1024 * 1024;
+
     /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
 
@@ -146,6 +149,22 @@ public sealed class DynatraceSecuritySinkOptions
     /// <see cref="EventBodyLimitBytes"/> always count uncompressed bytes.
     /// </summary>
     public DynatraceSecurityCompression Compression { get; set; } = DynatraceSecurityCompression.None;
+
+    /// <summary>
+    /// A file in which the sink keeps every security event it reports as not delivered (dropped when the queue was full,
+    /// rejected, given up after <see cref="RetryTimeLimit"/>, not sent at shutdown, ...), one JSON line each:
+    /// <c>{"reason":..,"message":..,"event":{...}}</c>, the event as Dynatrace would have received it. For applications
+    /// configured from JSON or through <c>AddDynatraceSecurity</c>, which cannot attach <c>WriteTo.FallbackChain</c>.
+    /// Null or empty (the default): no file. A relative path is relative to the current directory; the directory is
+    /// created; a path that cannot be written fails at configuration. Batched mode only.
+    /// </summary>
+    public string? UndeliveredEventsPath { get; set; }
+
+    /// <summary>
+    /// The most bytes <see cref="UndeliveredEventsPath"/> and its predecessor (<c>.1</c>) take together: when the file
+    /// reaches half of this it becomes the predecessor, and the older predecessor, with the oldest events, is deleted.
+    /// </summary>
+    public long UndeliveredEventsSizeLimitBytes { get; set; } = DefaultUndeliveredEventsSizeLimitBytes;
 
     /// <summary>Describes the options without the access token.</summary>
     /// <returns>The environment URL, route and endpoint.</returns>

@@ -16,6 +16,8 @@ internal static class Maxima
 
     public const long QueueLimitBytes = 4L * 1024 * 1024 * 1024;
 
+    public const long UndeliveredEventsSizeLimitBytes = 64L * 1024 * 1024 * 1024;
+
     public static readonly TimeSpan BufferingTimeLimit = TimeSpan.FromHours(1);
 
     /// <summary>Dynatrace drops events older than 24 hours: retrying longer than this would deliver nothing.</summary>
@@ -23,4 +25,11 @@ internal static class Maxima
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The smallest values where a general rule (greater than zero) is not enough.</summary>
+internal static class Minima
+{
+    /// <summary>Two files of at least half a megabyte: room for a few hundred events each.</summary>
+    public const long UndeliveredEventsSizeLimitBytes = 1024 * 1024;
 }

@@ -37,6 +37,8 @@ internal sealed class SinkSettings
         EventBodyLimitBytes = (int)Math.Min(options.EventBodyLimitBytes, options.BatchSizeLimitBytes - 2);
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         Compression = options.Compression;
+        UndeliveredEventsPath = string.IsNullOrWhiteSpace(options.UndeliveredEventsPath) ? null : options.UndeliveredEventsPath;
+        UndeliveredEventsSizeLimitBytes = options.UndeliveredEventsSizeLimitBytes;
     }
 
     public IngestTarget Target { get; }
@@ -62,6 +64,8 @@ internal sealed class SinkSettings
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
     public DynatraceSecurityCompression Compression { get; }
+    public string? UndeliveredEventsPath { get; }
+    public long UndeliveredEventsSizeLimitBytes { get; }
 
     /// <summary>
     /// Validates <paramref name="options"/> and throws an <see cref="ArgumentException"/> that says what to fix.
@@ -82,6 +86,8 @@ internal sealed class SinkSettings
         if (options.EventBodyLimitBytes < 512)
             throw new ArgumentOutOfRangeException(nameof(options.EventBodyLimitBytes), options.EventBodyLimitBytes,
                 "EventBodyLimitBytes must be at least 512 bytes (the default is 262144, 256 KiB).");
+        RequireBetween(options.UndeliveredEventsSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.UndeliveredEventsSizeLimitBytes,
+            nameof(options.UndeliveredEventsSizeLimitBytes), "104857600, 100 MiB");
         RequireBetween(options.BufferingTimeLimit, TimeSpan.Zero, false, Maxima.BufferingTimeLimit, nameof(options.BufferingTimeLimit), "00:00:02");
         RequireBetween(options.RetryTimeLimit, TimeSpan.Zero, true, Maxima.RetryTimeLimit, nameof(options.RetryTimeLimit),
             "00:10:00; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");

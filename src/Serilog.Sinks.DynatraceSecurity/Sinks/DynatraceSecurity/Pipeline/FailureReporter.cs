@@ -4,6 +4,7 @@ using System.Threading;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Undelivered;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -25,9 +26,12 @@ internal sealed class FailureReporter : ILoggingFailureListener
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
     volatile string _lastQueueLimit = "queueLimit";
 
-    public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time)
+    readonly UndeliveredEventsFile? _file;
+
+    public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null)
     {
         _sender = sender;
+        _file = file;
         _statistics = statistics;
         _queueFull = new Summary(time, count => $"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})");
         _afterDisposal = new Summary(time, count => $"{count} security event(s) logged while or after the logger was disposed were not sent");
@@ -40,6 +44,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
     {
         var total = _statistics.AddDropped(reason, events.Count);
+        _file?.Add(SinkStatistics.Tag(reason), message, events);
         Notify(kind, $"{message} ({events.Count} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
     }
 
@@ -48,6 +53,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     {
         _statistics.AddDropped(DropReason.QueueFull, 1);
         _lastQueueLimit = refusedBy;
+        _file?.Add(SinkStatistics.Tag(DropReason.QueueFull), "The queue was full (" + refusedBy + ")", new[] { logEvent });
         NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", logEvent);
         WriteSummary(_queueFull, _queueFull.Add());
     }
@@ -60,7 +66,10 @@ internal sealed class FailureReporter : ILoggingFailureListener
     {
         _statistics.AddDropped(DropReason.LoggedAfterDisposal, 1);
         if (!disposalFinished)
+        {
+            _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
             NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", logEvent);
+        }
         WriteSummary(_afterDisposal, _afterDisposal.Add());
     }
 

@@ -7,8 +7,11 @@ using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Debugging;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
+using Serilog.Sinks.DynatraceSecurity.Undelivered;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -36,6 +39,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly ShutdownSignal _shutdown;
     readonly ILogEventSink _engine;
     readonly string _description;
+    readonly UndeliveredEventsFile? _file;
     int _state;
     int _emitting;
 
@@ -57,7 +61,11 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
         Statistics = new SinkStatistics(_budget);
-        _reporter = new FailureReporter(this, Statistics, time);
+        _file = settings.UndeliveredEventsPath == null
+            ? null
+            : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
+                new SecurityEventFormatter(settings, _marker), message => SelfLog.WriteLine("{0}: {1}", this, message));
+        _reporter = new FailureReporter(this, Statistics, time, _file);
 
         var random = new Random();
         var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
@@ -162,6 +170,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
         Volatile.Write(ref _state, Closed);
         _reporter.FlushSummaries();
+        _file?.Dispose();
         Statistics.Dispose();
         _shutdown.Dispose();
     }

@@ -72,6 +72,9 @@ internal sealed class SinkStatistics : IDisposable
         return TotalDropped;
     }
 
+    /// <summary>The snake_case name of a reason, as in the <c>reason</c> tag (<c>queue_full</c>, <c>rejected</c>, ...).</summary>
+    public static string Tag(DropReason reason) => ReasonTags[(int)reason];
+
     public void AddRetried(int count) => _retriedCounter.Add(count);
 
     public void RecordRequest(int statusCode, TimeSpan duration)
