@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Net.Http;
-using System.Threading;
 using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
@@ -17,7 +16,6 @@ namespace Serilog;
 /// </summary>
 public static class DynatraceSecurityLoggerConfigurationExtensions
 {
-    // Lets tests see the validated settings that a configuration source (such as ReadFrom.Configuration) produced.
     /// <summary>
     /// Applies <paramref name="configure"/> to fresh options and validates them: the one path by which both
     /// <c>WriteTo</c> and <c>AuditTo</c> turn what the user set into <see cref="SinkSettings"/>.
@@ -28,12 +26,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
 
         var options = new DynatraceSecuritySinkOptions();
         configure(options);
-        var settings = SinkSettings.From(options);
-        SettingsCreated.Value?.Invoke(settings);
-        return settings;
+        return SinkSettings.From(options);
     }
-
-    internal static readonly AsyncLocal<Action<SinkSettings>?> SettingsCreated = new();
 
     /// <summary>
     /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent"/>)

@@ -40,7 +40,7 @@ public class DeliveryFailureTests
         requests[2].Body.Should().Equal(requests[0].Body, "a retry resends the same bytes, so event.id stays the same");
         harness.Receiver.Events.Should().ContainSingle();
         harness.Fallback.Events.Should().BeEmpty("a failure that was retried successfully loses nothing");
-        harness.Sink.Statistics.TotalDropped.Should().Be(0);
+        harness.Metrics.TotalDropped.Should().Be(0);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class DeliveryFailureTests
         (SinkHarness.Numbers(rejected).Concat(harness.ReceivedNumbers())).Should().BeEquivalentTo(Enumerable.Range(0, 3),
             "every event is either accepted or reported, exactly once");
         harness.Receiver.Requests.Count(r => r.StatusCode == status).Should().Be(1, "the status is not retried");
-        harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(rejected.Count);
+        harness.Metrics.Dropped(DropReason.Rejected).Should().Be(rejected.Count);
         SelfLogCapture.Containing("Invalid attribute value").Should().Contain(l => l.Contains(status.ToString()) && l.Contains("/platform/ingest/custom/security.events/contoso.identity"));
     }
 
@@ -92,7 +92,7 @@ public class DeliveryFailureTests
         Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the event is reported after the retry time limit");
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(42);
-        harness.Sink.Statistics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(1);
+        harness.Metrics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(1);
         harness.Receiver.Requests.Count.Should().BeGreaterThan(1, "it was retried before giving up");
         harness.Receiver.Events.Should().BeEmpty();
     }
@@ -126,7 +126,7 @@ public class DeliveryFailureTests
         harness.LogNumbered(20);
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(Enumerable.Range(5, 15));
-        harness.Sink.Statistics.Dropped(DropReason.QueueFull).Should().Be(15);
+        harness.Metrics.Dropped(DropReason.QueueFull).Should().Be(15);
         SelfLogCapture.Containing("queueLimit").Should().NotBeEmpty();
 
         // Stopping the receiver ends the hanging request, so that disposal does not wait for it.
@@ -151,7 +151,7 @@ public class DeliveryFailureTests
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "shutdown does not wait out a 30 s backoff");
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 35));
-        harness.Sink.Statistics.Dropped(DropReason.Shutdown).Should().Be(35);
+        harness.Metrics.Dropped(DropReason.Shutdown).Should().Be(35);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public class DeliveryPolicyTests
         harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(0, 20).Except(new[] { 3, 7, 8 }));
         harness.ReceivedNumbers().Should().OnlyHaveUniqueItems("no event is delivered twice by the bisection");
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(new[] { 3, 7, 8 }, "exactly the rejected events are reported");
-        harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(3);
+        harness.Metrics.Dropped(DropReason.Rejected).Should().Be(3);
         SelfLogCapture.Containing("attribute N has a forbidden value").Should().NotBeEmpty("Dynatrace's message is reported");
     }
 
@@ -100,7 +100,7 @@ public class DeliveryPolicyTests
 
         harness.ReceivedNumbers().Should().BeEquivalentTo(new[] { 0, 1, 3 });
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(2);
-        harness.Sink.Statistics.Dropped(DropReason.TooLarge).Should().Be(1);
+        harness.Metrics.Dropped(DropReason.TooLarge).Should().Be(1);
         harness.Receiver.Requests.Count(r => r.StatusCode == 413).Should().BeInRange(3, 4,
             "a single event larger than any accepted is tried three times before it counts as too large (plus the request that held it)");
     }
@@ -171,7 +171,7 @@ public class DeliveryPolicyTests
 
         harness.Receiver.Requests.Count.Should().BeGreaterThan(1, "a configuration problem can be fixed without a restart, so it is retried");
         SelfLogCapture.Containing(hint).Should().Contain(l => l.Contains(status.ToString(CultureInfo.InvariantCulture)));
-        harness.Sink.Statistics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(1);
+        harness.Metrics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(1);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public class DeliveryPolicyTests
 
         var dropped = harness.Fallback.Events;
         dropped.Count.Should().BeGreaterThan(450, "each event is estimated at over 1 KB and the queue holds 20 KB");
-        harness.Sink.Statistics.Dropped(DropReason.QueueFull).Should().Be(dropped.Count);
+        harness.Metrics.Dropped(DropReason.QueueFull).Should().Be(dropped.Count);
         SinkHarness.Numbers(dropped).Concat(Enumerable.Range(0, 500 - dropped.Count)).Should().BeEquivalentTo(Enumerable.Range(0, 500),
             "the first events are queued, every later one is reported");
         var summaries = SelfLogCapture.Containing("dropped because the queue was full (queueLimitBytes)");
@@ -220,7 +220,7 @@ public class DeliveryPolicyTests
 
         harness.Receiver.Events.Should().BeEmpty();
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 50), "everything undelivered is reported");
-        harness.Sink.Statistics.Dropped(DropReason.Shutdown).Should().BeGreaterThan(0);
+        harness.Metrics.Dropped(DropReason.Shutdown).Should().BeGreaterThan(0);
         await harness.Receiver.DisposeAsync();
     }
 

@@ -78,7 +78,7 @@ public class RequestSizeTests
 
         harness.ReceivedNumbers().Should().Equal(0, 2);
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(1);
-        harness.Sink.Statistics.Dropped(DropReason.TooLarge).Should().Be(1);
+        harness.Metrics.Dropped(DropReason.TooLarge).Should().Be(1);
         SelfLogCapture.Containing("does not fit eventBodyLimitBytes").Should().NotBeEmpty()
             .And.NotContain(l => l.Contains("1999"), "payloads are never echoed into SelfLog");
     }

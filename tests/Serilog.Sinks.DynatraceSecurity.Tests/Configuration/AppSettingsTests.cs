@@ -3,9 +3,11 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
 using Microsoft.Extensions.Configuration;
+using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -167,82 +169,99 @@ public class AppSettingsTests
         received.GetString("event.description").Should().Be("Failed login for alice from 203.0.113.7");
     }
 
+    static string Args(DynatraceIngestReceiver receiver, string more) => $$"""
+        {
+          "Serilog": {
+            "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
+            "WriteTo": [ { "Name": "DynatraceSecurity", "Args": {
+              "environmentUrl": "{{receiver.EnvironmentUrl}}", "accessToken": "{{receiver.AccessToken}}", {{more}} } } ]
+          }
+        }
+        """;
+
+    static string[] SelfLogOf(DynatraceIngestReceiver receiver) => SelfLogCapture.Containing(receiver.EnvironmentUrl.Authority);
+
     [Fact]
-    public async Task NumbersAndTimeSpansFromJsonReachTheSink()
+    public async Task BatchLimitsFromJsonShapeTheRequests()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        var (logger, settings) = AppSettings.CreateLoggerWithSettings($$"""
-            {
-              "Serilog": {
-                "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
-                "WriteTo": [
-                  {
-                    "Name": "DynatraceSecurity",
-                    "Args": {
-                      "environmentUrl": "{{receiver.EnvironmentUrl}}",
-                      "accessToken": "{{receiver.AccessToken}}",
-                      "batchSizeLimit": 7,
-                      "batchSizeLimitBytes": 4096,
-                      "queueLimit": 50,
-                      "queueLimitBytes": 123456,
-                      "bufferingTimeLimit": "00:00:05",
-                      "retryTimeLimit": "00:01:30",
-                      "requestTimeout": "00:00:07",
-                      "shutdownTimeout": "00:00:03"
-                    }
-                  }
-                ]
-              }
-            }
-            """);
+        // The first event's request is held open, so the next twenty are batched together by the limits.
+        receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromMilliseconds(300)));
+        var logger = AppSettings.CreateLogger(Args(receiver, """
+            "batchSizeLimit": 7, "batchSizeLimitBytes": 2048, "bufferingTimeLimit": "00:10:00"
+            """));
+
+        var security = logger.ForSecurityEvent();
+        security.Warning("Event {N}", 0);
+        await receiver.WaitForArrivalsAsync(1, Deadline);
+        for (var i = 1; i <= 20; i++)
+            security.Warning("Event {N} {Padding}", i, new string('b', i % 2 == 0 ? 300 : 10));
         await logger.DisposeAsync();
 
-        settings.BatchSizeLimit.Should().Be(7);
-        settings.BatchSizeLimitBytes.Should().Be(4096);
-        settings.QueueLimit.Should().Be(50);
-        settings.QueueLimitBytes.Should().Be(123456);
-        settings.BufferingTimeLimit.Should().Be(TimeSpan.FromSeconds(5));
-        settings.RetryTimeLimit.Should().Be(TimeSpan.FromSeconds(90));
-        settings.RequestTimeout.Should().Be(TimeSpan.FromSeconds(7));
-        settings.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(3));
-        settings.Target.Path.Should().Be("/platform/ingest/v1/security.events", "no endpoint means the built-in route");
+        receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().Equal(Enumerable.Range(0, 21));
+        receiver.Requests.Should().OnlyContain(r => JsonDocument.Parse(r.Body).RootElement.GetArrayLength() <= 7 && r.Body.Length <= 2048);
+        receiver.Requests.Should().Contain(r => r.Body.Length > 1024, "requests are filled up to the byte limit");
+        receiver.Requests.Should().OnlyContain(r => r.Path == "/platform/ingest/v1/security.events", "no endpoint means the built-in route");
     }
 
     [Fact]
-    public async Task BatchSizeLimitAndBufferingTimeLimitFromJsonShapeTheRequests()
+    public async Task QueueLimitsFromJsonRefuseWhatDoesNotFit()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        var (logger, settings) = AppSettings.CreateLoggerWithSettings($$"""
-            {
-              "Serilog": {
-                "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
-                "WriteTo": [
-                  {
-                    "Name": "DynatraceSecurity",
-                    "Args": {
-                      "environmentUrl": "{{receiver.EnvironmentUrl}}",
-                      "accessToken": "{{receiver.AccessToken}}",
-                      "endpoint": "contoso.identity",
-                      "batchSizeLimit": 2,
-                      "bufferingTimeLimit": "00:10:00"
-                    }
-                  }
-                ]
-              }
-            }
-            """);
+        receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromSeconds(1)));
+        receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromSeconds(1)));
+        var byCount = AppSettings.CreateLogger(Args(receiver, "\"queueLimit\": 5"));
+        var byBytes = AppSettings.CreateLogger(Args(receiver, "\"queueLimitBytes\": 4000, \"endpoint\": \"by.bytes\""));
 
-        var security = logger.ForSecurityEvent();
-        for (var i = 0; i < 5; i++)
-            security.Warning("Event {N}", i);
-        // A full batch goes out at once whatever the buffering time, so what arrives before the flush depends on
-        // timing; the buffering time itself is checked on the settings the sink was built with.
-        settings.BufferingTimeLimit.Should().Be(TimeSpan.FromMinutes(10));
-        settings.BatchSizeLimit.Should().Be(2);
+        for (var i = 0; i < 20; i++)
+        {
+            byCount.ForSecurityEvent().Warning("Event {N}", i);
+            byBytes.ForSecurityEvent().Warning("Event {N}", i);
+        }
+
+        await byCount.DisposeAsync();
+        await byBytes.DisposeAsync();
+
+        var refusals = SelfLogOf(receiver).Where(l => l.Contains("dropped because the queue was full")).ToArray();
+        refusals.Should().Contain(l => l.Contains("(queueLimit)") && !l.Contains("by.bytes"));
+        refusals.Should().Contain(l => l.Contains("(queueLimitBytes)") && l.Contains("by.bytes"));
+        receiver.Events.Count.Should().BeLessThan(40);
+    }
+
+    [Fact]
+    public async Task RetryAndRequestTimesFromJsonBoundAHangingEndpoint()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        for (var i = 0; i < 10; i++)
+            receiver.EnqueueResponse(ScriptedResponse.Hang(Timeout.InfiniteTimeSpan));
+        var logger = AppSettings.CreateLogger(Args(receiver, """
+            "requestTimeout": "00:00:01", "retryTimeLimit": "00:00:01.500", "endpoint": "hanging.endpoint"
+            """));
+
+        logger.ForSecurityEvent().Warning("Event {N}", 1);
+        Eventually.True(() => SelfLogOf(receiver).Any(l => l.Contains("Gave up")), Deadline, "the event is given up");
         await logger.DisposeAsync();
 
-        receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().Equal(0, 1, 2, 3, 4);
-        receiver.Requests.Should().OnlyContain(r => JsonDocument.Parse(r.Body).RootElement.GetArrayLength() <= 2);
+        SelfLogOf(receiver).Should().Contain(l => l.Contains("got no response within 1 s (requestTimeout)"));
+        SelfLogOf(receiver).Should().Contain(l => l.Contains("Gave up: retryTimeLimit passed") && l.Contains("2 attempt(s)"));
+    }
+
+    [Fact]
+    public async Task ShutdownTimeoutFromJsonBoundsDisposal()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        for (var i = 0; i < 20; i++)
+            receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromMilliseconds(400))); // slow but working
+        var logger = AppSettings.CreateLogger(Args(receiver, """
+            "batchSizeLimit": 1, "shutdownTimeout": "00:00:01", "endpoint": "slow.endpoint"
+            """));
+
+        for (var i = 0; i < 20; i++)
+            logger.ForSecurityEvent().Warning("Event {N}", i);
+        await logger.DisposeAsync();
+
+        receiver.Events.Count.Should().BeInRange(1, 10);
+        SelfLogOf(receiver).Should().Contain(l => l.Contains("shutdownTimeout (1 s) passed while the logger was being disposed"));
     }
 
     [Fact]
@@ -281,7 +300,8 @@ public class AppSettingsTests
     public async Task LevelSwitchDeclaredInJsonControlsTheSinkAtRunTime()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        var (logger, settings) = AppSettings.CreateLoggerWithSettings($$"""
+        LoggingLevelSwitch? levelSwitch = null;
+        var logger = AppSettings.CreateLogger($$"""
             {
               "Serilog": {
                 "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
@@ -299,15 +319,15 @@ public class AppSettingsTests
                 ]
               }
             }
-            """);
+            """, (name, created) => levelSwitch = created);
 
         var security = logger.ForSecurityEvent();
         security.Information("below the switch");
         security.Warning("at the switch");
         await receiver.WaitForEventsAsync(1, Deadline);
 
-        settings.LevelSwitch.Should().NotBeNull();
-        settings.LevelSwitch!.MinimumLevel = LogEventLevel.Error;
+        levelSwitch.Should().NotBeNull();
+        levelSwitch!.MinimumLevel = LogEventLevel.Error;
         security.Warning("below the raised switch");
         security.Error("at the raised switch");
         await logger.DisposeAsync();

@@ -31,7 +31,7 @@ public class EventAgeAndHintTests
 
         harness.ReceivedNumbers().Should().Equal(2);
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(1);
-        harness.Sink.Statistics.Dropped(DropReason.TooOld).Should().Be(1);
+        harness.Metrics.Dropped(DropReason.TooOld).Should().Be(1);
         SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority).Should().Contain(l => l.Contains("older than 23 hours"));
     }
 

@@ -42,7 +42,7 @@ public class RedirectTests
         elsewhere.Requests.Should().BeEmpty("neither the token nor the events go to a host the user did not configure");
         harness.Receiver.Requests.Count.Should().BeGreaterThan(1, "a redirect is a configuration problem, retried like a 404");
         harness.Receiver.Events.Should().BeEmpty();
-        harness.Sink.Statistics.Delivered.Should().Be(0);
+        harness.Metrics.Sent.Should().Be(0);
         SelfLogCapture.Containing(elsewhere.EnvironmentUrl.Authority).Should().Contain(l => l.Contains("use the final URL"));
     }
 
@@ -78,9 +78,9 @@ public class RedirectTests
         Eventually.True(() => harness.Fallback.Events.Count == 2, Deadline, "the events are reported once retrying ends");
 
         elsewhere.Requests.Should().NotBeEmpty("this handler did follow the redirect");
-        harness.Sink.Statistics.Delivered.Should().Be(0, "an answer from another host is not delivery, whatever its status");
+        harness.Metrics.Sent.Should().Be(0, "an answer from another host is not delivery, whatever its status");
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(new[] { 0, 1 });
-        harness.Sink.Statistics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(2);
+        harness.Metrics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(2);
         SelfLogCapture.Containing("was redirected to " + elsewhere.EnvironmentUrl.Authority).Should().NotBeEmpty();
     }
 

@@ -47,7 +47,7 @@ public class RejectionTests
         await harness.Logger.DisposeAsync();
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(-1, 101), "every event is reported, once");
-        harness.Sink.Statistics.Dropped(DropReason.Rejected).Should().Be(101);
+        harness.Metrics.Dropped(DropReason.Rejected).Should().Be(101);
         // 1 request for the first event; for the 100: 1 + 2·⌈log₂ 100⌉ = 15 (without the bound: 199).
         harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(1 + 15);
         SelfLogOf(harness).Count(l => l.Contains("blocked by a pipeline rule")).Should().BeLessThanOrEqualTo(3,

@@ -109,10 +109,10 @@ public class FormatterPropertyTests
         using var bodyBuffer = new PooledBufferWriter();
         builder.Build(new[] { logEvent }, formatted);
         {
-            statistics.Dropped(DropReason.Unformattable).Should().Be(0, "every LogEvent can be formatted ({0})", string.Join(" / ", listener.Messages));
+            listener.Messages.Should().NotContain(m => m.Contains("dropped: " + DropReason.Unformattable), "every LogEvent can be formatted");
             if (formatted.Count == 0)
             {
-                statistics.Dropped(DropReason.TooLarge).Should().Be(1, "an event is either sent or reported as too large");
+                listener.Messages.Should().ContainSingle(m => m.Contains("dropped: " + DropReason.TooLarge), "an event is either sent or reported as too large");
                 listener.Messages.Should().NotContain(m => m.Contains(SecretMarker));
                 return;
             }

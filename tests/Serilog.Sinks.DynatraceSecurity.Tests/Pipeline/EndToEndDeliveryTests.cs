@@ -79,8 +79,8 @@ public class EndToEndDeliveryTests
         harness.Receiver.Requests.Should().OnlyContain(r => r.StatusCode == 202);
         harness.Receiver.Requests.Count.Should().BeGreaterThanOrEqualTo(11);
         harness.Fallback.Events.Should().BeEmpty();
-        harness.Sink.Statistics.Delivered.Should().Be(1050);
-        harness.Sink.PendingCount.Should().Be(0);
+        harness.Metrics.Sent.Should().Be(1050);
+        harness.Metrics.TotalDropped.Should().Be(0);
     }
 
     [Fact]

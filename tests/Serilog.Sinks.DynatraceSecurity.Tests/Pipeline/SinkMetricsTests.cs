@@ -43,7 +43,7 @@ public class SinkMetricsTests
         listener.RecordObservableInstruments();
         var queueLengthWhileBusy = measurements.Where(m => m.Name == Prefix + "queue.length").Select(m => m.Value).LastOrDefault();
         await harness.Receiver.WaitForEventsAsync(3, TimeSpan.FromSeconds(15));
-        Eventually.True(() => harness.Sink.PendingCount == 0, TimeSpan.FromSeconds(15), "the queue drains");
+        Eventually.True(() => harness.Metrics.QueueLength == 0, TimeSpan.FromSeconds(15), "the queue drains");
         listener.RecordObservableInstruments();
 
         double Sum(string name, string? tag = null, string? value = null) => measurements

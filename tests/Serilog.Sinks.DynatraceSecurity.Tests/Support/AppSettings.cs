@@ -3,7 +3,7 @@ using System.IO;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Serilog.Core;
-using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Settings.Configuration;
 
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Support;
 
@@ -13,24 +13,11 @@ static class AppSettings
     public static IConfiguration FromJson(string json) =>
         new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
 
-    public static Logger CreateLogger(string json) => CreateLogger(FromJson(json));
+    public static Logger CreateLogger(string json, Action<string, LoggingLevelSwitch>? onLevelSwitchCreated = null) =>
+        CreateLogger(FromJson(json), onLevelSwitchCreated);
 
-    public static Logger CreateLogger(IConfiguration configuration) =>
-        new LoggerConfiguration().ReadFrom.Configuration(configuration).CreateLogger();
-
-    /// <summary>Builds the logger and returns it with the validated settings the sink was created with.</summary>
-    public static (Logger Logger, SinkSettings Settings) CreateLoggerWithSettings(string json)
-    {
-        SinkSettings? captured = null;
-        DynatraceSecurityLoggerConfigurationExtensions.SettingsCreated.Value = settings => captured = settings;
-        try
-        {
-            var logger = CreateLogger(json);
-            return (logger, captured ?? throw new InvalidOperationException("ReadFrom.Configuration created no DynatraceSecurity sink."));
-        }
-        finally
-        {
-            DynatraceSecurityLoggerConfigurationExtensions.SettingsCreated.Value = null;
-        }
-    }
+    public static Logger CreateLogger(IConfiguration configuration, Action<string, LoggingLevelSwitch>? onLevelSwitchCreated = null) =>
+        new LoggerConfiguration()
+            .ReadFrom.Configuration(configuration, new ConfigurationReaderOptions { OnLevelSwitchCreated = onLevelSwitchCreated })
+            .CreateLogger();
 }

@@ -19,6 +19,7 @@ sealed class SinkHarness : IAsyncDisposable
 {
     SinkHarness(DynatraceIngestReceiver receiver, SecurityEventFrontSink sink, Logger logger, CollectingSink fallback)
     {
+        Metrics = new SinkMetrics(sink.Statistics.Meter);
         Receiver = receiver;
         Sink = sink;
         Logger = logger;
@@ -29,6 +30,9 @@ sealed class SinkHarness : IAsyncDisposable
     public SecurityEventFrontSink Sink { get; }
     public Logger Logger { get; }
     public CollectingSink Fallback { get; }
+
+    /// <summary>The sink's published metrics, read from the moment the harness started.</summary>
+    public SinkMetrics Metrics { get; }
 
     /// <summary>Backoff short enough for tests that retry over real HTTP.</summary>
     public static readonly Backoff QuickBackoff = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
@@ -80,5 +84,6 @@ sealed class SinkHarness : IAsyncDisposable
     {
         await Logger.DisposeAsync();
         await Receiver.DisposeAsync();
+        Metrics.Dispose();
     }
 }

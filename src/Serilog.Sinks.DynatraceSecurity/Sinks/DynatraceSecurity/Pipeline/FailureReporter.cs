@@ -25,6 +25,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     readonly Summary _afterDisposal;
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
     volatile string _lastQueueLimit = "queueLimit";
+    long _totalDropped;
 
     readonly UndeliveredEventsFile? _file;
 
@@ -43,7 +44,8 @@ internal sealed class FailureReporter : ILoggingFailureListener
     /// <summary>Reports events that are lost, with the reason: one listener call and one SelfLog line.</summary>
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
     {
-        var total = _statistics.AddDropped(reason, events.Count);
+        _statistics.AddDropped(reason, events.Count);
+        var total = Interlocked.Add(ref _totalDropped, events.Count);
         _file?.Add(SinkStatistics.Tag(reason), message, events);
         Notify(kind, $"{message} ({events.Count} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
     }
@@ -52,6 +54,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     public void ReportQueueFull(LogEvent logEvent, string refusedBy)
     {
         _statistics.AddDropped(DropReason.QueueFull, 1);
+        Interlocked.Increment(ref _totalDropped);
         _lastQueueLimit = refusedBy;
         _file?.Add(SinkStatistics.Tag(DropReason.QueueFull), "The queue was full (" + refusedBy + ")", new[] { logEvent });
         NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", logEvent);
@@ -65,6 +68,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     public void ReportLoggedAfterDisposal(LogEvent logEvent, bool disposalFinished)
     {
         _statistics.AddDropped(DropReason.LoggedAfterDisposal, 1);
+        Interlocked.Increment(ref _totalDropped);
         if (!disposalFinished)
         {
             _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
@@ -83,7 +87,7 @@ internal sealed class FailureReporter : ILoggingFailureListener
     void WriteSummary(Summary summary, long count)
     {
         if (count > 0)
-            SelfLog.WriteLine("{0}: Permanent failure: {1}", _sender, $"{summary.Describe(count)}; {_statistics.TotalDropped} dropped in total");
+            SelfLog.WriteLine("{0}: Permanent failure: {1}", _sender, $"{summary.Describe(count)}; {Interlocked.Read(ref _totalDropped)} dropped in total");
     }
 
     /// <summary>Reports a failure after which the events will be retried.</summary>
@@ -111,7 +115,12 @@ internal sealed class FailureReporter : ILoggingFailureListener
 
     void Notify(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception)
     {
+        // SelfLog always gets the reason, in one format that names this sink's endpoint; Serilog's default listener
+        // (SelfLog's own) would name only the type. Any other listener also gets the events.
+        SelfLog.WriteLine("{0}: {1} failure: {2}", _sender, kind, exception == null ? message : message + " " + exception.Message);
         var listener = _listener;
+        if (ReferenceEquals(listener, SelfLog.FailureListener))
+            return;
         try
         {
             listener.OnLoggingFailed(_sender, kind, message, events, exception);
@@ -120,11 +129,6 @@ internal sealed class FailureReporter : ILoggingFailureListener
         {
             SelfLog.WriteLine("{0}: the logging failure listener threw {1}", _sender, listenerFailure);
         }
-
-        // The default listener writes to SelfLog itself; any other listener gets the events, and SelfLog still
-        // gets the reason, so that each failure appears exactly once in each place.
-        if (!ReferenceEquals(listener, SelfLog.FailureListener))
-            SelfLog.WriteLine("{0}: {1} failure: {2}", _sender, kind, exception == null ? message : message + " " + exception.Message);
     }
 
     /// <summary>Failures reported by Serilog's batching engine itself (it is given this object as its listener).</summary>

@@ -84,11 +84,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         (_engine as ISetLoggingFailureListener)?.SetFailureListener(_reporter);
     }
 
-    /// <summary>Delivered and dropped counts, for diagnostics and tests.</summary>
+    /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
     public SinkStatistics Statistics { get; }
-
-    /// <summary>Events accepted and not yet delivered or reported.</summary>
-    public int PendingCount => _budget.Pending;
 
     public void Emit(LogEvent logEvent)
     {

@@ -1,14 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
-using System.Threading;
 using Serilog.Sinks.DynatraceSecurity.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
-/// Counts what happened to the sink's events, in memory (for SelfLog lines and tests) and as
-/// <see cref="System.Diagnostics.Metrics"/> instruments on a <see cref="Meter"/> named
+/// The sink's <see cref="System.Diagnostics.Metrics"/> instruments, on a <see cref="Meter"/> named
 /// <see cref="MeterName"/>, so that OpenTelemetry or <c>dotnet-counters</c> can watch the sink's health.
 /// </summary>
 internal sealed class SinkStatistics : IDisposable
@@ -18,8 +16,6 @@ internal sealed class SinkStatistics : IDisposable
 
     static readonly string[] ReasonTags = CreateReasonTags();
 
-    readonly long[] _dropped = new long[ReasonTags.Length];
-    long _delivered;
     readonly Counter<long> _queuedCounter;
     readonly Counter<long> _sentCounter;
     readonly Counter<long> _droppedCounter;
@@ -34,46 +30,24 @@ internal sealed class SinkStatistics : IDisposable
         _sentCounter = Meter.CreateCounter<long>(Prefix + "events.sent", "{event}", "Security events accepted by the endpoint (2xx).");
         _droppedCounter = Meter.CreateCounter<long>(Prefix + "events.dropped", "{event}", "Security events not delivered, by reason (tag 'reason'); each was reported.");
         _retriedCounter = Meter.CreateCounter<long>(Prefix + "events.retried", "{event}", "Security events in attempts that failed and were retried.");
-        _requestCounter = Meter.CreateCounter<long>(Prefix + "requests", "{request}", "HTTP requests to the ingest endpoint, by status class (tag 'status_class': 2xx, 4xx, 5xx, none).");
+        _requestCounter = Meter.CreateCounter<long>(Prefix + "requests", "{request}", "HTTP requests to the ingest endpoint, by status class (tag 'status_class': 2xx, 3xx, 4xx, 5xx, none).");
         _requestDuration = Meter.CreateHistogram<double>(Prefix + "request.duration", "s", "Duration of HTTP requests to the ingest endpoint.");
         Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => budget.Pending, "{event}", "Security events waiting to be delivered or reported.");
         Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => budget.PendingBytes, "By", "Estimated bytes of the security events waiting.");
     }
 
+    /// <summary>The sink's own meter (one per sink, so that listeners can tell sinks apart).</summary>
     public Meter Meter { get; }
-
-    public long Delivered => Interlocked.Read(ref _delivered);
-
-    public long TotalDropped
-    {
-        get
-        {
-            long total = 0;
-            for (var i = 0; i < _dropped.Length; i++)
-                total += Interlocked.Read(ref _dropped[i]);
-            return total;
-        }
-    }
-
-    public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
-
-    public void AddQueued() => _queuedCounter.Add(1);
-
-    public void AddDelivered(int count)
-    {
-        Interlocked.Add(ref _delivered, count);
-        _sentCounter.Add(count);
-    }
-
-    public long AddDropped(DropReason reason, int count)
-    {
-        Interlocked.Add(ref _dropped[(int)reason], count);
-        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]));
-        return TotalDropped;
-    }
 
     /// <summary>The snake_case name of a reason, as in the <c>reason</c> tag (<c>queue_full</c>, <c>rejected</c>, ...).</summary>
     public static string Tag(DropReason reason) => ReasonTags[(int)reason];
+
+    public void AddQueued() => _queuedCounter.Add(1);
+
+    public void AddDelivered(int count) => _sentCounter.Add(count);
+
+    public void AddDropped(DropReason reason, int count) =>
+        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]));
 
     public void AddRetried(int count) => _retriedCounter.Add(count);
 
