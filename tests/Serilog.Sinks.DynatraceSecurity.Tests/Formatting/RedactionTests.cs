@@ -96,4 +96,14 @@ public class RedactionTests
         json.GetProperty("Token").GetString().Should().Be("[REDACTED]");
         json.GetProperty("Iban").GetString().Should().Be("[REDACTED]");
     }
+
+    [Fact]
+    public void TheDefaultListCannotBeChangedByACast()
+    {
+        // A cast to string[] (or IList) would let one part of an application turn redaction off for every other.
+        DynatraceSecuritySinkOptions.DefaultRedactedProperties.Should().NotBeAssignableTo<string[]>();
+        var list = (System.Collections.Generic.IList<string>)DynatraceSecuritySinkOptions.DefaultRedactedProperties;
+        list.IsReadOnly.Should().BeTrue();
+        FluentActions.Invoking(() => list[0] = "nothing").Should().Throw<System.NotSupportedException>();
+    }
 }

@@ -35,13 +35,13 @@ public sealed class DynatraceSecuritySinkOptions
     /// credit_card, cardnumber, cvv, ssn, privatekey, private_key, accesstoken, access_token, refreshtoken,
     /// refresh_token, clientsecret, client_secret.
     /// </summary>
-    public static readonly IReadOnlyList<string> DefaultRedactedProperties = new[]
+    public static readonly IReadOnlyList<string> DefaultRedactedProperties = Array.AsReadOnly(new[]
     {
         "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "api-key", "authorization", "cookie",
         "set-cookie", "connectionstring", "connection_string", "creditcard", "credit_card", "cardnumber", "cvv", "ssn",
         "privatekey", "private_key", "accesstoken", "access_token", "refreshtoken", "refresh_token", "clientsecret",
         "client_secret",
-    };
+    });
 
     /// <summary>The default <see cref="UndeliveredEventsSizeLimitBytes"/>: 100 MiB.</summary>
     public const long DefaultUndeliveredEventsSizeLimitBytes = 100 * 1024 * 1024;
