@@ -21,8 +21,12 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 /// which has to be walked as a whole) is copied. A gzip body (this sink with <c>compression: Gzip</c>) is decoded as it
 /// is read, and its compressed size is what is counted.
 /// </summary>
-sealed class CountingReceiver : IAsyncDisposable
+sealed class CountingReceiver : IReceiver
 {
+    /// <summary>Control routes of the receiver process: counts (GET) and reset (POST); never posted to by a sink.</summary>
+    public const string CountsPath = "/_counts";
+    public const string ResetPath = "/_reset";
+
     public const string SeqPath = "/api/events/raw";
     public const string OtlpPath = "/v1/logs";
     public const string DynatracePathPrefix = "/platform/ingest/";
@@ -44,7 +48,15 @@ sealed class CountingReceiver : IAsyncDisposable
     public long Events => Interlocked.Read(ref _events);
     public long Unexpected => Interlocked.Read(ref _unexpected);
 
-    public void Reset()
+    public Task<ReceiverCounts> CountsAsync() => Task.FromResult(new ReceiverCounts(Requests, Bytes, Events));
+
+    public Task ResetAsync()
+    {
+        Reset();
+        return Task.CompletedTask;
+    }
+
+    void Reset()
     {
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _bytes, 0);
@@ -74,6 +86,18 @@ sealed class CountingReceiver : IAsyncDisposable
         var path = context.Request.Path.Value ?? "";
         long length;
         long events;
+        if (path == CountsPath)
+        {
+            await context.Response.WriteAsync($"{Requests} {Bytes} {Events}");
+            return;
+        }
+
+        if (path == ResetPath)
+        {
+            Reset();
+            return;
+        }
+
         if (path == SeqPath)
         {
             // Newline-delimited JSON: one event per line.
@@ -224,55 +248,4 @@ sealed class CountingReceiver : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-}
-
-/// <summary>Counts the log records of an OTLP <c>ExportLogsServiceRequest</c> by walking the protobuf wire format.</summary>
-static class OtlpLogRecords
-{
-    // ExportLogsServiceRequest.resource_logs = 1; ResourceLogs.scope_logs = 2; ScopeLogs.log_records = 2.
-    static readonly int[] PathToLogRecords = { 1, 2, 2 };
-
-    public static long Count(ReadOnlySpan<byte> request) => Count(request, PathToLogRecords);
-
-    /// <summary>How many fields at the end of <paramref name="path"/> (field numbers, one per nesting level) there are.</summary>
-    static long Count(ReadOnlySpan<byte> message, ReadOnlySpan<int> path)
-    {
-        if (path.IsEmpty)
-            return 1;
-
-        long count = 0;
-        var position = 0;
-        while (position < message.Length)
-        {
-            var key = ReadVarint(message, ref position);
-            var wireType = (int)(key & 7);
-            switch (wireType)
-            {
-                case 0: ReadVarint(message, ref position); break;
-                case 1: position += 8; break;
-                case 5: position += 4; break;
-                case 2:
-                    var length = (int)ReadVarint(message, ref position);
-                    if ((int)(key >> 3) == path[0])
-                        count += Count(message.Slice(position, length), path.Slice(1));
-                    position += length;
-                    break;
-                default: throw new FormatException("Unexpected protobuf wire type " + wireType);
-            }
-        }
-
-        return count;
-    }
-
-    static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
-    {
-        ulong value = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            var b = data[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-                return value;
-        }
-    }
 }
