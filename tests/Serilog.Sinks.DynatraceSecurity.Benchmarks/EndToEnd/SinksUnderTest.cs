@@ -72,6 +72,10 @@ static class SinksUnderTest
             .WriteTo.Sink(new FixedBodySink(receiverUrl), new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit })
             .CreateLogger(), null));
 
+        yield return new SinkUnderTest("on Serilog's engine (experiment)", () => (new LoggerConfiguration()
+            .WriteTo.Sink(new OnSerilogsEngineSink(receiverUrl, batchSize, queueLimit))
+            .CreateLogger(), null));
+
         yield return new SinkUnderTest("format-on-emit (experiment)", () => (new LoggerConfiguration()
             .WriteTo.Sink(new FormatOnEmitSink(receiverUrl, new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit }))
             .CreateLogger(), null));

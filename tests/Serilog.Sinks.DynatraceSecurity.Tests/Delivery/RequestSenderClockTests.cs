@@ -149,38 +149,6 @@ public sealed class RequestSenderClockTests : IDisposable
 
     public void Dispose() => _sender.Dispose();
 
-    sealed class ScriptedTransport : IIngestClient
-    {
-        readonly TimeProvider _clock;
-        readonly Queue<IngestResult> _results = new();
-
-        public ScriptedTransport(TimeProvider clock) => _clock = clock;
-
-        public List<(DateTimeOffset At, byte[] Body)> Calls { get; } = new();
-
-        public void Script(params int[] statuses)
-        {
-            foreach (var status in statuses)
-                _results.Enqueue(IngestResult.Answered(status));
-        }
-
-        public void Script(IEnumerable<IngestResult> results)
-        {
-            foreach (var result in results)
-                _results.Enqueue(result);
-        }
-
-        public Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
-        {
-            Calls.Add((_clock.GetUtcNow(), body.ToArray()));
-            return Task.FromResult(_results.Count > 0 ? _results.Dequeue() : IngestResult.Accepted);
-        }
-
-        public void Dispose()
-        {
-        }
-    }
-
     sealed class Listener : ILoggingFailureListener
     {
         public List<(LoggingFailureKind Kind, int Count)> Dropped { get; } = new();

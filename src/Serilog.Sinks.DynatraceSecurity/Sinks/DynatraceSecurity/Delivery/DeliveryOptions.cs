@@ -14,6 +14,8 @@ internal sealed class DeliveryOptions
 
     public DeliveryOptions(SinkSettings settings, TimeProvider time, Backoff backoff, Func<double> random)
     {
+        BatchSizeLimit = settings.BatchSizeLimit;
+        BufferingTimeLimit = settings.BufferingTimeLimit;
         BatchSizeLimitBytes = (int)settings.BatchSizeLimitBytes;
         RequestTimeout = settings.RequestTimeout;
         RetryTimeLimit = settings.RetryTimeLimit;
@@ -24,6 +26,8 @@ internal sealed class DeliveryOptions
         Random = random;
     }
 
+    public int BatchSizeLimit { get; }
+    public TimeSpan BufferingTimeLimit { get; }
     public int BatchSizeLimitBytes { get; }
     public TimeSpan RequestTimeout { get; }
     public TimeSpan RetryTimeLimit { get; }

@@ -14,7 +14,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// Events refused on the logging thread (queue full, logger disposed) reach SelfLog as periodic summaries, so that an
 /// outage or a busy shutdown cannot flood it.
 /// </summary>
-internal sealed class FailureReporter : ILoggingFailureListener
+internal sealed class FailureReporter
 {
     /// <summary>At most one SelfLog line per this interval for each kind of refusal on the logging thread.</summary>
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
@@ -129,15 +129,6 @@ internal sealed class FailureReporter : ILoggingFailureListener
         {
             SelfLog.WriteLine("{0}: the logging failure listener threw {1}", _sender, listenerFailure);
         }
-    }
-
-    /// <summary>Failures reported by Serilog's batching engine itself (it is given this object as its listener).</summary>
-    void ILoggingFailureListener.OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
-    {
-        if (kind == LoggingFailureKind.Temporary || events == null)
-            Notify(kind, message, events ?? Array.Empty<LogEvent>(), exception);
-        else
-            ReportDropped(DropReason.Internal, kind, message, events, exception);
     }
 
     /// <summary>A count of refusals written to SelfLog at most once per <see cref="SummaryInterval"/>, the first at once.</summary>

@@ -1,13 +1,12 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Serilog.Configuration;
 using Serilog.Core;
+using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
-using Serilog.Debugging;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -17,8 +16,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
 /// What <c>WriteTo.DynatraceSecurity(...)</c> adds to the logging pipeline. On the logging thread it only checks the
-/// level and the marker and enforces the queue limit (counting and reporting refusals), then hands the event to
-/// Serilog's batching engine, which calls <see cref="DynatraceSecurityBatchedSink"/> in the background.
+/// level and the marker, estimates the event's size once and enforces the queue limits (counting and reporting
+/// refusals), then puts the event on the <see cref="EventQueue"/> that the <see cref="DeliveryLoop"/> delivers.
 /// </summary>
 /// <remarks>
 /// The level is checked here rather than by Serilog's level-restricting wrapper because that wrapper does not pass
@@ -35,11 +34,15 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly LoggingLevelSwitch? _levelSwitch;
     readonly SecurityMarker _marker;
     readonly QueueBudget _budget;
+    readonly EventQueue _queue;
     readonly FailureReporter _reporter;
     readonly ShutdownSignal _shutdown;
-    readonly ILogEventSink _engine;
-    readonly string _description;
+    readonly DeliveryLoop _loop;
+    readonly RequestBuilder _builder;
+    readonly RequestSender _sender;
+    readonly IIngestClient _client;
     readonly UndeliveredEventsFile? _file;
+    readonly string _description;
     int _state;
     int _emitting;
 
@@ -49,7 +52,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 
     /// <param name="settings">The validated settings.</param>
-    /// <param name="time">The clock for backoff, timeouts, deadlines and event age.</param>
+    /// <param name="time">The clock for batching, backoff, timeouts, deadlines and event age.</param>
     /// <param name="backoff">The retry backoff.</param>
     /// <param name="client">The transport; null for HTTP to <see cref="SinkSettings.Target"/>.</param>
     public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff, IIngestClient? client)
@@ -58,6 +61,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _levelSwitch = settings.LevelSwitch;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _budget = new QueueBudget(settings.QueueLimit, settings.QueueLimitBytes);
+        _queue = new EventQueue(settings.BatchSizeLimit);
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
         Statistics = new SinkStatistics(_budget);
@@ -69,19 +73,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
         var random = new Random();
         var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
-        var batchedSink = new DynatraceSecurityBatchedSink(settings, _marker, _budget, _reporter, Statistics, _shutdown, delivery,
-            client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler));
-        var batchingOptions = new BatchingOptions
-        {
-            BatchSizeLimit = settings.BatchSizeLimit,
-            BufferingTimeLimit = settings.BufferingTimeLimit,
-            EagerlyEmitFirstEvent = true,
-            // The budget above bounds the queue; Serilog's own bound would drop without telling anyone.
-            QueueLimit = null,
-        };
-        // Serilog's batching engine (BatchingSink is not public in every 4.x release; CreateSink is).
-        _engine = LoggerSinkConfiguration.CreateSink(wt => wt.Sink(batchedSink, batchingOptions));
-        (_engine as ISetLoggingFailureListener)?.SetFailureListener(_reporter);
+        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler);
+        _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
+        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown);
+        _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
     }
 
     /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
@@ -92,8 +87,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (logEvent == null || logEvent.Level < (_levelSwitch?.MinimumLevel ?? _minimumLevel) || !_marker.IsMarked(logEvent))
             return;
 
-        // Disposal waits for calls inside this gate, so an event either reaches the engine before it stops taking
-        // events or is refused here and reported: never dropped by a completed queue without a word.
+        // Disposal waits for calls inside this gate, so an event either reaches the queue before it is completed or
+        // is refused here and reported: never dropped by a completed queue without a word.
         string? refusedBy = null;
         var state = Volatile.Read(ref _state);
         if (state == Open)
@@ -104,10 +99,11 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
                 state = Volatile.Read(ref _state);
                 if (state == Open)
                 {
-                    if (_budget.TryAdmit(EventSizeEstimator.Estimate(logEvent), out var limit))
+                    var size = EventSizeEstimator.Estimate(logEvent);
+                    if (_budget.TryAdmit(size, out var limit))
                     {
                         Statistics.AddQueued();
-                        _engine.Emit(logEvent);
+                        _queue.TryAdd(logEvent, size);
                         return;
                     }
 
@@ -132,7 +128,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
         if (!BeginClosing())
             return;
-        (_engine as IDisposable)?.Dispose();
+        // The loop awaits with ConfigureAwait(false) throughout and runs on the thread pool: waiting cannot deadlock.
+        _loop.Completion.GetAwaiter().GetResult();
         Finish();
     }
 
@@ -141,15 +138,15 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
         if (!BeginClosing())
             return;
-        if (_engine is IAsyncDisposable asyncEngine)
-            await asyncEngine.DisposeAsync().ConfigureAwait(false);
-        else
-            (_engine as IDisposable)?.Dispose();
+        await _loop.Completion.ConfigureAwait(false);
         Finish();
     }
 #endif
 
-    /// <summary>Stops taking events, waits for calls already inside the gate, and tells the delivery loop.</summary>
+    /// <summary>
+    /// Stops taking events, waits for calls already inside the gate, tells the delivery loop (it stops backing off and
+    /// makes one last attempt) and completes the queue, which the loop then drains within the shutdown bounds.
+    /// </summary>
     bool BeginClosing()
     {
         if (Interlocked.CompareExchange(ref _state, Closing, Open) != Open)
@@ -158,14 +155,17 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         while (Volatile.Read(ref _emitting) != 0)
             spin.SpinOnce();
 
-        // The delivery loop stops backing off and makes one last attempt.
         _shutdown.Begin();
+        _queue.Complete();
         return true;
     }
 
     void Finish()
     {
         Volatile.Write(ref _state, Closed);
+        _builder.Dispose();
+        _sender.Dispose();
+        _client.Dispose();
         _reporter.FlushSummaries();
         _file?.Dispose();
         Statistics.Dispose();
