@@ -20,7 +20,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <c>/platform/ingest/v1/events.security</c>, else 404; method POST, else 405 (with <c>Allow: POST</c>).</description></item>
 /// <item><description>A queued <see cref="ScriptedResponse"/>, if any (see there).</description></item>
 /// <item><description><c>Authorization: Api-Token &lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c> with an accepted token, else 401.</description></item>
-/// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, no <c>..</c>, no trailing dot, else 400;
+/// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, starting with a letter or digit, no
+/// <c>..</c>, no trailing dot, else 400;
 /// not one of <see cref="DynatraceIngestReceiverOptions.Endpoints"/> (when set), else 404.</description></item>
 /// <item><description><c>Content-Type: application/json</c> (parameters allowed) and no compressed <c>Content-Encoding</c> (except gzip with <see cref="DynatraceIngestReceiverOptions.AcceptGzip"/>, decoded first), else 400 (not 415).</description></item>
 /// <item><description>Body no larger than <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, else 413.</description></item>

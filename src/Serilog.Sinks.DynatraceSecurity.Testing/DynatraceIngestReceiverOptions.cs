@@ -21,7 +21,8 @@ public sealed class DynatraceIngestReceiverOptions
     /// <summary>
     /// Custom endpoint names that exist (compared case-insensitively). <see langword="null"/> (the default) means every
     /// syntactically valid endpoint name exists; otherwise a request to a valid name not in this list is answered 404.
-    /// Each entry must itself be a valid endpoint name (letters, digits and dots; no <c>..</c>; no trailing dot).
+    /// Each entry must itself be a valid endpoint name (letters, digits and dots, starting with a letter or digit; no <c>..</c>;
+    /// no trailing dot).
     /// </summary>
     public IList<string>? Endpoints { get; set; }
 

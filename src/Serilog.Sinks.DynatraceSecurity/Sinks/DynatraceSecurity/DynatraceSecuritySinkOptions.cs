@@ -72,7 +72,8 @@ public sealed class DynatraceSecuritySinkOptions
 
     /// <summary>
     /// The name of the custom ingest endpoint (the source name configured in OpenPipeline), for example
-    /// <c>contoso.identity</c>: letters, digits and dots, no <c>..</c> and no trailing dot.
+    /// <c>contoso.identity</c>: letters, digits and dots, starting with a letter or digit, no <c>..</c> and no
+    /// trailing dot.
     /// When null, the built-in ingest route is used.
     /// </summary>
     public string? Endpoint { get; set; }
