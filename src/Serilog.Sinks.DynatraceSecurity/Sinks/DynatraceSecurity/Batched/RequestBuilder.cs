@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Json;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
@@ -9,30 +8,23 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Batched;
 
 /// <summary>
-/// Formats a batch of events into one or more request bodies, none larger than the current request size limit
-/// (<see cref="RequestSizeLimit"/>). An event larger than the adapted limit but within <c>batchSizeLimitBytes</c> is
-/// sent alone. An event that cannot be formatted, or that alone is larger than <c>batchSizeLimitBytes</c>, is
-/// reported and left out; the rest of the batch goes on.
+/// Packs a batch of events, each made to fit by <see cref="EventSerializer"/>, into one or more request bodies, none
+/// larger than the current request size limit (<see cref="RequestSizeLimit"/>). An event larger than the adapted limit
+/// but within <c>batchSizeLimitBytes</c> is sent alone. An event that cannot be formatted, or that does not fit
+/// <c>eventBodyLimitBytes</c> even cut, is reported and left out; the rest of the batch goes on.
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
 /// </summary>
 internal sealed class RequestBuilder : IDisposable
 {
-    readonly SecurityEventFormatter _formatter;
+    readonly EventSerializer _serializer;
     readonly FailureReporter _reporter;
     readonly RequestSizeLimit _sizeLimit;
-    readonly int _eventLimit;
-    readonly PooledBufferWriter _eventBuffer = new();
-    readonly Utf8JsonWriter _json;
-    readonly EventIdGenerator _eventIds = new();
-    Guid _lastEventId;
 
     public RequestBuilder(SecurityEventFormatter formatter, FailureReporter reporter, RequestSizeLimit sizeLimit, int eventLimit)
     {
-        _eventLimit = eventLimit;
-        _formatter = formatter;
+        _serializer = new EventSerializer(formatter, eventLimit);
         _reporter = reporter;
         _sizeLimit = sizeLimit;
-        _json = new Utf8JsonWriter(_eventBuffer, SecurityEventFormatter.WriterOptions);
     }
 
     public List<PendingRequest> Build(IEnumerable<LogEvent> batch)
@@ -43,14 +35,14 @@ internal sealed class RequestBuilder : IDisposable
 
         foreach (var logEvent in batch)
         {
-            if (!TryFormat(logEvent))
+            var serialized = _serializer.Serialize(logEvent);
+            if (!serialized.Written)
+            {
+                ReportUnwritten(logEvent, serialized);
                 continue;
+            }
 
-            var length = _eventBuffer.WrittenCount;
-            if (length > _eventLimit && !TryFormatToFit(logEvent, length))
-                continue;
-            length = _eventBuffer.WrittenCount;
-
+            var length = serialized.Bytes.Length;
             if (current != null && current.LengthWith(length) > limit)
             {
                 requests.Add(current);
@@ -58,7 +50,7 @@ internal sealed class RequestBuilder : IDisposable
             }
 
             current ??= new PendingRequest(Math.Min(Math.Max(limit, length + 2), 64 * 1024));
-            current.Add(logEvent, _eventBuffer.WrittenSpan);
+            current.Add(logEvent, serialized.Bytes);
         }
 
         if (current != null)
@@ -67,75 +59,21 @@ internal sealed class RequestBuilder : IDisposable
         return requests;
     }
 
-    /// <summary>
-    /// Writes the event again with its text values cut to the longest length that fits <c>eventBodyLimitBytes</c>
-    /// (a binary search over that length, keeping the same <c>event.id</c>); reports the event when even cutting
-    /// every text value to nothing leaves it too large.
-    /// </summary>
-    bool TryFormatToFit(LogEvent logEvent, int untruncatedLength)
+    void ReportUnwritten(LogEvent logEvent, SerializedEvent serialized)
     {
-        var eventId = _lastEventId;
-        var low = 0;
-        var high = _formatter.LongestText - 1;
-        var best = -1;
-        while (low <= high)
+        if (serialized.Outcome == SerializeOutcome.TooLarge)
         {
-            var candidate = low + (high - low) / 2;
-            if (TryFormat(logEvent, eventId, candidate) && _eventBuffer.WrittenCount <= _eventLimit)
-            {
-                best = candidate;
-                low = candidate + 1;
-            }
-            else
-            {
-                high = candidate - 1;
-            }
+            _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
+                $"A security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
+                new[] { logEvent });
+            return;
         }
-
-        if (best >= 0 && TryFormat(logEvent, eventId, best))
-            return true;
-
-        _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
-            $"A security event of {untruncatedLength} bytes does not fit eventBodyLimitBytes ({_eventLimit}) even with its text values cut",
-            new[] { logEvent });
-        return false;
-    }
-
-    bool TryFormat(LogEvent logEvent)
-    {
-        var failure = Format(logEvent, _eventIds.Next(), int.MaxValue);
-        if (failure == null)
-            return true;
 
         // The exception says what broke, but never echo the payload itself.
+        var failure = serialized.Failure!;
         _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
             $"A security event could not be written as JSON ({failure.GetType().Name})", new[] { logEvent }, failure);
-        return false;
     }
 
-    bool TryFormat(LogEvent logEvent, Guid eventId, int maximumTextLength) => Format(logEvent, eventId, maximumTextLength) == null;
-
-    /// <summary>Formats into the event buffer; returns the exception when the event cannot be written.</summary>
-    Exception? Format(LogEvent logEvent, Guid eventId, int maximumTextLength)
-    {
-        _eventBuffer.Clear();
-        _json.Reset(_eventBuffer);
-        _lastEventId = eventId;
-        try
-        {
-            _formatter.Write(_json, logEvent, eventId, maximumTextLength);
-            _json.Flush();
-            return null;
-        }
-        catch (Exception ex)
-        {
-            return ex;
-        }
-    }
-
-    public void Dispose()
-    {
-        _json.Dispose();
-        _eventBuffer.Dispose();
-    }
+    public void Dispose() => _serializer.Dispose();
 }

@@ -75,17 +75,12 @@ internal sealed class SecurityEventFormatter
         }
     }
 
-    /// <summary>Whether a value was cut during the last <see cref="Write"/>.</summary>
-    public bool Truncated => _text.Truncated;
-
-    /// <summary>The length, in characters, of the longest text value of the last <see cref="Write"/>.</summary>
-    public int LongestText => _text.Longest;
-
     /// <summary>
     /// Writes the event. Text values longer than <paramref name="maximumTextLength"/> characters are cut, and then the
     /// event carries <c>serilog.truncated: true</c>.
     /// </summary>
-    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, int maximumTextLength = int.MaxValue)
+    /// <returns>The length, in characters, of the longest text value before any cut (what a cut has to work with).</returns>
+    public int Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, int maximumTextLength = int.MaxValue)
     {
         _writtenKeys.Clear();
         _text.Reset(maximumTextLength);
@@ -126,6 +121,7 @@ internal sealed class SecurityEventFormatter
             json.WriteBoolean(EventFields.TruncatedKey, true);
 
         json.WriteEndObject();
+        return _text.Longest;
     }
 
     void WriteEventProperty(Utf8JsonWriter json, string propertyName, LogEventPropertyValue value)

@@ -11,15 +11,7 @@ internal static class SeverityMapping
     static readonly JsonEncodedText Medium = JsonEncodedText.Encode("MEDIUM");
     static readonly JsonEncodedText Low = JsonEncodedText.Encode("LOW");
 
-    public static string FromLevel(LogEventLevel level) => level switch
-    {
-        LogEventLevel.Fatal => "CRITICAL",
-        LogEventLevel.Error => "HIGH",
-        LogEventLevel.Warning => "MEDIUM",
-        _ => "LOW",
-    };
-
-    /// <summary><see cref="FromLevel"/>, encoded once.</summary>
+    /// <summary>Fatal <c>CRITICAL</c>, Error <c>HIGH</c>, Warning <c>MEDIUM</c>, lower <c>LOW</c>, encoded once.</summary>
     public static JsonEncodedText EncodedFromLevel(LogEventLevel level) => level switch
     {
         LogEventLevel.Fatal => Critical,
