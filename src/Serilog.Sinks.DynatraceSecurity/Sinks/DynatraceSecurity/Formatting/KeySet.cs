@@ -98,7 +98,8 @@ internal sealed class KeySet
             _stamp = _table.NextStamp();
     }
 
-    bool AddField(int field)
+    /// <summary>Adds the field at <paramref name="field"/> (an <see cref="EventFields"/> index).</summary>
+    public bool AddField(int field)
     {
         var bit = 1 << field;
         if ((_fields & bit) != 0)
