@@ -56,7 +56,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="retryTimeLimit">How long transient failures are retried before events are reported as dropped; 10 minutes when null.</param>
     /// <param name="markerProperty">The name of the property that marks security events.</param>
     /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
-    /// <param name="eventProvider">The <c>event.provider</c> of every event.</param>
+    /// <param name="eventProvider">The <c>event.provider</c> of every event (and its default <c>object.id</c>); null for the
+    /// entry assembly's name.</param>
     /// <param name="productName">The <c>product.name</c> of every event.</param>
     /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
     /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>

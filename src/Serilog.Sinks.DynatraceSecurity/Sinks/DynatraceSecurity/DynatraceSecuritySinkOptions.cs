@@ -120,7 +120,10 @@ public sealed class DynatraceSecuritySinkOptions
     /// <summary>The <c>event.type</c> of events marked with <c>true</c>.</summary>
     public string DefaultEventType { get; set; } = SecurityEventTypes.DetectionFinding;
 
-    /// <summary>The <c>event.provider</c> written on every event, when set.</summary>
+    /// <summary>
+    /// The <c>event.provider</c> written on every event, also the default <c>object.id</c>. When null, the application's
+    /// name: the entry assembly's name, or the process name where there is no entry assembly.
+    /// </summary>
     public string? EventProvider { get; set; }
 
     /// <summary>The <c>product.name</c> written on every event, when set.</summary>

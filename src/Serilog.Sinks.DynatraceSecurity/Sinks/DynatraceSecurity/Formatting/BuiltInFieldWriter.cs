@@ -9,29 +9,33 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Writes the built-in fields, in <see cref="EventFields"/> order, each once: what the event or an attribute gives
 /// (<see cref="GivenFields"/>), else the sink's own value, if it has one. The one place that decides what each field
-/// holds. Not thread-safe: it shares the formatter's buffers.
+/// holds; the defaults make every event complete for Dynatrace's security apps (see the README's event table).
+/// Not thread-safe: it shares the formatter's buffers.
 /// </summary>
 internal sealed class BuiltInFieldWriter
 {
+    /// <summary>The longest <c>finding.title</c> the sink makes from a message, in characters (with the ellipsis).</summary>
+    public const int TitleLength = 256;
+
     readonly SecurityMarker _marker;
     readonly PropertyFlattener _flattener;
     readonly TextValueWriter _text;
     readonly MessageRenderer _messageRenderer;
     readonly KeySet _keys;
-    readonly string? _eventProvider;
+    readonly string _applicationName;
     readonly string? _productName;
     readonly string? _productVendor;
 
     public BuiltInFieldWriter(
         SecurityMarker marker, PropertyFlattener flattener, TextValueWriter text, MessageRenderer messageRenderer,
-        string? eventProvider, string? productName, string? productVendor)
+        string applicationName, string? productName, string? productVendor)
     {
         _marker = marker;
         _flattener = flattener;
         _text = text;
         _messageRenderer = messageRenderer;
         _keys = flattener.TopLevelKeys;
-        _eventProvider = eventProvider;
+        _applicationName = applicationName;
         _productName = productName;
         _productVendor = productVendor;
     }
@@ -39,10 +43,7 @@ internal sealed class BuiltInFieldWriter
     public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given)
     {
         if (!TryWriteGiven(json, given, EventFields.TimestampIndex))
-        {
-            json.WriteString(EventFields.Key(EventFields.TimestampIndex), logEvent.Timestamp.UtcDateTime);
-            _keys.AddField(EventFields.TimestampIndex);
-        }
+            WriteTimestamp(json, EventFields.TimestampIndex, logEvent);
 
         if (!TryWriteGiven(json, given, EventFields.EventKindIndex))
         {
@@ -50,30 +51,50 @@ internal sealed class BuiltInFieldWriter
             _keys.AddField(EventFields.EventKindIndex);
         }
 
+        _marker.TryGetEventType(logEvent, out var eventType);
         if (!TryWriteGiven(json, given, EventFields.EventTypeIndex))
-        {
-            _marker.TryGetEventType(logEvent, out var eventType);
             WriteText(json, EventFields.EventTypeIndex, eventType);
-        }
 
         if (!TryWriteGiven(json, given, EventFields.EventIdIndex))
             WriteId(json, EventFields.EventIdIndex, eventId);
 
+        // Rendered once, for the description and the title.
+        var message = ReadOnlySpan<char>.Empty;
+        var rendered = false;
         if (!TryWriteGiven(json, given, EventFields.EventDescriptionIndex))
         {
-            _messageRenderer.WriteRendered(json, EventFields.Key(EventFields.EventDescriptionIndex), logEvent);
+            message = _messageRenderer.Render(logEvent);
+            rendered = true;
+            _text.Write(json, EventFields.Key(EventFields.EventDescriptionIndex), message);
             _keys.AddField(EventFields.EventDescriptionIndex);
         }
 
-        WriteGivenOrText(json, given, EventFields.EventProviderIndex, _eventProvider);
+        WriteGivenOrText(json, given, EventFields.EventProviderIndex, _applicationName);
         WriteGivenOrText(json, given, EventFields.ProductNameIndex, _productName);
         WriteGivenOrText(json, given, EventFields.ProductVendorIndex, _productVendor);
 
-        if (!TryWriteGiven(json, given, EventFields.FindingSeverityIndex))
+        // Each log event is one finding: its id and time are the event's own, as written.
+        if (!TryWriteGiven(json, given, EventFields.FindingIdIndex, EventFields.EventIdIndex))
+            WriteId(json, EventFields.FindingIdIndex, eventId);
+
+        if (!TryWriteGiven(json, given, EventFields.FindingTypeIndex))
+            WriteText(json, EventFields.FindingTypeIndex, FindingTypeOf(logEvent, eventType));
+
+        if (!TryWriteGiven(json, given, EventFields.FindingTitleIndex))
+            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
+
+        if (!TryWriteGiven(json, given, EventFields.FindingTimeCreatedIndex, EventFields.TimestampIndex))
+            WriteTimestamp(json, EventFields.FindingTimeCreatedIndex, logEvent);
+
+        WriteRisk(json, logEvent, given);
+
+        if (!TryWriteGiven(json, given, EventFields.ObjectTypeIndex))
         {
-            json.WriteString(EventFields.Key(EventFields.FindingSeverityIndex), SeverityMapping.EncodedFromLevel(logEvent.Level));
-            _keys.AddField(EventFields.FindingSeverityIndex);
+            json.WriteString(EventFields.Key(EventFields.ObjectTypeIndex), EventFields.ProcessObjectTypeValue);
+            _keys.AddField(EventFields.ObjectTypeIndex);
         }
+
+        WriteGivenOrText(json, given, EventFields.ObjectIdIndex, _applicationName);
 
         var exception = logEvent.Exception;
         if (!TryWriteGiven(json, given, EventFields.ExceptionTypeIndex) && exception != null)
@@ -98,19 +119,102 @@ internal sealed class BuiltInFieldWriter
         }
     }
 
-    /// <summary>Writes what the event or an attribute gives for <paramref name="field"/>; false when neither does.</summary>
-    bool TryWriteGiven(Utf8JsonWriter json, GivenFields given, int field)
+    /// <summary>
+    /// <c>finding.severity</c> from the level; <c>dt.security.risk.level</c> from <c>finding.severity</c> as written when
+    /// that names one of the four levels, else from the level; <c>dt.security.risk.score</c> for the risk level as
+    /// written (none when that names no level the sink knows, such as <c>NONE</c>).
+    /// </summary>
+    void WriteRisk(Utf8JsonWriter json, LogEvent logEvent, GivenFields given)
     {
-        if (!given.Has(field))
+        var fromLevel = RiskLevels.FromLevel(logEvent.Level);
+
+        var severity = fromLevel;
+        if (TryWriteGiven(json, given, EventFields.FindingSeverityIndex))
+        {
+            if (!RiskLevels.TryParse(given.Text(EventFields.FindingSeverityIndex), out severity))
+                severity = fromLevel;
+        }
+        else
+        {
+            json.WriteString(EventFields.Key(EventFields.FindingSeverityIndex), RiskLevels.Name(severity));
+            _keys.AddField(EventFields.FindingSeverityIndex);
+        }
+
+        var risk = severity;
+        if (TryWriteGiven(json, given, EventFields.RiskLevelIndex))
+        {
+            RiskLevels.TryParse(given.Text(EventFields.RiskLevelIndex), out risk);
+        }
+        else
+        {
+            json.WriteString(EventFields.Key(EventFields.RiskLevelIndex), RiskLevels.Name(risk));
+            _keys.AddField(EventFields.RiskLevelIndex);
+        }
+
+        if (!TryWriteGiven(json, given, EventFields.RiskScoreIndex) && risk >= 0)
+        {
+            json.WriteNumber(EventFields.Key(EventFields.RiskScoreIndex), RiskLevels.Score(risk));
+            _keys.AddField(EventFields.RiskScoreIndex);
+        }
+    }
+
+    /// <summary>
+    /// The event's <c>EventId.Name</c> (as Serilog.Extensions.Logging records Microsoft.Extensions.Logging event ids),
+    /// else its message template, so that events from one call site share a type; else the event type.
+    /// </summary>
+    static string FindingTypeOf(LogEvent logEvent, string eventType)
+    {
+        if (logEvent.Properties.TryGetValue("EventId", out var value) && value is StructureValue eventId)
+        {
+            var members = eventId.Properties;
+            for (var i = 0; i < members.Count; i++)
+            {
+                if (members[i] is { Name: "Name", Value: ScalarValue { Value: string name } } && !string.IsNullOrWhiteSpace(name))
+                    return name;
+            }
+        }
+
+        var template = logEvent.MessageTemplate.Text;
+        return string.IsNullOrWhiteSpace(template) ? eventType : template;
+    }
+
+    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
+    {
+        var key = EventFields.Key(EventFields.FindingTitleIndex);
+        if (message.Length <= TitleLength)
+        {
+            _text.Write(json, key, message);
+        }
+        else
+        {
+            Span<char> title = stackalloc char[TitleLength];
+            var cut = TextValueWriter.CutIndex(message, TitleLength - 1);
+            message.Slice(0, cut).CopyTo(title);
+            title[cut] = TextValueWriter.Ellipsis[0];
+            _text.Write(json, key, title.Slice(0, cut + 1));
+        }
+
+        _keys.AddField(EventFields.FindingTitleIndex);
+    }
+
+    /// <summary>
+    /// Writes what the event or an attribute gives for <paramref name="source"/> (by default the field itself) under
+    /// <paramref name="field"/>'s name; false when neither gives it.
+    /// </summary>
+    bool TryWriteGiven(Utf8JsonWriter json, GivenFields given, int field, int source = -1)
+    {
+        if (source < 0 || given.Has(field))
+            source = field;
+        if (!given.Has(source))
             return false;
 
-        if (given.Property(field) is { } value)
+        if (given.Property(source) is { } value)
         {
             _flattener.WriteProperty(json, _keys, EventFields.Name(field), value);
         }
         else
         {
-            var attribute = given.Attribute(field)!;
+            var attribute = given.Attribute(source)!;
             json.WritePropertyName(EventFields.Key(field));
             if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
@@ -134,6 +238,12 @@ internal sealed class BuiltInFieldWriter
         if (value == null)
             return; // nothing written: a flattened property may still use the key
         _text.Write(json, EventFields.Key(field), value);
+        _keys.AddField(field);
+    }
+
+    void WriteTimestamp(Utf8JsonWriter json, int field, LogEvent logEvent)
+    {
+        json.WriteString(EventFields.Key(field), logEvent.Timestamp.UtcDateTime);
         _keys.AddField(field);
     }
 

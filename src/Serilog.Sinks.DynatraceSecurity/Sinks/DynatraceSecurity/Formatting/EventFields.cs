@@ -17,7 +17,15 @@ internal static class EventFields
     public const string EventProvider = "event.provider";
     public const string ProductName = "product.name";
     public const string ProductVendor = "product.vendor";
+    public const string FindingId = "finding.id";
+    public const string FindingType = "finding.type";
+    public const string FindingTitle = "finding.title";
+    public const string FindingTimeCreated = "finding.time.created";
     public const string FindingSeverity = "finding.severity";
+    public const string RiskLevel = "dt.security.risk.level";
+    public const string RiskScore = "dt.security.risk.score";
+    public const string ObjectType = "object.type";
+    public const string ObjectId = "object.id";
     public const string ExceptionType = "exception.type";
     public const string ExceptionMessage = "exception.message";
     public const string ExceptionStackTrace = "exception.stack_trace";
@@ -35,15 +43,23 @@ internal static class EventFields
     public const int EventProviderIndex = 5;
     public const int ProductNameIndex = 6;
     public const int ProductVendorIndex = 7;
-    public const int FindingSeverityIndex = 8;
-    public const int ExceptionTypeIndex = 9;
-    public const int ExceptionMessageIndex = 10;
-    public const int ExceptionStackTraceIndex = 11;
-    public const int TraceIdIndex = 12;
-    public const int SpanIdIndex = 13;
+    public const int FindingIdIndex = 8;
+    public const int FindingTypeIndex = 9;
+    public const int FindingTitleIndex = 10;
+    public const int FindingTimeCreatedIndex = 11;
+    public const int FindingSeverityIndex = 12;
+    public const int RiskLevelIndex = 13;
+    public const int RiskScoreIndex = 14;
+    public const int ObjectTypeIndex = 15;
+    public const int ObjectIdIndex = 16;
+    public const int ExceptionTypeIndex = 17;
+    public const int ExceptionMessageIndex = 18;
+    public const int ExceptionStackTraceIndex = 19;
+    public const int TraceIdIndex = 20;
+    public const int SpanIdIndex = 21;
 
     /// <summary>How many fields the sink fills in; their indices are 0 to <c>Count - 1</c>.</summary>
-    public const int Count = 14;
+    public const int Count = 22;
 
     /// <summary><see cref="Truncated"/> is tracked like a field, though written only at the end.</summary>
     public const int TruncatedIndex = Count;
@@ -51,12 +67,19 @@ internal static class EventFields
     static readonly string[] Names =
     {
         Timestamp, EventKind, EventType, EventId, EventDescription, EventProvider, ProductName, ProductVendor,
-        FindingSeverity, ExceptionType, ExceptionMessage, ExceptionStackTrace, TraceId, SpanId, Truncated,
+        FindingId, FindingType, FindingTitle, FindingTimeCreated, FindingSeverity, RiskLevel, RiskScore, ObjectType,
+        ObjectId, ExceptionType, ExceptionMessage, ExceptionStackTrace, TraceId, SpanId, Truncated,
     };
 
     static readonly JsonEncodedText[] Keys = Array.ConvertAll(Names, name => JsonEncodedText.Encode(name));
 
     public static readonly JsonEncodedText SecurityEventKindValue = JsonEncodedText.Encode("SECURITY_EVENT");
+
+    /// <summary>
+    /// The default <c>object.type</c>: the application's own process. <c>PROCESS</c> is the Smartscape type Dynatrace's
+    /// semantic dictionary lists for process findings (with <c>PROCESS_GROUP</c>); see the README.
+    /// </summary>
+    public static readonly JsonEncodedText ProcessObjectTypeValue = JsonEncodedText.Encode("PROCESS");
 
     /// <summary>The name of the field at <paramref name="field"/>.</summary>
     public static string Name(int field) => Names[field];
@@ -76,12 +99,12 @@ internal static class EventFields
         if (length > MaximumLength || (FieldNameLengths & (1 << length)) == 0)
             return -1;
         var first = name[0];
-        if (first != 'e' && first != 't' && first != 'p' && first != 'f' && first != 's')
+        if (first != 'e' && first != 't' && first != 'p' && first != 'f' && first != 's' && first != 'd' && first != 'o')
             return -1;
         return IndexOfCandidate(name);
     }
 
-    const int MaximumLength = 21;
+    const int MaximumLength = 22;
 
     /// <summary>Bit n is set when some field name is n characters long.</summary>
     static readonly int FieldNameLengths = LengthMask(Names);
@@ -91,7 +114,7 @@ internal static class EventFields
         var mask = 0;
         foreach (var name in names)
         {
-            if (name.Length > MaximumLength || "etpfs".IndexOf(name[0]) < 0)
+            if (name.Length > MaximumLength || "etpfsdo".IndexOf(name[0]) < 0)
                 throw new InvalidOperationException("IndexOf's quick tests do not cover the field name " + name);
             mask |= 1 << name.Length;
         }
@@ -109,7 +132,15 @@ internal static class EventFields
         EventProvider => EventProviderIndex,
         ProductName => ProductNameIndex,
         ProductVendor => ProductVendorIndex,
+        FindingId => FindingIdIndex,
+        FindingType => FindingTypeIndex,
+        FindingTitle => FindingTitleIndex,
+        FindingTimeCreated => FindingTimeCreatedIndex,
         FindingSeverity => FindingSeverityIndex,
+        RiskLevel => RiskLevelIndex,
+        RiskScore => RiskScoreIndex,
+        ObjectType => ObjectTypeIndex,
+        ObjectId => ObjectIdIndex,
         ExceptionType => ExceptionTypeIndex,
         ExceptionMessage => ExceptionMessageIndex,
         ExceptionStackTrace => ExceptionStackTraceIndex,

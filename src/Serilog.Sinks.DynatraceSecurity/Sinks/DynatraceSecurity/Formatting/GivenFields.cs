@@ -53,6 +53,10 @@ internal sealed class GivenFields
 
     public EventAttribute? Attribute(int field) => _attributes[field];
 
+    /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
+    public string? Text(int field) =>
+        _properties[field] is ScalarValue { Value: string text } ? text : _properties[field] == null ? _attributes[field]?.Value : null;
+
     static int TrailingZeros(int mask)
     {
         var count = 0;

@@ -54,8 +54,8 @@ internal sealed class SecurityEventFormatter
         }
 
         _given = new GivenFields(_staticAttributes);
-        _fields = new BuiltInFieldWriter(marker, _flattener, _text, new MessageRenderer(redaction, _text),
-            settings.EventProvider, settings.ProductName, settings.ProductVendor);
+        _fields = new BuiltInFieldWriter(marker, _flattener, _text, new MessageRenderer(redaction),
+            settings.EventProvider ?? ApplicationName.Resolve(), settings.ProductName, settings.ProductVendor);
     }
 
     /// <summary>
