@@ -36,7 +36,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     internal static readonly AsyncLocal<Action<SinkSettings>?> SettingsCreated = new();
 
     /// <summary>
-    /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent"/>)
+    /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent(ILogger, string)"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
