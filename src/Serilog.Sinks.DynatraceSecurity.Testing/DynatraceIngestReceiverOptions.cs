@@ -40,6 +40,16 @@ public sealed class DynatraceIngestReceiverOptions
     public bool AcceptGzip { get; set; }
 
     /// <summary>
+    /// Whether each event must carry the nine fields Dynatrace's Threats &amp; Exploits app needs to show a finding:
+    /// <c>event.id</c>, <c>event.provider</c>, <c>finding.type</c>, <c>finding.id</c>, <c>finding.time.created</c>,
+    /// <c>finding.title</c>, <c>dt.security.risk.level</c>, <c>object.id</c> and <c>object.type</c>, each present, not
+    /// null and not an empty string. <see langword="true"/> (the default) answers a request holding an event without
+    /// them with 400 as a whole, saying which are missing, so that tests catch events the app would hide. Dynatrace's
+    /// ingest itself accepts such events: set <see langword="false"/> to check only the ingest contract.
+    /// </summary>
+    public bool RequireSecurityAppFields { get; set; } = true;
+
+    /// <summary>
     /// An extra check of each event, after the contract checks: return <see langword="null"/> when the event is
     /// acceptable, or a message saying what is wrong with it. A request holding any rejected event is answered 400
     /// as a whole, with that message, and none of its events is recorded (Dynatrace documents no partial acceptance).
