@@ -47,6 +47,9 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit, and an event
     /// that still does not fit throws without being sent.</param>
+    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
+    /// turn enrichment off.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -67,7 +70,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         TimeSpan? requestTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes)
+        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
+        string? enrichmentDirectory = null)
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -88,6 +92,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
+            options.EnrichmentDirectory = enrichmentDirectory;
         });
     }
 

@@ -70,6 +70,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
     /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
+    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
+    /// turn enrichment off.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -98,7 +101,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
         long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
-        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None)
+        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
+        string? enrichmentDirectory = null)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -127,6 +131,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
             options.Compression = compression;
+            options.EnrichmentDirectory = enrichmentDirectory;
         });
     }
 

@@ -25,6 +25,7 @@ public class AuditSinkTests
                 o.AccessToken = receiver.AccessToken;
                 o.Endpoint = "contoso.identity";
                 o.RequestTimeout = TimeSpan.FromSeconds(10);
+                o.EnrichmentDirectory = "";
                 configure?.Invoke(o);
             })
             .CreateLogger();

@@ -43,6 +43,8 @@ sealed class SinkHarness : IAsyncDisposable
             MinimumRetryDelay = TimeSpan.FromMilliseconds(20),
             MaximumRetryDelay = TimeSpan.FromMilliseconds(100),
             RequestTimeout = TimeSpan.FromSeconds(10),
+            // No enrichment unless a test asks for it: a real Dynatrace directory on the machine must not change results.
+            EnrichmentDirectory = "",
         };
         configure?.Invoke(options);
 

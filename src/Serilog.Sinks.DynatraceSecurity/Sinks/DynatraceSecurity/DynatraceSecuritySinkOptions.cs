@@ -193,6 +193,17 @@ public sealed class DynatraceSecuritySinkOptions
     /// </summary>
     public long EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
 
+    /// <summary>
+    /// Where to read Dynatrace's enrichment files, whose attributes (such as <c>dt.entity.host</c>) are added to every
+    /// event so that Dynatrace can link it to its entities: <c>dt_metadata.json</c> (Kubernetes workloads under the
+    /// Dynatrace Operator) and <c>dt_host_metadata.json</c> (OneAgent hosts), plus, inside a process OneAgent monitors,
+    /// the process's own metadata. Null (the default) means Dynatrace's directory, <c>/var/lib/dynatrace/enrichment</c>
+    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; an empty string turns enrichment off. Read once,
+    /// when the logger is built; a missing directory or file is normal. An event's own property or a static attribute
+    /// of the same name wins over an enrichment attribute.
+    /// </summary>
+    public string? EnrichmentDirectory { get; set; }
+
     // Internal so tests can shorten the backoff; the policy itself is documented in the README.
     internal TimeSpan MinimumRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -39,6 +39,7 @@ internal sealed class SinkSettings
         MinimumRetryDelay = options.MinimumRetryDelay;
         MaximumRetryDelay = options.MaximumRetryDelay;
         Compression = options.Compression;
+        EnrichmentDirectory = options.EnrichmentDirectory;
     }
 
     public IngestTarget Target { get; }
@@ -66,6 +67,9 @@ internal sealed class SinkSettings
     public TimeSpan MinimumRetryDelay { get; }
     public TimeSpan MaximumRetryDelay { get; }
     public DynatraceSecurityCompression Compression { get; }
+
+    /// <summary>Where to read Dynatrace's enrichment files: null for the platform's directory, empty for none.</summary>
+    public string? EnrichmentDirectory { get; }
 
     /// <summary>
     /// Validates <paramref name="options"/> and throws an <see cref="ArgumentException"/> that says what to fix.

@@ -219,7 +219,7 @@ internal sealed class BuiltInFieldWriter
             if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
-                _text.WriteValue(json, attribute.Value);
+                ScalarWriter.Write(json, attribute.Value, _text);
         }
 
         // Taken even when a structure was flattened under the name: the sink's own value would be a second writer.

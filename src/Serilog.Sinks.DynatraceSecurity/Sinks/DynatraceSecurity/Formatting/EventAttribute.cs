@@ -1,12 +1,12 @@
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
-/// An attribute the sink adds to every event (a static attribute), with what is known about it once: its key as
-/// written and whether it is redacted.
+/// An attribute the sink adds to every event (a static attribute or one read from Dynatrace's enrichment files), with
+/// what is known about it once: its key as written and whether it is redacted.
 /// </summary>
 internal sealed class EventAttribute
 {
-    public EventAttribute(string key, string value, bool redacted)
+    public EventAttribute(string key, object? value, bool redacted)
     {
         Key = key;
         WrittenKey = SafeText.Repair(key);
@@ -19,7 +19,8 @@ internal sealed class EventAttribute
 
     public string WrittenKey { get; }
 
-    public string Value { get; }
+    /// <summary>A string, or a number or boolean from an enrichment file, written with its JSON type.</summary>
+    public object? Value { get; }
 
     public bool Redacted { get; }
 }

@@ -55,7 +55,7 @@ internal sealed class GivenFields
 
     /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
     public string? Text(int field) =>
-        _properties[field] is ScalarValue { Value: string text } ? text : _properties[field] == null ? _attributes[field]?.Value : null;
+        _properties[field] is ScalarValue { Value: string text } ? text : _properties[field] == null ? _attributes[field]?.Value as string : null;
 
     static int TrailingZeros(int mask)
     {

@@ -13,8 +13,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </summary>
 /// <remarks>
 /// Field order and precedence: the built-in fields come first (<see cref="BuiltInFieldWriter"/>); for each, a property
-/// of the event written under exactly that name wins, then a static attribute, then the sink's own value. Then the
-/// event's properties, flattened, then the static attributes. A key is written once: the first writer wins.
+/// of the event written under exactly that name wins, then a static attribute, then an attribute from Dynatrace's
+/// enrichment files, then the sink's own value. Then the event's properties, flattened, then the static attributes,
+/// then the enrichment attributes. A key is written once: the first writer wins.
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
 /// </remarks>
 internal sealed class SecurityEventFormatter
@@ -31,6 +32,7 @@ internal sealed class SecurityEventFormatter
 
     readonly SecurityMarker _marker;
     readonly EventAttribute[] _staticAttributes;
+    readonly EventAttribute[] _enrichment;
     readonly IReadOnlyDictionary<string, string> _propertyNames;
     readonly KeySet _writtenKeys;
     readonly TextValueWriter _text = new();
@@ -53,7 +55,16 @@ internal sealed class SecurityEventFormatter
             _staticAttributes[i] = new EventAttribute(attribute.Key, attribute.Value ?? string.Empty, redaction.IsRedacted(attribute.Key));
         }
 
-        _given = new GivenFields(_staticAttributes);
+        // Read once, here, when the sink starts (see EnrichmentFiles).
+        var enrichment = EnrichmentFiles.Read(settings.EnrichmentDirectory);
+        _enrichment = new EventAttribute[enrichment.Count];
+        for (var i = 0; i < _enrichment.Length; i++)
+            _enrichment[i] = new EventAttribute(enrichment[i].Key, enrichment[i].Value, redaction.IsRedacted(enrichment[i].Key));
+
+        var attributes = new EventAttribute[_staticAttributes.Length + _enrichment.Length];
+        _staticAttributes.CopyTo(attributes, 0);
+        _enrichment.CopyTo(attributes, _staticAttributes.Length);
+        _given = new GivenFields(attributes);
         _fields = new BuiltInFieldWriter(marker, _flattener, _text, new MessageRenderer(redaction),
             settings.EventProvider ?? ApplicationName.Resolve(), settings.ProductName, settings.ProductVendor);
     }
@@ -87,6 +98,7 @@ internal sealed class SecurityEventFormatter
         }
 
         WriteAttributes(json, _staticAttributes);
+        WriteAttributes(json, _enrichment);
 
         if (_text.Truncated && _writtenKeys.AddField(EventFields.TruncatedIndex))
             json.WriteBoolean(EventFields.Key(EventFields.TruncatedIndex), true);
@@ -135,7 +147,7 @@ internal sealed class SecurityEventFormatter
             if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
-                _text.WriteValue(json, attribute.Value);
+                ScalarWriter.Write(json, attribute.Value, _text);
         }
     }
 
