@@ -38,7 +38,8 @@ public class FormatterPropertyTests
     static readonly Gen<string> Name = Gen.OneOf(
         Gen.String[0, 12],
         Gen.OneOf(Gen.Const("User"), Gen.Const("actor.ips"), Gen.Const(" "), Gen.Const(""), Gen.Const("a.b.c"), Gen.Const("event.type"),
-            Gen.Const("finding.title"), Gen.Const("object.id"), Gen.Const("dt.security.risk.level"), Gen.Const("finding.severity")),
+            Gen.Const("finding.title"), Gen.Const("object.id"), Gen.Const("dt.security.risk.level"), Gen.Const("finding.severity"),
+            Gen.Const("dt.ingest.source"), Gen.Const("serilog.dt.ingest.source"), Gen.Const("dt"), Gen.Const("ingest")),
         Gen.OneOf(RedactedNames.Select(Gen.Const).ToArray()));
 
     static readonly Gen<object?> Scalar = Gen.Frequency(

@@ -13,7 +13,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Formatting;
 /// OneAgent's per-process enrichment: inside a monitored process, opening <c>dt_metadata_e617….json</c> by its bare name
 /// gives the path of the process's metadata file. Simulated here with that file in the current directory.
 /// </summary>
-[Collection(CurrentDirectoryCollection.Name)]
+[Collection(ProcessWideCollection.Name)]
 public sealed class ProcessEnrichmentTests : IDisposable
 {
     readonly string _previousDirectory = Environment.CurrentDirectory;

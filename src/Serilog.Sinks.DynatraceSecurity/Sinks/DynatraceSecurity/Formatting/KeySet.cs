@@ -54,7 +54,9 @@ internal sealed class KeySet
             return true;
         }
 
-        return _keys.Add(key.WrittenName);
+        // Through the table where it can hold the written name, so that a key written under another name (a reserved
+        // one, prefixed) and a key of that very name are one key.
+        return key.WrittenName == key.Name ? _keys.Add(key.WrittenName) : Add(key.WrittenName);
     }
 
     public bool Contains(string key)

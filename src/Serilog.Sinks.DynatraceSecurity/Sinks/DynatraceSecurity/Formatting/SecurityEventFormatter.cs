@@ -15,7 +15,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// Field order and precedence: the built-in fields come first (<see cref="BuiltInFieldWriter"/>); for each, a property
 /// of the event written under exactly that name wins, then a static attribute, then an attribute from Dynatrace's
 /// enrichment files, then the sink's own value. Then the event's properties, flattened, then the static attributes,
-/// then the enrichment attributes. A key is written once: the first writer wins.
+/// then the enrichment attributes. A key is written once: the first writer wins. A key under a namespace OpenPipeline
+/// reserves is written with a prefix (<see cref="ReservedNamespaces"/>).
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
 /// </remarks>
 internal sealed class SecurityEventFormatter
@@ -44,7 +45,8 @@ internal sealed class SecurityEventFormatter
     {
         _marker = marker;
         var redaction = new RedactionPolicy(settings.RedactedProperties);
-        _flattener = new PropertyFlattener(redaction, _text);
+        var reserved = new ReservedNamespaces();
+        _flattener = new PropertyFlattener(redaction, _text, reserved);
         _writtenKeys = _flattener.TopLevelKeys;
         _propertyNames = settings.PropertyNames;
 
@@ -52,14 +54,18 @@ internal sealed class SecurityEventFormatter
         for (var i = 0; i < _staticAttributes.Length; i++)
         {
             var attribute = settings.StaticAttributes[i];
-            _staticAttributes[i] = new EventAttribute(attribute.Key, attribute.Value ?? string.Empty, redaction.IsRedacted(attribute.Key));
+            _staticAttributes[i] = new EventAttribute(attribute.Key, reserved.WrittenName(attribute.Key), attribute.Value ?? string.Empty,
+                redaction.IsRedacted(attribute.Key));
         }
 
         // Read once, here, when the sink starts (see EnrichmentFiles).
         var enrichment = EnrichmentFiles.Read(settings.EnrichmentDirectory);
         _enrichment = new EventAttribute[enrichment.Count];
         for (var i = 0; i < _enrichment.Length; i++)
-            _enrichment[i] = new EventAttribute(enrichment[i].Key, enrichment[i].Value, redaction.IsRedacted(enrichment[i].Key));
+        {
+            var key = enrichment[i].Key;
+            _enrichment[i] = new EventAttribute(key, reserved.WrittenName(key), enrichment[i].Value, redaction.IsRedacted(key));
+        }
 
         var attributes = new EventAttribute[_staticAttributes.Length + _enrichment.Length];
         _staticAttributes.CopyTo(attributes, 0);
@@ -141,9 +147,9 @@ internal sealed class SecurityEventFormatter
         for (var i = 0; i < attributes.Length; i++)
         {
             var attribute = attributes[i];
-            if (!_writtenKeys.Add(attribute.Key))
+            if (!_writtenKeys.Add(attribute.WrittenName))
                 continue;
-            json.WritePropertyName(attribute.WrittenKey);
+            json.WritePropertyName(attribute.JsonName);
             if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
