@@ -78,7 +78,7 @@ internal sealed class BuiltInFieldWriter
             WriteId(json, EventFields.FindingIdIndex, eventId);
 
         if (!TryWriteGiven(json, given, EventFields.FindingTypeIndex))
-            WriteText(json, EventFields.FindingTypeIndex, FindingTypeOf(logEvent, eventType));
+            WriteText(json, EventFields.FindingTypeIndex, DerivedText.FindingTypeOf(logEvent, eventType));
 
         if (!TryWriteGiven(json, given, EventFields.FindingTitleIndex))
             WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
@@ -100,9 +100,9 @@ internal sealed class BuiltInFieldWriter
         if (!TryWriteGiven(json, given, EventFields.ExceptionTypeIndex) && exception != null)
             WriteText(json, EventFields.ExceptionTypeIndex, exception.GetType().FullName);
         if (!TryWriteGiven(json, given, EventFields.ExceptionMessageIndex) && exception != null)
-            WriteText(json, EventFields.ExceptionMessageIndex, Describe(exception, static e => e.Message));
+            WriteText(json, EventFields.ExceptionMessageIndex, DerivedText.Describe(exception, static e => e.Message));
         if (!TryWriteGiven(json, given, EventFields.ExceptionStackTraceIndex) && exception != null)
-            WriteText(json, EventFields.ExceptionStackTraceIndex, Describe(exception, static e => e.ToString()));
+            WriteText(json, EventFields.ExceptionStackTraceIndex, DerivedText.Describe(exception, static e => e.ToString()));
 
         if (!TryWriteGiven(json, given, EventFields.TraceIdIndex) && logEvent.TraceId is { } traceId)
         {
@@ -156,26 +156,6 @@ internal sealed class BuiltInFieldWriter
             json.WriteNumber(EventFields.Key(EventFields.RiskScoreIndex), RiskLevels.Score(risk));
             _keys.AddField(EventFields.RiskScoreIndex);
         }
-    }
-
-    /// <summary>
-    /// The event's <c>EventId.Name</c> (as Serilog.Extensions.Logging records Microsoft.Extensions.Logging event ids),
-    /// else its message template, so that events from one call site share a type; else the event type.
-    /// </summary>
-    static string FindingTypeOf(LogEvent logEvent, string eventType)
-    {
-        if (logEvent.Properties.TryGetValue("EventId", out var value) && value is StructureValue eventId)
-        {
-            var members = eventId.Properties;
-            for (var i = 0; i < members.Count; i++)
-            {
-                if (members[i] is { Name: "Name", Value: ScalarValue { Value: string name } } && !string.IsNullOrWhiteSpace(name))
-                    return name;
-            }
-        }
-
-        var template = logEvent.MessageTemplate.Text;
-        return string.IsNullOrWhiteSpace(template) ? eventType : template;
     }
 
     void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
@@ -268,18 +248,5 @@ internal sealed class BuiltInFieldWriter
 
         _text.Write(json, EventFields.Key(field), hex);
         _keys.AddField(field);
-    }
-
-    // Exception members are user code and may throw; the event is still worth sending.
-    static string Describe(Exception exception, Func<Exception, string?> read)
-    {
-        try
-        {
-            return read(exception) ?? string.Empty;
-        }
-        catch (Exception failure)
-        {
-            return "<" + failure.GetType().Name + " thrown while reading " + exception.GetType().Name + ">";
-        }
     }
 }
