@@ -16,7 +16,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Formatting;
 /// </summary>
 public class EnrichmentTests
 {
-    const string HostMetadata = """{ "dt.entity.host": "HOST-1234567890ABCDEF", "host.name": "web-01", "dt.host_group.id": "web", "cores": 8, "cloud": false }""";
+    const string HostMetadata = """{ "dt.entity.host": "HOST-1234567890ABCDEF", "host.name": "web-01", "dt.host_group.id": "web", "cores": 8, "cloud": false, "ConnectionStrings": { "Db": "secret" }, "tags": [ "a" ] }""";
     const string WorkloadMetadata = """{ "k8s.pod.name": "login-7d9f", "host.name": "node-3", "dt.entity.kubernetes_cluster": "KUBERNETES_CLUSTER-ABC" }""";
 
     static async Task<ReceivedEvent> SendOne(string directory, Action<ILogger> log, Action<DynatraceSecuritySinkOptions>? configure = null)
@@ -48,6 +48,9 @@ public class EnrichmentTests
         received.GetString("host.name").Should().Be("node-3", "the workload's file is more specific than the host's");
         received.Json.GetProperty("cores").GetInt32().Should().Be(8, "numbers stay numbers");
         received.Json.GetProperty("cloud").GetBoolean().Should().BeFalse();
+        received.Json.TryGetProperty("ConnectionStrings", out _).Should().BeFalse("the files are flat: nested values are not metadata");
+        received.Json.TryGetProperty("tags", out _).Should().BeFalse();
+        received.ToString().Should().NotContain("secret");
     }
 
     [Fact]

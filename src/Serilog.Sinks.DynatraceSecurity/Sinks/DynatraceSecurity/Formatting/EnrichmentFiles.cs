@@ -87,6 +87,10 @@ internal static class EnrichmentFiles
                 throw new JsonException("not a JSON object");
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                // The files are flat; a nested value is not metadata (a path that names some other JSON file, say a
+                // configuration file, must not send that file's sections along with every event).
+                if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    continue;
                 if (property.Name.Trim().Length > 0 && seen.Add(property.Name))
                     attributes.Add(new KeyValuePair<string, object?>(property.Name, ValueOf(property.Value)));
             }
@@ -105,8 +109,7 @@ internal static class EnrichmentFiles
         JsonValueKind.False => false,
         JsonValueKind.Null => null,
         JsonValueKind.Number when value.TryGetInt64(out var whole) => whole,
-        JsonValueKind.Number => value.GetDouble(),
-        _ => value.GetRawText(), // the files are flat; a nested value is kept as its JSON text
+        _ => value.GetDouble(),
     };
 
     static void Warn(string message) => SelfLog.WriteLine("Serilog.Sinks.DynatraceSecurity: {0}", message);
