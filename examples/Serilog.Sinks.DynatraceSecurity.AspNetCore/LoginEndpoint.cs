@@ -30,20 +30,24 @@ public sealed class AccountStore
 /// <summary><c>POST /login</c>: only failed logins and lockouts are security events.</summary>
 public sealed class LoginEndpoint
 {
+    static readonly EventId LoginToLockedAccount = new(1, "LoginToLockedAccount");
+    static readonly EventId FailedLogin = new(2, "FailedLogin");
+    static readonly EventId AccountLocked = new(3, "AccountLocked");
+
     public static IResult Handle(LoginRequest request, HttpContext http, AccountStore accounts, ILogger<LoginEndpoint> logger)
     {
-        // Every event in this request carries who called (actor.ips) and which account it is about (object.*).
-        // Keys are kept as given, so they arrive under Dynatrace's semantic names.
+        // Every event in this request carries who called (actor.ips); keys are kept as given, so they arrive under
+        // Dynatrace's semantic names.
         using var scope = logger.BeginScope(new Dictionary<string, object?>
         {
             ["actor.ips"] = new[] { http.Connection.RemoteIpAddress?.ToString() ?? "unknown" },
-            ["object.type"] = "USER_ACCOUNT",
-            ["object.id"] = request.UserName,
         });
 
         if (accounts.IsLockedOut(request.UserName))
         {
-            logger.LogSecurityEvent(LogLevel.Warning, SecurityEventTypes.DetectionFinding,
+            // One security event that says what it is about and what it is called.
+            logger.LogSecurityEvent(LogLevel.Warning,
+                new SecurityFinding { Type = "LoginToLockedAccount", ObjectType = "USER_ACCOUNT", ObjectId = request.UserName },
                 "Login attempt for locked account {UserName}", request.UserName);
             return Results.StatusCode(StatusCodes.Status423Locked);
         }
@@ -56,14 +60,15 @@ public sealed class LoginEndpoint
         }
 
         var failures = accounts.RecordFailure(request.UserName);
-        using (logger.BeginSecurityScope(SecurityEventTypes.DetectionFinding,
-                   new Dictionary<string, object?> { ["finding.title"] = "Failed login" }))
+        // Every event in this scope is a security event about the account (object.type, object.id); the event ids'
+        // names become their finding.type ("FailedLogin", "AccountLocked").
+        using (logger.BeginSecurityScope(new SecurityFinding { ObjectType = "USER_ACCOUNT", ObjectId = request.UserName }))
         {
-            logger.LogWarning("Failed login for {UserName} ({Attempt} of {MaximumFailures})",
+            logger.LogWarning(FailedLogin, "Failed login for {UserName} ({Attempt} of {MaximumFailures})",
                 request.UserName, failures, AccountStore.MaximumFailures);
 
             if (failures == AccountStore.MaximumFailures)
-                logger.LogError("Account {UserName} locked after {Attempt} failed logins", request.UserName, failures);
+                logger.LogError(AccountLocked, "Account {UserName} locked after {Attempt} failed logins", request.UserName, failures);
         }
 
         return Results.Unauthorized();

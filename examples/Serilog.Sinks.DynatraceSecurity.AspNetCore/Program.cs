@@ -1,5 +1,6 @@
 // An ASP.NET Core minimal API whose login endpoint logs through ILogger<T>: a scope carries the caller's address
-// (actor.ips) and the account (object.id), and failed logins and lockouts are security events. The sink is configured
+// (actor.ips), failed logins and lockouts are security events about the account (object.type, object.id), and their
+// event ids name their finding.type. The sink is configured
 // only in appsettings.json (the "Serilog" section); no Serilog code names an option.
 //
 // With no DT_ENVIRONMENT_URL set, it starts the local ingest receiver and points the sink at it through an in-memory

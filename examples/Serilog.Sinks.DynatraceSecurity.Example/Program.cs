@@ -43,14 +43,26 @@ Log.Logger = new LoggerConfiguration()
         staticAttributes: new Dictionary<string, string> { ["deployment.environment"] = "example" })
     .CreateLogger();
 
+// A security event with the sink's defaults: finding.type is the message template, finding.title the message, and the
+// finding is about the application itself (object.type PROCESS, object.id "Contoso.Identity").
 var security = Log.Logger.ForSecurityEvent(SecurityEventTypes.DetectionFinding);
 security.Warning("Failed login for {UserName} from {ClientIp}", "alice", "203.0.113.7");
-security
-    .ForContext("object.type", "USER_ACCOUNT")
-    .ForContext("object.id", "alice")
+
+// Saying what the finding is about and what it is called: a SecurityFinding sets object.type, object.id, finding.type
+// and finding.title in place of the defaults.
+Log.Logger
+    .ForSecurityEvent(new SecurityFinding
+    {
+        Type = "Brute force",
+        Title = "Account locked after repeated failed logins",
+        ObjectType = "USER_ACCOUNT",
+        ObjectId = "alice",
+    })
     .ForContext("actor.ips", new[] { "203.0.113.7" })
     .Error("Account {UserName} locked after {Attempts} failed logins", "alice", 5);
-Log.Logger.ForSecurityEvent(SecurityEventTypes.ComplianceFinding)
+
+Log.Logger
+    .ForSecurityEvent(new SecurityFinding(SecurityEventTypes.ComplianceFinding) { Type = "TLS-1", ObjectType = "HOST", ObjectId = Environment.MachineName })
     .ForContext("Check", new { Id = "TLS-1", Title = "TLS 1.0 enabled" }, destructureObjects: true)
     .Information("Compliance check {CheckId} failed", "TLS-1");
 
@@ -65,6 +77,10 @@ if (receiver != null)
     foreach (var received in receiver.Events)
         Console.WriteLine(received.ToString());
     await receiver.DisposeAsync();
+}
+else
+{
+    Console.WriteLine(@"Find them in Dynatrace: fetch security.events | filter event.provider == ""Contoso.Identity"" | sort timestamp desc");
 }
 
 return 0;

@@ -26,11 +26,17 @@ public sealed class DependencyScanWorker(ILogger<DependencyScanWorker> logger, I
         logger.LogInformation("Scanning {Count} dependencies", Dependencies.Length); // not a security event
 
         var findings = 0;
-        // Every security event of this scan carries the scan id and the scanned object, under Dynatrace's names.
-        using (logger.BeginSecurityScope(SecurityEventTypes.VulnerabilityFinding, new Dictionary<string, object?>
+        // Every security event of this scan is a dependency vulnerability in the scanned artifact (finding.type,
+        // object.type, object.id) and carries the scan id, under Dynatrace's names.
+        var artifact = new SecurityFinding(SecurityEventTypes.VulnerabilityFinding)
+        {
+            Type = "DEPENDENCY_VULNERABILITY",
+            ObjectType = "CODE_ARTIFACT",
+            ObjectId = "Contoso.Identity.Service",
+        };
+        using (logger.BeginSecurityScope(artifact, new Dictionary<string, object?>
                {
                    ["scan.id"] = scanId,
-                   ["object.type"] = "CODE_ARTIFACT",
                    ["object.name"] = "Contoso.Identity.Service",
                }))
         {
@@ -53,7 +59,8 @@ public sealed class DependencyScanWorker(ILogger<DependencyScanWorker> logger, I
             }
         }
 
-        logger.LogSecurityEvent(LogLevel.Information, SecurityEventTypes.VulnerabilityScan,
+        logger.LogSecurityEvent(LogLevel.Information,
+            new SecurityFinding(SecurityEventTypes.VulnerabilityScan) { ObjectType = artifact.ObjectType, ObjectId = artifact.ObjectId },
             "Dependency scan {ScanId} finished with {Findings} finding(s)", scanId, findings);
 
         lifetime.StopApplication();

@@ -9,7 +9,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>
 /// A local Dynatrace OpenPipeline security-event ingest receiver for tests: a Kestrel server on
 /// <c>http://127.0.0.1:{port}</c> that serves the four security-event ingest routes, enforces the documented contract
-/// (routes and method, token, endpoint name, content type, size, JSON shape), records every request and every accepted
+/// (routes and method, token, endpoint name, content type, size, JSON shape) and, by default, that each event carries the
+/// fields Dynatrace's security apps need, records every request and every accepted
 /// event, and can answer with scripted statuses, delays and dropped connections.
 /// </summary>
 /// <remarks>
@@ -20,12 +21,16 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <c>/platform/ingest/v1/events.security</c>, else 404; method POST, else 405 (with <c>Allow: POST</c>).</description></item>
 /// <item><description>A queued <see cref="ScriptedResponse"/>, if any (see there).</description></item>
 /// <item><description><c>Authorization: Api-Token &lt;token&gt;</c> or <c>Bearer &lt;token&gt;</c> with an accepted token, else 401.</description></item>
-/// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, no <c>..</c>, no trailing dot, else 400;
+/// <item><description>Custom endpoint name: ASCII letters, digits and dots, not empty, starting with a letter or digit, no
+/// <c>..</c>, no trailing dot, else 400;
 /// not one of <see cref="DynatraceIngestReceiverOptions.Endpoints"/> (when set), else 404.</description></item>
 /// <item><description><c>Content-Type: application/json</c> (parameters allowed) and no compressed <c>Content-Encoding</c> (except gzip with <see cref="DynatraceIngestReceiverOptions.AcceptGzip"/>, decoded first), else 400 (not 415).</description></item>
 /// <item><description>Body no larger than <see cref="DynatraceIngestReceiverOptions.MaxRequestBytes"/>, else 413.</description></item>
 /// <item><description>Body strict UTF-8 JSON without a byte order mark: one object or an array of objects (an empty array is
 /// accepted with no events), no duplicate property names in any object, else 400.</description></item>
+/// <item><description>Each event carries the nine fields Dynatrace's Threats &amp; Exploits app needs (see
+/// <see cref="DynatraceIngestReceiverOptions.RequireSecurityAppFields"/>; on by default), else 400 naming the missing ones;
+/// then <see cref="DynatraceIngestReceiverOptions.ValidateEvent"/>, if set.</description></item>
 /// <item><description>Otherwise 202 with no body, and each event is recorded.</description></item>
 /// </list>
 /// <para>Every error answer carries a Dynatrace <c>ErrorResponseEnvelope</c>,

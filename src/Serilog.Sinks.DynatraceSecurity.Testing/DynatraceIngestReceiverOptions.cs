@@ -21,7 +21,8 @@ public sealed class DynatraceIngestReceiverOptions
     /// <summary>
     /// Custom endpoint names that exist (compared case-insensitively). <see langword="null"/> (the default) means every
     /// syntactically valid endpoint name exists; otherwise a request to a valid name not in this list is answered 404.
-    /// Each entry must itself be a valid endpoint name (letters, digits and dots; no <c>..</c>; no trailing dot).
+    /// Each entry must itself be a valid endpoint name (letters, digits and dots, starting with a letter or digit; no <c>..</c>;
+    /// no trailing dot).
     /// </summary>
     public IList<string>? Endpoints { get; set; }
 
@@ -37,6 +38,16 @@ public sealed class DynatraceIngestReceiverOptions
     /// other than <c>identity</c> with 400, because Dynatrace does not document compressed OpenPipeline ingest.
     /// </summary>
     public bool AcceptGzip { get; set; }
+
+    /// <summary>
+    /// Whether each event must carry the nine fields Dynatrace's Threats &amp; Exploits app needs to show a finding:
+    /// <c>event.id</c>, <c>event.provider</c>, <c>finding.type</c>, <c>finding.id</c>, <c>finding.time.created</c>,
+    /// <c>finding.title</c>, <c>dt.security.risk.level</c>, <c>object.id</c> and <c>object.type</c>, each present, not
+    /// null and not an empty string. <see langword="true"/> (the default) answers a request holding an event without
+    /// them with 400 as a whole, saying which are missing, so that tests catch events the app would hide. Dynatrace's
+    /// ingest itself accepts such events: set <see langword="false"/> to check only the ingest contract.
+    /// </summary>
+    public bool RequireSecurityAppFields { get; set; } = true;
 
     /// <summary>
     /// An extra check of each event, after the contract checks: return <see langword="null"/> when the event is

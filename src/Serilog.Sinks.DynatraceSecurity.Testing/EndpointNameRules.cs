@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
-/// <summary>OpenPipeline custom endpoint name rules: ASCII letters, digits and dots only; not empty; no <c>..</c>; no trailing dot.</summary>
+/// <summary>
+/// OpenPipeline custom endpoint name rules: ASCII letters, digits and dots only; not empty; starts with a letter or digit;
+/// no <c>..</c>; no trailing dot.
+/// </summary>
 internal static class EndpointNameRules
 {
     /// <summary>Null when <paramref name="name"/> is valid, otherwise a message saying what is wrong.</summary>
@@ -22,6 +25,11 @@ internal static class EndpointNameRules
                     CultureInfo.InvariantCulture,
                     $"The endpoint name '{name}' contains the character U+{(int)c:X4} at position {i}; only letters, digits and dots are allowed.");
             }
+        }
+
+        if (name[0] == '.')
+        {
+            return $"The endpoint name '{name}' starts with a dot; it must start with a letter or digit.";
         }
 
         if (name.Contains("..", System.StringComparison.Ordinal))

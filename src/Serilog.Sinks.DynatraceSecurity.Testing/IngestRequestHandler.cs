@@ -11,7 +11,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
 /// <summary>
 /// Answers one ingest request following the contract, in order: route (404/405), scripted response, token (401),
-/// endpoint name (400/404), content type (400), size (413), JSON shape (400), then 202 and record the events.
+/// endpoint name (400/404), content type (400), size (413), JSON shape (400), the security app's fields and the custom
+/// check (400), then 202 and record the events.
 /// Every request is recorded with the status it is answered with, before the answer is sent.
 /// </summary>
 internal sealed class IngestRequestHandler
@@ -155,6 +156,17 @@ internal sealed class IngestRequestHandler
         if (payload.Error is { } payloadProblem)
         {
             return IngestAnswer.Error(400, payloadProblem);
+        }
+
+        if (_settings.RequireSecurityAppFields)
+        {
+            for (int index = 0; index < payload.Events.Count; index++)
+            {
+                if (SecurityAppFieldsCheck.Validate(payload.Events[index], index) is { } fieldsProblem)
+                {
+                    return IngestAnswer.Error(400, fieldsProblem);
+                }
+            }
         }
 
         if (_settings.ValidateEvent is { } validate)

@@ -7,8 +7,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
 internal sealed class ReceiverSettings
 {
-    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip)
+    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip, bool requireSecurityAppFields)
     {
+        RequireSecurityAppFields = requireSecurityAppFields;
         AcceptGzip = acceptGzip;
         ValidateEvent = validateEvent;
         AcceptedTokens = acceptedTokens;
@@ -24,6 +25,8 @@ internal sealed class ReceiverSettings
     public long MaxRequestBytes { get; }
 
     public bool AcceptGzip { get; }
+
+    public bool RequireSecurityAppFields { get; }
 
     public Func<System.Text.Json.JsonElement, string?>? ValidateEvent { get; }
 
@@ -65,6 +68,6 @@ internal sealed class ReceiverSettings
             throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", nameof(options));
         }
 
-        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent, options.AcceptGzip);
+        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent, options.AcceptGzip, options.RequireSecurityAppFields);
     }
 }

@@ -22,7 +22,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <paramref name="requestTimeout"/>, a network error). Serilog passes exceptions from audit sinks on to the
     /// caller, wrapped in an <see cref="AggregateException"/> whose inner exception is a
     /// <see cref="DynatraceSecurityAuditException"/>. There is no batching, no queue and no retry, so every marked event
-    /// costs one request's latency on the logging thread. Other events are ignored.
+    /// costs one request's latency on the logging thread. An event larger than <paramref name="eventBodyLimitBytes"/> is
+    /// cut to fit like in batched delivery. Other events are ignored.
     /// </summary>
     /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
     /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required
@@ -34,7 +35,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="levelSwitch">A switch that changes the minimum level at run time.</param>
     /// <param name="markerProperty">The name of the property that marks security events.</param>
     /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
-    /// <param name="eventProvider">The <c>event.provider</c> of every event.</param>
+    /// <param name="eventProvider">The <c>event.provider</c> of every event (and its default <c>object.id</c>); null for the
+    /// entry assembly's name.</param>
     /// <param name="productName">The <c>product.name</c> of every event.</param>
     /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
     /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
@@ -43,6 +45,11 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
     /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
+    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit, and an event
+    /// that still does not fit throws without being sent.</param>
+    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
+    /// turn enrichment off.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -62,7 +69,9 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         HttpMessageHandler? messageHandler = null,
         TimeSpan? requestTimeout = null,
         IDictionary<string, string>? propertyNames = null,
-        string[]? redactedProperties = null)
+        string[]? redactedProperties = null,
+        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
+        string? enrichmentDirectory = null)
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -82,6 +91,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
             options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
             options.RedactedProperties = redactedProperties;
+            options.EventBodyLimitBytes = eventBodyLimitBytes;
+            options.EnrichmentDirectory = enrichmentDirectory;
         });
     }
 

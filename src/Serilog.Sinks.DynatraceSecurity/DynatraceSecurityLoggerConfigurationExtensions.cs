@@ -30,7 +30,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     }
 
     /// <summary>
-    /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent"/>)
+    /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent(ILogger, string)"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
@@ -50,7 +50,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="retryTimeLimit">How long transient failures are retried before events are reported as dropped; 10 minutes when null.</param>
     /// <param name="markerProperty">The name of the property that marks security events.</param>
     /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
-    /// <param name="eventProvider">The <c>event.provider</c> of every event.</param>
+    /// <param name="eventProvider">The <c>event.provider</c> of every event (and its default <c>object.id</c>); null for the
+    /// entry assembly's name.</param>
     /// <param name="productName">The <c>product.name</c> of every event.</param>
     /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
     /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
@@ -65,6 +66,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
     /// <param name="undeliveredEventsPath">A file that keeps every event reported as not delivered, as JSON lines; none when null.</param>
     /// <param name="undeliveredEventsSizeLimitBytes">The most bytes the undelivered-events file and its predecessor take together.</param>
+    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
+    /// turn enrichment off.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -95,7 +99,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
         DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
         string? undeliveredEventsPath = null,
-        long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes)
+        long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,
+        string? enrichmentDirectory = null)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -126,6 +131,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.Compression = compression;
             options.UndeliveredEventsPath = undeliveredEventsPath;
             options.UndeliveredEventsSizeLimitBytes = undeliveredEventsSizeLimitBytes;
+            options.EnrichmentDirectory = enrichmentDirectory;
         });
     }
 

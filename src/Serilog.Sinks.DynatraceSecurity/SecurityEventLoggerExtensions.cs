@@ -1,5 +1,6 @@
 using System;
 using Serilog.Sinks.DynatraceSecurity;
+using Serilog.Sinks.DynatraceSecurity.Logging;
 
 namespace Serilog;
 
@@ -30,5 +31,22 @@ public static class SecurityEventLoggerExtensions
             throw new ArgumentException("The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
 
         return logger.ForContext(DefaultMarkerProperty, eventType);
+    }
+
+    /// <summary>
+    /// Returns a logger whose events are security events of <paramref name="finding"/>'s event type and carry the
+    /// finding's values (<c>finding.type</c>, <c>finding.title</c>, <c>object.type</c>, <c>object.id</c>) in place of the
+    /// sink's defaults. A property the event itself has with the same name wins.
+    /// </summary>
+    /// <param name="logger">The logger to derive from.</param>
+    /// <param name="finding">What the finding is about and what it is called.</param>
+    /// <returns>A logger that marks every event it writes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> or <paramref name="finding"/> is null.</exception>
+    public static ILogger ForSecurityEvent(this ILogger logger, SecurityFinding finding)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        if (finding == null) throw new ArgumentNullException(nameof(finding));
+
+        return logger.ForContext(new SecurityFindingEnricher(finding));
     }
 }

@@ -9,7 +9,7 @@ namespace Microsoft.Extensions.Logging;
 /// <summary>
 /// Marks <see cref="ILogger"/> events as security events for the Dynatrace security sink: the events carry the same
 /// marker property (<c>SecurityEvent</c>, <see cref="Serilog.SecurityEventLoggerExtensions.DefaultMarkerProperty"/>)
-/// that <see cref="Serilog.SecurityEventLoggerExtensions.ForSecurityEvent"/> adds on the Serilog side. Works with any
+/// that <see cref="Serilog.SecurityEventLoggerExtensions.ForSecurityEvent(Serilog.ILogger, string)"/> adds on the Serilog side. Works with any
 /// <see cref="ILogger"/>; the marker reaches the sink through Serilog.Extensions.Logging (<c>AddSerilog()</c>,
 /// <c>UseSerilog()</c> or <c>AddDynatraceSecurity(...)</c>).
 /// </summary>
@@ -36,6 +36,29 @@ public static class SecurityEventLoggingExtensions
         if (logger == null) throw new ArgumentNullException(nameof(logger));
         RequireEventType(eventType);
         return logger.BeginScope(new SecurityScopeState(eventType, attributes));
+    }
+
+    /// <summary>
+    /// Begins a scope in which every event is a security event of <paramref name="finding"/>'s event type, carrying the
+    /// finding's values (<c>finding.type</c>, <c>finding.title</c>, <c>object.type</c>, <c>object.id</c>) in place of the
+    /// sink's defaults, and <paramref name="attributes"/> as event attributes.
+    /// </summary>
+    /// <param name="logger">The logger to begin the scope on.</param>
+    /// <param name="finding">What the finding is about and what it is called; its values win over attributes of the same
+    /// name.</param>
+    /// <param name="attributes">Attributes added to every event in the scope, such as <c>actor.ips</c>; a property of the
+    /// event itself with the same name wins.</param>
+    /// <returns>The scope; dispose it to end the scope. Null when the logger does not support scopes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> or <paramref name="finding"/> is null.</exception>
+    /// <exception cref="ArgumentException">An attribute name is null, empty or white space.</exception>
+    public static IDisposable? BeginSecurityScope(
+        this ILogger logger,
+        SecurityFinding finding,
+        IEnumerable<KeyValuePair<string, object?>>? attributes = null)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        if (finding == null) throw new ArgumentNullException(nameof(finding));
+        return logger.BeginScope(new SecurityScopeState(finding, attributes));
     }
 
     /// <summary>
@@ -73,6 +96,40 @@ public static class SecurityEventLoggingExtensions
             return;
 
         SecurityEventLogValues.Log(logger, level, eventType, exception, message, args);
+    }
+
+    /// <summary>
+    /// Writes a security event of <paramref name="finding"/>'s event type, carrying the finding's values
+    /// (<c>finding.type</c>, <c>finding.title</c>, <c>object.type</c>, <c>object.id</c>) in place of the sink's defaults:
+    /// a log event with a message template, like <c>logger.Log(level, message, args)</c>.
+    /// </summary>
+    /// <param name="logger">The logger to write to.</param>
+    /// <param name="level">The level; it becomes <c>finding.severity</c> and <c>dt.security.risk.level</c>.</param>
+    /// <param name="finding">What the finding is about and what it is called.</param>
+    /// <param name="message">The message template, such as <c>"Account {UserName} locked"</c>.</param>
+    /// <param name="args">The values of the template's placeholders.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> or <paramref name="finding"/> is null.</exception>
+    public static void LogSecurityEvent(this ILogger logger, LogLevel level, SecurityFinding finding, string? message, params object?[] args) =>
+        LogSecurityEvent(logger, level, finding, null, message, args);
+
+    /// <summary>
+    /// Writes a security event of <paramref name="finding"/>'s event type with an exception, carrying the finding's values.
+    /// </summary>
+    /// <param name="logger">The logger to write to.</param>
+    /// <param name="level">The level; it becomes <c>finding.severity</c> and <c>dt.security.risk.level</c>.</param>
+    /// <param name="finding">What the finding is about and what it is called.</param>
+    /// <param name="exception">The exception, or null.</param>
+    /// <param name="message">The message template.</param>
+    /// <param name="args">The values of the template's placeholders.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> or <paramref name="finding"/> is null.</exception>
+    public static void LogSecurityEvent(this ILogger logger, LogLevel level, SecurityFinding finding, Exception? exception, string? message, params object?[] args)
+    {
+        if (logger == null) throw new ArgumentNullException(nameof(logger));
+        if (finding == null) throw new ArgumentNullException(nameof(finding));
+        if (!logger.IsEnabled(level))
+            return;
+
+        SecurityEventLogValues.Log(logger, level, finding, exception, message, args);
     }
 
     static void RequireEventType(string eventType)

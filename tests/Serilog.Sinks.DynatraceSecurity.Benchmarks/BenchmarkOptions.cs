@@ -15,6 +15,8 @@ static class BenchmarkOptions
         EnvironmentUrl = environmentUrl,
         AccessToken = Token,
         Endpoint = Endpoint,
+        // No enrichment files: a machine with OneAgent would otherwise add its attributes to every event.
+        EnrichmentDirectory = "",
     };
 
     /// <summary>The sink's formatter with these options, as its delivery loop builds it.</summary>

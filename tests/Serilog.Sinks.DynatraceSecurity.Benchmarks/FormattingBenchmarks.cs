@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;

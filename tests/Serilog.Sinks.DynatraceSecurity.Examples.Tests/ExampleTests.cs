@@ -11,6 +11,39 @@ public class ExampleTests
 {
     static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
 
+    /// <summary>The fields Dynatrace's Threats &amp; Exploits app needs to show a finding.</summary>
+    static readonly string[] SecurityAppFields =
+    {
+        "event.id", "event.provider", "finding.type", "finding.id", "finding.time.created", "finding.title",
+        "dt.security.risk.level", "object.id", "object.type",
+    };
+
+    static void ShouldBeCompleteFindings(ExampleRun run)
+    {
+        foreach (var received in run.Events)
+        {
+            foreach (var field in SecurityAppFields)
+                received.TryGetProperty(field, out _).Should().BeTrue($"every event carries {field}: {received}");
+            received.GetProperty("dt.security.risk.score").ValueKind.Should().Be(JsonValueKind.Number);
+        }
+    }
+
+    [Fact]
+    public async Task TheConsoleExampleSendsThreeCompleteFindings()
+    {
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.Example");
+
+        run.ExitCode.Should().Be(0, run.Output);
+        run.Output.Should().Contain("The local receiver accepted 3 security event(s)");
+        ShouldBeCompleteFindings(run);
+        run.Events.Select(e => e.GetProperty("object.type").GetString()).Should().Equal("PROCESS", "USER_ACCOUNT", "HOST");
+        run.Events.Select(e => e.GetProperty("finding.type").GetString())
+            .Should().Equal("Failed login for {UserName} from {ClientIp}", "Brute force", "TLS-1");
+        run.Events[1].GetProperty("finding.title").GetString().Should().Be("Account locked after repeated failed logins");
+        run.Events[1].GetProperty("object.id").GetString().Should().Be("alice");
+        run.Events.Select(e => e.GetProperty("dt.security.risk.level").GetString()).Should().Equal("MEDIUM", "HIGH", "LOW");
+    }
+
     [Fact]
     public async Task TheAspNetCoreExampleSendsFailedLoginsWithTheCallerAndTheAccount()
     {
@@ -31,6 +64,9 @@ public class ExampleTests
             e.GetProperty("event.provider").GetString() == "Contoso.Identity" &&
             e.GetProperty("deployment.environment").GetString() == "example");
         run.Events.Select(e => e.GetProperty("finding.severity").GetString()).Should().Equal("MEDIUM", "MEDIUM", "MEDIUM", "HIGH");
+        run.Events.Select(e => e.GetProperty("finding.type").GetString())
+            .Should().Equal("FailedLogin", "FailedLogin", "FailedLogin", "AccountLocked");
+        ShouldBeCompleteFindings(run);
         run.Output.Should().Contain("bob logged in", "successful logins are logged, but are not security events");
     }
 
@@ -49,5 +85,9 @@ public class ExampleTests
             .Should().Equal("CVE-2024-0001", "CVE-2023-4242");
         findings.Should().OnlyContain(e => e.GetProperty("scan.id").GetString() == run.Events[2].GetProperty("ScanId").GetString());
         run.Events.Should().OnlyContain(e => e.GetProperty("product.name").GetString() == "Contoso Dependency Scanner");
+        run.Events.Should().OnlyContain(e => e.GetProperty("object.type").GetString() == "CODE_ARTIFACT" &&
+                                              e.GetProperty("object.id").GetString() == "Contoso.Identity.Service");
+        findings.Should().OnlyContain(e => e.GetProperty("finding.type").GetString() == "DEPENDENCY_VULNERABILITY");
+        ShouldBeCompleteFindings(run);
     }
 }

@@ -120,6 +120,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     public async Task ConfiguredFromAConfigurationSectionWithEveryKindOfValue()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        var enrichment = Directory.CreateTempSubdirectory("dt-sink-tests-");
+        File.WriteAllText(Path.Combine(enrichment.FullName, "dt_host_metadata.json"), """{ "dt.entity.host": "HOST-1" }""");
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes($$"""
@@ -128,6 +130,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
               "DynatraceSecurity": {
                 "EnvironmentUrl": "{{receiver.EnvironmentUrl}}",
                 "Endpoint": "contoso.identity",
+                "EnrichmentDirectory": {{System.Text.Json.JsonSerializer.Serialize(enrichment.FullName)}},
                 "Route": "LegacyEventsSecurity",
                 "BatchSizeLimit": 100,
                 "BufferingTimeLimit": "00:00:00.020",
@@ -156,6 +159,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
         received.GetString("product.name").Should().Be("Contoso Worker");
         received.GetString("deployment.environment").Should().Be("production");
         received.GetString("actor.name").Should().Be("alice");
+        received.GetString("dt.entity.host").Should().Be("HOST-1");
+        enrichment.Delete(recursive: true);
     }
 
     [Fact]

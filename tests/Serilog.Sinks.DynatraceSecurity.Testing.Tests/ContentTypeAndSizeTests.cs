@@ -60,13 +60,13 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Body_over_the_limit_with_content_length_is_answered_413()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
-        string json = BodyOfLength(101);
+        string json = BodyOfLength(1001);
 
         using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, json);
 
-        (await IngestTestClient.ReadEnvelopeAsync(response, 413)).Should().Contain("100 bytes");
+        (await IngestTestClient.ReadEnvelopeAsync(response, 413)).Should().Contain("1000 bytes");
         ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
         request.StatusCode.Should().Be(413);
         request.Body.Should().BeEmpty();
@@ -76,7 +76,7 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Chunked_body_over_the_limit_is_answered_413()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
         var content = new UnknownLengthContent(Encoding.UTF8.GetBytes(BodyOfLength(5000)));
 
@@ -89,9 +89,9 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Body_exactly_at_the_limit_is_accepted_with_or_without_content_length()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 100 });
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
-        string json = BodyOfLength(100);
+        string json = BodyOfLength(1000);
 
         using HttpResponseMessage sized = await client.PostAsync(IngestTestClient.CustomPath, json);
         using HttpResponseMessage chunked = await client.PostAsync(IngestTestClient.CustomPath, new UnknownLengthContent(Encoding.UTF8.GetBytes(json)));
@@ -102,12 +102,11 @@ public sealed class ContentTypeAndSizeTests
         receiver.Requests[1].Body.Should().Equal(Encoding.UTF8.GetBytes(json));
     }
 
-    /// <summary>A JSON object of exactly <paramref name="length"/> UTF-8 bytes.</summary>
+    /// <summary>A complete event of exactly <paramref name="length"/> UTF-8 bytes.</summary>
     private static string BodyOfLength(int length)
     {
-        const string prefix = "{\"pad\":\"";
-        const string suffix = "\"}";
-        string json = prefix + new string('x', length - prefix.Length - suffix.Length) + suffix;
+        string shortest = IngestTestClient.Event("e-1", "\"pad\":\"\"");
+        string json = IngestTestClient.Event("e-1", "\"pad\":\"" + new string('x', length - shortest.Length) + "\"");
         Encoding.UTF8.GetByteCount(json).Should().Be(length);
         return json;
     }

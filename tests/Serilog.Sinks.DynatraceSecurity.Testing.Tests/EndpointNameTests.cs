@@ -12,6 +12,7 @@ public sealed class EndpointNameTests
     [Theory]
     [InlineData("bad..name", "..")]
     [InlineData("trailing.", "ends with a dot")]
+    [InlineData(".leading", "must start with a letter or digit")]
     [InlineData("under_score", "only letters, digits and dots")]
     [InlineData("dash-name", "only letters, digits and dots")]
     [InlineData("with%20space", "only letters, digits and dots")]
@@ -34,7 +35,7 @@ public sealed class EndpointNameTests
     [Theory]
     [InlineData("a")]
     [InlineData("A1.b2.C3")]
-    [InlineData(".leading")]
+    [InlineData("1st.endpoint")]
     public async Task Valid_endpoint_names_are_accepted_when_no_endpoints_are_configured(string endpoint)
     {
         await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();

@@ -73,7 +73,7 @@ public sealed class GzipTests
             new DynatraceIngestReceiverOptions { AcceptGzip = true, MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
         // Small on the wire, large once decoded.
-        string json = """[{"event.id":"e-1","padding":" """ + new string('x', 5000) + "\"}]";
+        string json = "[" + IngestTestClient.Event("e-1", "\"padding\":\"" + new string('x', 5000) + "\"") + "]";
 
         using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
 

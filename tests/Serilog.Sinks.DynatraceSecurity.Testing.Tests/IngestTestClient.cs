@@ -13,7 +13,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 internal sealed class IngestTestClient : IDisposable
 {
     public const string CustomPath = "/platform/ingest/custom/security.events/my.endpoint";
-    public const string OneEvent = """{"event.type":"DETECTION_FINDING","event.id":"e-1"}""";
+    /// <summary>A complete event: the receiver checks for the fields Dynatrace's security apps need by default.</summary>
+    public static readonly string OneEvent = Event("e-1", "\"event.type\":\"DETECTION_FINDING\"");
 
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(10);
 
@@ -32,6 +33,19 @@ internal sealed class IngestTestClient : IDisposable
     public HttpClient Http { get; }
 
     public string ApiTokenHeader => $"Api-Token {_receiver.AccessToken}";
+
+    /// <summary>
+    /// A JSON object with event id <paramref name="id"/>, the other eight fields Dynatrace's Threats &amp; Exploits app
+    /// needs, and <paramref name="properties"/> (JSON members, without braces) after them.
+    /// </summary>
+    public static string Event(string id, string properties = "")
+    {
+        string fields =
+            $"\"event.id\":\"{id}\",\"event.provider\":\"tests\",\"finding.type\":\"test\",\"finding.id\":\"{id}\"," +
+            "\"finding.time.created\":\"2026-11-27T10:15:02Z\",\"finding.title\":\"A test finding\"," +
+            "\"dt.security.risk.level\":\"LOW\",\"object.id\":\"tests\",\"object.type\":\"PROCESS\"";
+        return "{" + fields + (properties.Length == 0 ? string.Empty : "," + properties) + "}";
+    }
 
     public static HttpContent Json(string json, string? contentType = "application/json")
     {

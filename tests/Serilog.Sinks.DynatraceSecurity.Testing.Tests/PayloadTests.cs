@@ -63,7 +63,8 @@ public sealed class PayloadTests
 
         using HttpResponseMessage response = await client.PostAsync(
             IngestTestClient.CustomPath,
-            """[{"event.id":"1","n":1},{"event.id":"2","nested":{"a":[1,2]}},{"event.id":"3","flag":true,"none":null}]""");
+            "[" + IngestTestClient.Event("1", "\"n\":1") + "," + IngestTestClient.Event("2", "\"nested\":{\"a\":[1,2]}") + "," +
+            IngestTestClient.Event("3", "\"flag\":true,\"none\":null") + "]");
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Events.Should().HaveCount(3);
@@ -75,7 +76,7 @@ public sealed class PayloadTests
         receiver.Events[2].GetString("none").Should().BeNull();
         receiver.Events[2].GetString("absent").Should().BeNull();
         receiver.Events[0].Json.ValueKind.Should().Be(JsonValueKind.Object);
-        receiver.Events[0].ToString().Should().Be("""{"event.id":"1","n":1}""");
+        receiver.Events[0].ToString().Should().Be(IngestTestClient.Event("1", "\"n\":1"));
     }
 
     [Fact]
@@ -98,12 +99,42 @@ public sealed class PayloadTests
         using var client = new IngestTestClient(receiver);
 
         using HttpResponseMessage response = await client.PostAsync(
-            IngestTestClient.CustomPath, """{"finding.title":"flat","finding":{"title":"nested"},"actor.ips":["203.0.113.7"]}""");
+            IngestTestClient.CustomPath, IngestTestClient.Event("e-1", "\"finding\":{\"title\":\"nested\"},\"actor.ips\":[\"203.0.113.7\"]"));
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         ReceivedEvent received = receiver.Events.Single();
-        received.GetString("finding.title").Should().Be("flat");
+        received.GetString("finding.title").Should().Be("A test finding");
         received.GetString("actor.ips").Should().Be("""["203.0.113.7"]""");
+    }
+
+    [Fact]
+    public async Task An_event_without_the_fields_the_security_app_needs_is_answered_400_naming_them()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        using var client = new IngestTestClient(receiver);
+        string incomplete = """{"event.id":"e-2","event.provider":"tests","finding.title":"","object.id":null,"object.type":"PROCESS"}""";
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-1") + "," + incomplete + "]");
+
+        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        message.Should().Contain("Event 1 lacks")
+            .And.Contain("finding.type, finding.id, finding.time.created, finding.title, dt.security.risk.level, object.id")
+            .And.Contain("RequireSecurityAppFields");
+        message.Should().NotContain("event.provider").And.NotContain("object.type,");
+        receiver.Events.Should().BeEmpty("a request is accepted or refused as a whole");
+    }
+
+    [Fact]
+    public async Task The_security_app_check_can_be_turned_off()
+    {
+        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(
+            new DynatraceIngestReceiverOptions { RequireSecurityAppFields = false });
+        using var client = new IngestTestClient(receiver);
+
+        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, """{"event.id":"e-1","n":1}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        receiver.Events.Should().ContainSingle().Which.GetString("n").Should().Be("1");
     }
 
     [Fact]
@@ -116,8 +147,9 @@ public sealed class PayloadTests
         await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage rejected = await client.PostAsync(IngestTestClient.CustomPath, "[{\"ok\":1},{\"bad\":1}]");
-        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, "[{\"ok\":2}]");
+        using HttpResponseMessage rejected = await client.PostAsync(
+            IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-1", "\"ok\":1") + "," + IngestTestClient.Event("e-2", "\"bad\":1") + "]");
+        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-3", "\"ok\":2") + "]");
 
         (await IngestTestClient.ReadEnvelopeAsync(rejected, 400)).Should().Contain("attribute 'bad' is not allowed");
         accepted.StatusCode.Should().Be(HttpStatusCode.Accepted);

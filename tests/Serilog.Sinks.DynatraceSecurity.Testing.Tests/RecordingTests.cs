@@ -69,7 +69,7 @@ public sealed class RecordingTests
         Task requests = receiver.WaitForRequestsAsync(2, IngestTestClient.WaitTimeout);
         events.IsCompleted.Should().BeFalse();
 
-        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, "[{\"a\":1},{\"a\":2}]");
+        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("a-1") + "," + IngestTestClient.Event("a-2") + "]");
         using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         await Task.WhenAll(events, requests);
@@ -85,7 +85,8 @@ public sealed class RecordingTests
         const int count = 40;
 
         HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-            client.PostAsync(IngestTestClient.CustomPath, $"[{{\"i\":{i},\"part\":0}},{{\"i\":{i},\"part\":1}}]")));
+            client.PostAsync(IngestTestClient.CustomPath,
+                "[" + IngestTestClient.Event($"{i}-0", $"\"i\":{i},\"part\":0") + "," + IngestTestClient.Event($"{i}-1", $"\"i\":{i},\"part\":1") + "]")));
 
         responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.Accepted);
         foreach (HttpResponseMessage response in responses)

@@ -23,7 +23,7 @@ sealed class FormatOnEmitSink : ILogEventSink, IDisposable
     readonly SecurityEventFormatter _formatter;
     readonly PooledBufferWriter _event = new();
     readonly Utf8JsonWriter _json;
-    readonly Batched.EventIdGenerator _eventIds = new();
+    readonly Formatting.EventIdGenerator _eventIds = new();
     readonly ConcurrentQueue<(byte[] Bytes, int Length)> _formatted = new();
     readonly Sender _sender;
     readonly ILogEventSink _engine;

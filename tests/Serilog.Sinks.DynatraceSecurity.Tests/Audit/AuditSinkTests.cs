@@ -25,6 +25,7 @@ public class AuditSinkTests
                 o.AccessToken = receiver.AccessToken;
                 o.Endpoint = "contoso.identity";
                 o.RequestTimeout = TimeSpan.FromSeconds(10);
+                o.EnrichmentDirectory = "";
                 configure?.Invoke(o);
             })
             .CreateLogger();
@@ -192,6 +193,45 @@ public class AuditSinkTests
     }
 
     [Fact]
+    public async Task AnEventOverTheEventLimitIsCutToFitAndSentWithAnIdLikeBatchedEvents()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        using var logger = new LoggerConfiguration()
+            .AuditTo.DynatraceSecurity(
+                environmentUrl: receiver.EnvironmentUrl.ToString(),
+                accessToken: receiver.AccessToken,
+                endpoint: "contoso.identity",
+                eventBodyLimitBytes: 2048)
+            .CreateLogger();
+
+        logger.ForSecurityEvent().Warning("Role granted to {UserName} {Padding}", "alice", new string('x', 5000));
+
+        var request = receiver.Requests.Should().ContainSingle().Subject;
+        request.Body.Length.Should().BeLessThanOrEqualTo(2048 + 2);
+        var received = receiver.Events.Should().ContainSingle().Subject;
+        received.Json.GetProperty("serilog.truncated").GetBoolean().Should().BeTrue();
+        received.GetString("Padding").Should().StartWith("xxx").And.EndWith("…");
+        received.GetString("UserName").Should().Be("alice");
+        received.GetString("event.id").Should().MatchRegex("^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$");
+    }
+
+    [Fact]
+    public async Task AnEventThatCannotBeCutToFitThrowsWithoutBeingSent()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        using var logger = AuditLogger(receiver, o => o.EventBodyLimitBytes = 2048);
+
+        var failure = AuditFailure(
+            () => logger.ForSecurityEvent().ForContext("Numbers", Enumerable.Range(0, 2000).ToArray())
+                .Warning("Failed login for {UserName}", "alice"),
+            receiver.AccessToken);
+
+        failure.StatusCode.Should().Be(0);
+        failure.Message.Should().Contain("does not fit eventBodyLimitBytes (2048)").And.NotContain("1999");
+        receiver.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task AuditToFromAppSettingsBlocksUntilAccepted()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
@@ -207,6 +247,7 @@ public class AuditSinkTests
                       "accessToken": "{{receiver.AccessToken}}",
                       "endpoint": "contoso.identity",
                       "requestTimeout": "00:00:10",
+                      "eventBodyLimitBytes": 2048,
                       "staticAttributes": { "deployment.environment": "production" }
                     }
                   }
@@ -215,8 +256,11 @@ public class AuditSinkTests
             }
             """);
 
-        logger.ForSecurityEvent().Warning("Failed login for {UserName}", "alice");
-        receiver.Events.Should().ContainSingle().Which.GetString("deployment.environment").Should().Be("production");
+        logger.ForSecurityEvent().Warning("Failed login for {UserName} {Padding}", "alice", new string('x', 5000));
+        var received = receiver.Events.Should().ContainSingle().Subject;
+        received.GetString("deployment.environment").Should().Be("production");
+        received.Json.GetProperty("serilog.truncated").GetBoolean().Should().BeTrue("eventBodyLimitBytes applies to audit mode");
+        receiver.Requests.Single().Body.Length.Should().BeLessThanOrEqualTo(2048 + 2);
 
         receiver.EnqueueResponse(ScriptedResponse.Status(500));
         AuditFailure(() => logger.ForSecurityEvent().Warning("Failed login for {UserName}", "bob"), receiver.AccessToken)

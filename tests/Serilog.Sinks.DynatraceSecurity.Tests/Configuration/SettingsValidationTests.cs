@@ -89,6 +89,7 @@ public class SettingsValidationTests
     [InlineData("")]
     [InlineData("contoso..identity")]
     [InlineData("contoso.identity.")]
+    [InlineData(".contoso")]
     [InlineData("contoso identity")]
     [InlineData("contoso/identity")]
     [InlineData("../../v1/other")]

@@ -9,7 +9,6 @@ using FluentAssertions;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Parsing;
-using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
@@ -38,7 +37,9 @@ public class FormatterPropertyTests
 
     static readonly Gen<string> Name = Gen.OneOf(
         Gen.String[0, 12],
-        Gen.OneOf(Gen.Const("User"), Gen.Const("actor.ips"), Gen.Const(" "), Gen.Const(""), Gen.Const("a.b.c"), Gen.Const("event.type")),
+        Gen.OneOf(Gen.Const("User"), Gen.Const("actor.ips"), Gen.Const(" "), Gen.Const(""), Gen.Const("a.b.c"), Gen.Const("event.type"),
+            Gen.Const("finding.title"), Gen.Const("object.id"), Gen.Const("dt.security.risk.level"), Gen.Const("finding.severity"),
+            Gen.Const("dt.ingest.source"), Gen.Const("serilog.dt.ingest.source"), Gen.Const("dt"), Gen.Const("ingest")),
         Gen.OneOf(RedactedNames.Select(Gen.Const).ToArray()));
 
     static readonly Gen<object?> Scalar = Gen.Frequency(

@@ -37,7 +37,9 @@ public class SecurityEventFormatterTests
 
         Json.Keys(json).Should().Equal(
             "timestamp", "event.kind", "event.type", "event.id", "event.description",
-            "event.provider", "product.name", "product.vendor", "finding.severity",
+            "event.provider", "product.name", "product.vendor",
+            "finding.id", "finding.type", "finding.title", "finding.time.created", "finding.severity",
+            "dt.security.risk.level", "dt.security.risk.score", "object.type", "object.id",
             "exception.type", "exception.message", "exception.stack_trace", "trace.id", "span.id",
             // Properties follow in the order the event holds them (Serilog puts the template's first, then the
             // contexts from the innermost out), flattened; static attributes come last.
@@ -52,7 +54,15 @@ public class SecurityEventFormatterTests
         json.GetProperty("event.provider").GetString().Should().Be("Contoso.Identity");
         json.GetProperty("product.name").GetString().Should().Be("Contoso Identity Service");
         json.GetProperty("product.vendor").GetString().Should().Be("Contoso");
+        json.GetProperty("finding.id").GetString().Should().Be("6d1f0c5e9b2a4f7c8e3d2a1b0c9f8e7d");
+        json.GetProperty("finding.type").GetString().Should().Be("Failed login for {UserName} from {ClientIp}");
+        json.GetProperty("finding.title").GetString().Should().Be("Failed login for alice from 203.0.113.7");
+        json.GetProperty("finding.time.created").GetString().Should().Be(json.GetProperty("timestamp").GetString());
         json.GetProperty("finding.severity").GetString().Should().Be("MEDIUM");
+        json.GetProperty("dt.security.risk.level").GetString().Should().Be("MEDIUM");
+        json.GetProperty("dt.security.risk.score").GetRawText().Should().Be("5.5");
+        json.GetProperty("object.type").GetString().Should().Be("PROCESS");
+        json.GetProperty("object.id").GetString().Should().Be("Contoso.Identity");
         json.GetProperty("exception.type").GetString().Should().Be(typeof(InvalidOperationException).FullName);
         json.GetProperty("exception.message").GetString().Should().Be("account locked");
         json.GetProperty("exception.stack_trace").GetString().Should().Contain("account locked").And.Contain(nameof(CreateThrownException));

@@ -24,6 +24,7 @@ static class HostedLogging
                         o.AccessToken = receiver.AccessToken;
                         o.Endpoint = "contoso.identity";
                         o.BufferingTimeLimit = TimeSpan.FromMilliseconds(20);
+                        o.EnrichmentDirectory = "";
                     });
                 configure?.Invoke(configuration);
             },

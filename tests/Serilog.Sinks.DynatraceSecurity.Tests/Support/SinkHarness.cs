@@ -53,6 +53,8 @@ sealed class SinkHarness : IAsyncDisposable
             Endpoint = "contoso.identity",
             BufferingTimeLimit = TimeSpan.FromMilliseconds(20),
             RequestTimeout = TimeSpan.FromSeconds(10),
+            // No enrichment unless a test asks for it: a real Dynatrace directory on the machine must not change results.
+            EnrichmentDirectory = "",
         };
         configure?.Invoke(options);
 

@@ -13,6 +13,8 @@ static class TestOptions
             EnvironmentUrl = "https://abc12345.live.dynatrace.com",
             AccessToken = ClassicToken,
             Endpoint = "contoso.identity",
+            // No enrichment unless a test asks for it: a real Dynatrace directory on the machine must not change results.
+            EnrichmentDirectory = "",
         };
         configure?.Invoke(options);
         return options;

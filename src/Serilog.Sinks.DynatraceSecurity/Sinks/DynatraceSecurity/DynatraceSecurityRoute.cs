@@ -12,8 +12,10 @@ public enum DynatraceSecurityRoute
     SecurityEvents = 0,
 
     /// <summary>
-    /// The deprecated routes, still served while tenants migrate: <c>/platform/ingest/custom/events.security/{endpoint}</c>
-    /// when an endpoint name is configured, otherwise the built-in <c>/platform/ingest/v1/events.security</c>.
+    /// The deprecated routes: <c>/platform/ingest/custom/events.security/{endpoint}</c> when an endpoint name is configured,
+    /// otherwise the built-in <c>/platform/ingest/v1/events.security</c>. Dynatrace's migration deadlines for them have
+    /// passed (September 2025 for custom endpoints, December 2025 for the built-in route) and it serves them only until a
+    /// tenant's migration completes: use them only for a tenant whose endpoint still exists only there.
     /// </summary>
     LegacyEventsSecurity = 1,
 }

@@ -75,7 +75,8 @@ public sealed class DynatraceSecuritySinkOptions
 
     /// <summary>
     /// The name of the custom ingest endpoint (the source name configured in OpenPipeline), for example
-    /// <c>contoso.identity</c>: letters, digits and dots, no <c>..</c> and no trailing dot.
+    /// <c>contoso.identity</c>: letters, digits and dots, starting with a letter or digit, no <c>..</c> and no
+    /// trailing dot.
     /// When null, the built-in ingest route is used.
     /// </summary>
     public string? Endpoint { get; set; }
@@ -122,7 +123,10 @@ public sealed class DynatraceSecuritySinkOptions
     /// <summary>The <c>event.type</c> of events marked with <c>true</c>.</summary>
     public string DefaultEventType { get; set; } = SecurityEventTypes.DetectionFinding;
 
-    /// <summary>The <c>event.provider</c> written on every event, when set.</summary>
+    /// <summary>
+    /// The <c>event.provider</c> written on every event, also the default <c>object.id</c>. When null, the application's
+    /// name: the entry assembly's name, or the process name where there is no entry assembly.
+    /// </summary>
     public string? EventProvider { get; set; }
 
     /// <summary>The <c>product.name</c> written on every event, when set.</summary>
@@ -207,4 +211,15 @@ public sealed class DynatraceSecuritySinkOptions
     /// not fit is dropped and reported. At most <see cref="BatchSizeLimitBytes"/> (the smaller of the two applies).
     /// </summary>
     public long EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
+
+    /// <summary>
+    /// Where to read Dynatrace's enrichment files, whose attributes (such as <c>dt.entity.host</c>) are added to every
+    /// event so that Dynatrace can link it to its entities: <c>dt_metadata.json</c> (Kubernetes workloads under the
+    /// Dynatrace Operator) and <c>dt_host_metadata.json</c> (OneAgent hosts), plus, inside a process OneAgent monitors,
+    /// the process's own metadata. Null (the default) means Dynatrace's directory, <c>/var/lib/dynatrace/enrichment</c>
+    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; an empty string turns enrichment off. Read once,
+    /// when the logger is built; a missing directory or file is normal. An event's own property or a static attribute
+    /// of the same name wins over an enrichment attribute.
+    /// </summary>
+    public string? EnrichmentDirectory { get; set; }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Text.Json;
 using System.Threading;
 using Serilog.Core;
 using Serilog.Events;
@@ -15,8 +14,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 /// What <c>AuditTo.DynatraceSecurity(...)</c> adds: each security event is posted on its own, on the logging thread,
 /// and <see cref="Emit"/> returns only once Dynatrace accepted it (2xx). Anything else throws a
 /// <see cref="DynatraceSecurityAuditException"/>, which Serilog passes on to the caller for audit sinks. No queue, no
-/// batching and no retries: the caller decides what to do with an event that was not accepted.
-/// Events without the security marker are ignored.
+/// batching and no retries: the caller decides what to do with an event that was not accepted. Events are made to fit
+/// <c>eventBodyLimitBytes</c> and given their <c>event.id</c> by the same <see cref="EventSerializer"/> as in batched
+/// delivery. Events without the security marker are ignored.
 /// </summary>
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
@@ -26,12 +26,10 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     readonly FailureText _text;
     readonly string _description;
 
-    // The formatter and its buffers are not thread-safe; formatting is short, so concurrent callers take turns for it
-    // and send their requests in parallel.
+    // The serializer (its buffer and its id generator) is not thread-safe; formatting is short, so concurrent callers
+    // take turns for it and send their requests in parallel.
     readonly object _formatGate = new();
-    readonly SecurityEventFormatter _formatter;
-    readonly PooledBufferWriter _buffer = new();
-    readonly Utf8JsonWriter _json;
+    readonly EventSerializer _serializer;
     bool _disposed;
 
     public DynatraceSecurityAuditSink(SinkSettings settings)
@@ -42,8 +40,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     internal DynatraceSecurityAuditSink(SinkSettings settings, IIngestClient client)
     {
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
-        _formatter = new SecurityEventFormatter(settings, _marker);
-        _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
+        _serializer = new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes);
         _client = client;
         _requestTimeout = settings.RequestTimeout;
         _text = new FailureText(settings.Target, settings.RequestTimeout);
@@ -80,6 +77,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
             "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
     }
 
+    /// <summary>The request body: a JSON array holding the event, as for batches.</summary>
     byte[] Format(LogEvent logEvent)
     {
         lock (_formatGate)
@@ -88,23 +86,21 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
                 throw new DynatraceSecurityAuditException(
                     "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
 
-            _buffer.Clear();
-            _json.Reset(_buffer);
-            try
-            {
-                _json.WriteStartArray();
-                _formatter.Write(_json, logEvent, Guid.NewGuid());
-                _json.WriteEndArray();
-                _json.Flush();
-            }
-            catch (Exception ex)
-            {
+            var serialized = _serializer.Serialize(logEvent);
+            if (serialized.Outcome == SerializeOutcome.TooLarge)
+                throw new DynatraceSecurityAuditException(
+                    $"The security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) " +
+                    "even with its text values cut; it was not sent to Dynatrace.", 0);
+            if (serialized.Outcome == SerializeOutcome.Unformattable)
                 // Only the exception's type: its message may quote the event's values.
                 throw new DynatraceSecurityAuditException(
-                    $"The security event could not be written as JSON ({ex.GetType().Name}); it was not sent to Dynatrace.", 0);
-            }
+                    $"The security event could not be written as JSON ({serialized.Failure!.GetType().Name}); it was not sent to Dynatrace.", 0);
 
-            return _buffer.WrittenSpan.ToArray();
+            var body = new byte[serialized.Bytes.Length + 2];
+            body[0] = (byte)'[';
+            serialized.Bytes.CopyTo(body.AsSpan(1));
+            body[body.Length - 1] = (byte)']';
+            return body;
         }
     }
 
@@ -115,8 +111,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
             if (_disposed)
                 return;
             _disposed = true;
-            _json.Dispose();
-            _buffer.Dispose();
+            _serializer.Dispose();
         }
 
         _client.Dispose();

@@ -88,14 +88,16 @@ internal sealed class IngestTarget
             return;
 
         const string parameter = nameof(DynatraceSecuritySinkOptions.Endpoint);
-        var valid = endpoint.Length > 0 && endpoint[endpoint.Length - 1] != '.' && endpoint.IndexOf("..", StringComparison.Ordinal) < 0;
+        // OpenPipeline's rule: the name starts with a letter or digit, so a leading dot is refused too.
+        var valid = endpoint.Length > 0 && endpoint[0] != '.' && endpoint[endpoint.Length - 1] != '.' &&
+                    endpoint.IndexOf("..", StringComparison.Ordinal) < 0;
         foreach (var c in endpoint)
             valid &= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.';
 
         if (!valid)
             throw new ArgumentException(
                 $"The endpoint name '{endpoint}' is not a valid OpenPipeline custom ingest source name: use letters, digits and dots only, " +
-                "with no '..' and no trailing dot (for example contoso.identity); pass null to use the built-in route.",
+                "starting with a letter or digit, with no '..' and no trailing dot (for example contoso.identity); pass null to use the built-in route.",
                 parameter);
     }
 }

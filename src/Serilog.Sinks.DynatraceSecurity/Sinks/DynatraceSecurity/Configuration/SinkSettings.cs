@@ -39,6 +39,7 @@ internal sealed class SinkSettings
         Compression = options.Compression;
         UndeliveredEventsPath = string.IsNullOrWhiteSpace(options.UndeliveredEventsPath) ? null : options.UndeliveredEventsPath;
         UndeliveredEventsSizeLimitBytes = options.UndeliveredEventsSizeLimitBytes;
+        EnrichmentDirectory = options.EnrichmentDirectory;
     }
 
     public IngestTarget Target { get; }
@@ -66,6 +67,9 @@ internal sealed class SinkSettings
     public DynatraceSecurityCompression Compression { get; }
     public string? UndeliveredEventsPath { get; }
     public long UndeliveredEventsSizeLimitBytes { get; }
+
+    /// <summary>Where to read Dynatrace's enrichment files: null for the platform's directory, empty for none.</summary>
+    public string? EnrichmentDirectory { get; }
 
     /// <summary>
     /// Validates <paramref name="options"/> and throws an <see cref="ArgumentException"/> that says what to fix.

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;

@@ -46,20 +46,21 @@ internal sealed class RequestSender : IDisposable
     {
         try
         {
+            var all = EventSet.Range(0, batch.Count);
             var next = 0;
             while (next < batch.Count)
             {
                 if (_shutdown.ShouldStopSending)
                 {
-                    Drop(batch, EventSet.Range(next, batch.Count - next), DropReason.Shutdown, LoggingFailureKind.Final,
+                    Drop(batch, all.Slice(next, batch.Count - next), DropReason.Shutdown, LoggingFailureKind.Final,
                         $"Not sent to {Text.Route}: {_shutdown.StopReason}");
                     next = batch.Count;
                 }
                 else
                 {
-                    var request = Cut(batch, next);
-                    next += request.Count;
-                    await SendAsync(batch, request, failingSince: null, bisection: null).ConfigureAwait(false);
+                    var count = CountFitting(batch, all, next);
+                    await SendAsync(batch, all.Slice(next, count), failingSince: null, bisection: null).ConfigureAwait(false);
+                    next += count;
                 }
 
                 _drops.ReportTo(_reporter);
@@ -83,19 +84,37 @@ internal sealed class RequestSender : IDisposable
         _drops.Add(reason, kind, message, detail, batch.EventsOf(events), exception);
     }
 
-    /// <summary>The next request: as many events from <paramref name="first"/> on as fit the current limit (at least one).</summary>
-    EventSet Cut(FormattedBatch batch, int first)
+    /// <summary>
+    /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request at the current
+    /// limit (at least one). Requests are cut this way one at a time, just before each is sent, so a limit lowered by a
+    /// 413 applies to every request after it without re-cutting any.
+    /// </summary>
+    int CountFitting(FormattedBatch batch, EventSet events, int start)
     {
         var limit = _sizeLimit.Current;
         var count = 1;
-        var length = 2 + batch.LengthOf(first);
-        while (first + count < batch.Count && length + 1 + batch.LengthOf(first + count) <= limit)
+        var length = 2 + batch.LengthOf(events[start]);
+        while (start + count < events.Count && length + 1 + batch.LengthOf(events[start + count]) <= limit)
         {
-            length += 1 + batch.LengthOf(first + count);
+            length += 1 + batch.LengthOf(events[start + count]);
             count++;
         }
 
-        return EventSet.Range(first, count);
+        return count;
+    }
+
+    /// <summary>After a believed 413: the events sent in parts cut to the lowered limit, or in halves when it does not split them.</summary>
+    async Task SendCutSmallerAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
+    {
+        var start = 0;
+        while (start < events.Count)
+        {
+            var count = CountFitting(batch, events, start);
+            if (start == 0 && count == events.Count)
+                count = events.Count / 2;
+            await SendAsync(batch, events.Slice(start, count), failingSince, bisection).ConfigureAwait(false);
+            start += count;
+        }
     }
 
     async Task SendAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
@@ -145,8 +164,7 @@ internal sealed class RequestSender : IDisposable
                 case DeliveryAction.CutSmaller:
                     if (_sizeLimit.OnTooLarge(body.Count))
                         _reporter.Warn($"{Text.Route} refused a request of {body.Count} bytes as too large (413); requests are now cut to {_sizeLimit.Current} bytes");
-                    foreach (var part in CutSmaller(batch, events))
-                        await SendAsync(batch, part, failingSince, bisection).ConfigureAwait(false);
+                    await SendCutSmallerAsync(batch, events, failingSince, bisection).ConfigureAwait(false);
                     return;
 
                 case DeliveryAction.Bisect:
@@ -239,32 +257,6 @@ internal sealed class RequestSender : IDisposable
         var result = await _client.PostAsync(body, gzip, timeout).ConfigureAwait(false);
         _statistics.RecordRequest(result.StatusCode, Time.GetElapsedTime(started));
         return result;
-    }
-
-    /// <summary>After a believed 413: the events cut to the lowered limit, or halved when that does not split them.</summary>
-    List<EventSet> CutSmaller(FormattedBatch batch, EventSet events)
-    {
-        var parts = new List<EventSet>();
-        var limit = _sizeLimit.Current;
-        var start = 0;
-        while (start < events.Count)
-        {
-            var count = 1;
-            var length = 2 + batch.LengthOf(events[start]);
-            while (start + count < events.Count && length + 1 + batch.LengthOf(events[start + count]) <= limit)
-            {
-                length += 1 + batch.LengthOf(events[start + count]);
-                count++;
-            }
-
-            parts.Add(events.Slice(start, count));
-            start += count;
-        }
-
-        if (parts.Count > 1)
-            return parts;
-        var (first, second) = events.Halves();
-        return new List<EventSet> { first, second };
     }
 
     /// <summary>Reports events Dynatrace would drop silently after accepting them (older than 24 hours) and leaves them out.</summary>

@@ -5,17 +5,22 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
 /// One key as the flattener writes it (a property name, or a dotted path such as <c>User.Name</c>), with everything
-/// about it that depends only on the name: the name cut to <see cref="PropertyFlattener.MaximumKeyLength"/>, whether
+/// about it that depends only on the name: the name as written (cut to <see cref="PropertyFlattener.MaximumKeyLength"/>,
+/// prefixed when under a reserved namespace), whether
 /// it is redacted, its JSON-encoded form, and the keys of its members. <see cref="PropertyFlattener"/> keeps them
 /// between events, unique by name, so a name seen before costs one dictionary lookup: no joined string, no redaction
 /// check, no transcoding, no hashing to tell whether it was written already.
 /// </summary>
 internal sealed class FlatKey
 {
-    public FlatKey(string name, bool redacted, bool cached)
+    /// <param name="name">The full name.</param>
+    /// <param name="writtenName">The name to write (<see cref="ReservedNamespaces"/> may have prefixed it), before cutting.</param>
+    /// <param name="redacted">Whether its values are redacted.</param>
+    /// <param name="cached">Whether the flattener's table keeps it.</param>
+    public FlatKey(string name, string writtenName, bool redacted, bool cached)
     {
         Name = name;
-        WrittenName = name.Length > PropertyFlattener.MaximumKeyLength ? SafeText.Cut(name, PropertyFlattener.MaximumKeyLength) : name;
+        WrittenName = writtenName.Length > PropertyFlattener.MaximumKeyLength ? SafeText.Cut(writtenName, PropertyFlattener.MaximumKeyLength) : writtenName;
         Redacted = redacted;
         Cached = cached;
         Field = EventFields.IndexOf(WrittenName);
@@ -24,7 +29,7 @@ internal sealed class FlatKey
     /// <summary>The full name; members' names are joined to it.</summary>
     public string Name { get; }
 
-    /// <summary>The name as written and as compared for uniqueness (cut to the maximum key length).</summary>
+    /// <summary>The name as written and as compared for uniqueness (cut to the maximum key length, prefixed when reserved).</summary>
     public string WrittenName { get; }
 
     public bool Redacted { get; }

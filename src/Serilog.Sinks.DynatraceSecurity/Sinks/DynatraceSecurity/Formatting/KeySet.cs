@@ -54,7 +54,9 @@ internal sealed class KeySet
             return true;
         }
 
-        return _keys.Add(key.WrittenName);
+        // Through the table where it can hold the written name, so that a key written under another name (a reserved
+        // one, prefixed) and a key of that very name are one key.
+        return key.WrittenName == key.Name ? _keys.Add(key.WrittenName) : Add(key.WrittenName);
     }
 
     public bool Contains(string key)
@@ -98,7 +100,8 @@ internal sealed class KeySet
             _stamp = _table.NextStamp();
     }
 
-    bool AddField(int field)
+    /// <summary>Adds the field at <paramref name="field"/> (an <see cref="EventFields"/> index).</summary>
+    public bool AddField(int field)
     {
         var bit = 1 << field;
         if ((_fields & bit) != 0)

@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Text.Json;
 using Serilog.Events;
 using Serilog.Parsing;
 
@@ -10,22 +10,21 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Renders the message the way people read it: string values unquoted (Serilog's literal rendering), other values
 /// with the invariant culture, and redacted properties as the mask. Renders into one reused character buffer that
-/// goes to the JSON writer as a span (no intermediate string); not thread-safe (the batching engine formats on one
-/// thread).
+/// goes to the JSON writer as a span (no intermediate string), for <c>event.description</c> and <c>finding.title</c>
+/// alike; not thread-safe (the batching engine formats on one thread).
 /// </summary>
 internal sealed class MessageRenderer
 {
     readonly CharBufferWriter _text = new();
     readonly RedactionPolicy _redaction;
-    readonly TextValueWriter _values;
 
-    public MessageRenderer(RedactionPolicy redaction, TextValueWriter values)
+    public MessageRenderer(RedactionPolicy redaction)
     {
         _redaction = redaction;
-        _values = values;
     }
 
-    public void WriteRendered(Utf8JsonWriter json, JsonEncodedText key, LogEvent logEvent)
+    /// <summary>The rendered message; valid until the next call.</summary>
+    public ReadOnlySpan<char> Render(LogEvent logEvent)
     {
         _text.Clear();
         var properties = logEvent.Properties;
@@ -41,7 +40,7 @@ internal sealed class MessageRenderer
                 Render(token, properties);
         }
 
-        _values.Write(json, key, _text.WrittenSpan);
+        return _text.WrittenSpan;
     }
 
     void Render(MessageTemplateToken token, IReadOnlyDictionary<string, LogEventPropertyValue> properties)

@@ -30,15 +30,17 @@ internal sealed class PropertyFlattener
     readonly List<KeySet> _nestedKeySets = new();
     readonly RedactionPolicy _redaction;
     readonly TextValueWriter _text;
+    readonly ReservedNamespaces _reserved;
     // Every cached key, top-level or member, by its full name: at most one FlatKey per name.
     readonly Dictionary<string, FlatKey> _keys = new(StringComparer.Ordinal);
     JavaScriptEncoder? _encoder;
     int _stamp;
 
-    public PropertyFlattener(RedactionPolicy redaction, TextValueWriter text)
+    public PropertyFlattener(RedactionPolicy redaction, TextValueWriter text, ReservedNamespaces reserved)
     {
         _redaction = redaction;
         _text = text;
+        _reserved = reserved;
         TopLevelKeys = new KeySet(this);
     }
 
@@ -81,12 +83,16 @@ internal sealed class PropertyFlattener
             return key;
         if (!CanCache(name))
             return null;
-        key = new FlatKey(name, _redaction.IsRedacted(name), cached: true);
+        key = NewKey(name, cached: true);
         _keys.Add(name, key);
         return key;
     }
 
-    bool CanCache(string name) => _keys.Count < MaximumCachedKeys && name.Length <= MaximumCachedNameLength;
+    // A reserved name is written under another name, so it is not kept: the table is unique by written name.
+    bool CanCache(string name) =>
+        _keys.Count < MaximumCachedKeys && name.Length <= MaximumCachedNameLength && !ReservedNamespaces.IsReserved(name);
+
+    FlatKey NewKey(string name, bool cached) => new(name, _reserved.WrittenName(name), _redaction.IsRedacted(name), cached);
 
     /// <summary>
     /// Writes a property of the event under <paramref name="name"/>, unless a structure's or dictionary's name is
@@ -171,7 +177,7 @@ internal sealed class PropertyFlattener
     }
 
     /// <summary>The key for a top-level name (a property, a member of an object inside an array).</summary>
-    FlatKey Key(string name) => CachedKeyFor(name) ?? new FlatKey(name, _redaction.IsRedacted(name), cached: false);
+    FlatKey Key(string name) => CachedKeyFor(name) ?? NewKey(name, cached: false);
 
     /// <summary>The key of member <paramref name="name"/> of <paramref name="parent"/>: <c>parent.name</c>.</summary>
     FlatKey Member(FlatKey parent, string name)
@@ -182,7 +188,7 @@ internal sealed class PropertyFlattener
         var joined = Join(parent.Name, name);
         member = CachedKeyFor(joined);
         if (member == null)
-            return new FlatKey(joined, _redaction.IsRedacted(joined), cached: false);
+            return NewKey(joined, cached: false);
         if (parent.Cached)
             (parent.Members ??= new Dictionary<string, FlatKey>(StringComparer.Ordinal))[name] = member;
         return member;

@@ -63,6 +63,6 @@ internal sealed class TextValueWriter
     }
 
     /// <summary>Where to cut so that a surrogate pair is never split.</summary>
-    static int CutIndex(ReadOnlySpan<char> text, int maximumLength) =>
+    public static int CutIndex(ReadOnlySpan<char> text, int maximumLength) =>
         maximumLength > 0 && char.IsHighSurrogate(text[maximumLength - 1]) ? maximumLength - 1 : maximumLength;
 }

@@ -6,7 +6,8 @@ using System.Text;
 namespace Serilog.Sinks.DynatraceSecurity.Logging;
 
 /// <summary>
-/// The state of a <c>BeginSecurityScope</c> scope: the marker first, then the attributes in the order given. A
+/// The state of a <c>BeginSecurityScope</c> scope: the marker first, then the finding's values, then the attributes in
+/// the order given. A
 /// key/value list, so Serilog.Extensions.Logging (and any other provider that reads scope state) treats it as a bag of
 /// properties; without an <c>{OriginalFormat}</c> entry it adds nothing to the <c>Scope</c> list.
 /// </summary>
@@ -15,13 +16,25 @@ internal sealed class SecurityScopeState : IReadOnlyList<KeyValuePair<string, ob
     readonly List<KeyValuePair<string, object?>> _entries;
 
     public SecurityScopeState(string eventType, IEnumerable<KeyValuePair<string, object?>>? attributes)
+        : this(eventType, null, attributes)
+    {
+    }
+
+    public SecurityScopeState(SecurityFinding finding, IEnumerable<KeyValuePair<string, object?>>? attributes)
+        : this(finding.EventType, finding.Attributes(), attributes)
+    {
+    }
+
+    SecurityScopeState(string eventType, List<KeyValuePair<string, object?>>? finding, IEnumerable<KeyValuePair<string, object?>>? attributes)
     {
         _entries = new List<KeyValuePair<string, object?>>
         {
-            // First, so that within this scope the marker wins over an attribute of the same name
-            // (Serilog.Extensions.Logging keeps the first value of a key).
+            // First, so that within this scope the marker wins over an attribute of the same name, and the finding's
+            // values over the attributes (Serilog.Extensions.Logging keeps the first value of a key).
             new(SecurityEventLoggerExtensions.DefaultMarkerProperty, eventType),
         };
+        if (finding != null)
+            _entries.AddRange(finding);
 
         if (attributes == null)
             return;

@@ -7,7 +7,6 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Batched;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 
 namespace Serilog.Sinks.DynatraceSecurity.Undelivered;

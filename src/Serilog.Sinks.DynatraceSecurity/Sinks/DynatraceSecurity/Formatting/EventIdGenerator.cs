@@ -1,13 +1,13 @@
 using System;
 
-namespace Serilog.Sinks.DynatraceSecurity.Batched;
+namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
 /// The <c>event.id</c> of each event: 128 bits, unique per event. A random <see cref="Guid"/> is drawn once every
 /// <see cref="IdsPerSeed"/> ids and each id is that Guid with a counter mixed into its last four bytes, so ids are
 /// distinct within a seed and share a random 90-bit prefix (version and variant bits kept) with no other seed.
 /// <see cref="Guid.NewGuid"/> per event would cost a system call each (it reads the kernel's random source on Linux),
-/// several times the cost of formatting the event. Not thread-safe: one per delivery loop.
+/// several times the cost of formatting the event. Not thread-safe: one per <see cref="EventSerializer"/>.
 /// </summary>
 internal sealed class EventIdGenerator
 {

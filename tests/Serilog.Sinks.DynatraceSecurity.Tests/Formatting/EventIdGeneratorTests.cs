@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using FluentAssertions;
-using Serilog.Sinks.DynatraceSecurity.Batched;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Xunit;
 
-namespace Serilog.Sinks.DynatraceSecurity.Tests.Batched;
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Formatting;
 
 public class EventIdGeneratorTests
 {
