@@ -78,10 +78,14 @@ public class AppSettingsTests
             """);
 
         logger.ForContext("Audit", true).Warning("Password policy check failed for {UserName}", "alice");
-        logger.ForSecurityEvent().Warning("marked with SecurityEvent, which this configuration does not use");
+        logger.ForSecurityEvent(SecurityEventTypes.VulnerabilityFinding).Warning("marked by the library's helper");
         await logger.DisposeAsync();
 
-        var received = receiver.Events.Should().ContainSingle().Which;
+        receiver.Events.Should().HaveCount(2, "the helpers' default marker counts whatever markerProperty is configured");
+        var helperMarked = receiver.Events[1];
+        helperMarked.GetString("event.type").Should().Be("VULNERABILITY_FINDING");
+        helperMarked.Json.TryGetProperty("SecurityEvent", out _).Should().BeFalse("no marker property is ever written");
+        var received = receiver.Events[0];
         received.Request.Route.Should().Be(DynatraceIngestRouteKind.CustomEventsSecurityLegacy);
         received.Request.Endpoint.Should().Be("contoso.identity");
         received.Request.Headers["Authorization"].Should().Be("Api-Token " + receiver.AccessToken);

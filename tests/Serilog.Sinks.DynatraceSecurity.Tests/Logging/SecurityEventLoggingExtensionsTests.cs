@@ -32,6 +32,23 @@ public class SecurityEventLoggingExtensionsTests
     static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
 
     [Fact]
+    public async Task TheHelpersWorkWhateverMarkerPropertyIsConfigured()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        var host = HostedLogging.Start(receiver, sinkOptions: o => o.MarkerProperty = "Audit");
+        var logger = host.Logger<LoginService>();
+
+        using (logger.BeginSecurityScope(SecurityEventTypes.ComplianceFinding))
+            logger.LogWarning("Password policy check failed for {UserName}", "alice");
+        logger.LogSecurityEvent(LogLevel.Error, SecurityEventTypes.DetectionFinding, "Account {UserName} locked", "bob");
+        logger.LogWarning("not marked");
+
+        var events = await StopAndCollect(host, receiver);
+        events.Select(e => e.GetString("event.type")).Should().Equal("COMPLIANCE_FINDING", "DETECTION_FINDING");
+        events.Should().OnlyContain(e => e.GetString("SecurityEvent") == null);
+    }
+
+    [Fact]
     public async Task ASecurityScopeMarksItsEventsAndAddsItsAttributesUnderTheirOwnNames()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();

@@ -9,7 +9,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Support;
 /// <summary>A real Generic Host whose Microsoft.Extensions.Logging goes through Serilog (<c>AddSerilog()</c>) to the sink.</summary>
 static class HostedLogging
 {
-    public static IHost Start(DynatraceIngestReceiver receiver, Action<LoggerConfiguration>? configure = null)
+    public static IHost Start(DynatraceIngestReceiver receiver, Action<LoggerConfiguration>? configure = null,
+        Action<DynatraceSecuritySinkOptions>? sinkOptions = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -25,6 +26,7 @@ static class HostedLogging
                         o.Endpoint = "contoso.identity";
                         o.BufferingTimeLimit = TimeSpan.FromMilliseconds(20);
                         o.EnrichmentDirectory = "";
+                        sinkOptions?.Invoke(o);
                     });
                 configure?.Invoke(configuration);
             },

@@ -3,8 +3,11 @@ using Serilog.Events;
 namespace Serilog.Sinks.DynatraceSecurity.Filtering;
 
 /// <summary>
-/// Recognises security events: a property named <c>markerProperty</c> whose value is <c>true</c> (the default event
-/// type) or a string that is not empty or white space (the event type itself).
+/// Recognises security events: a property named <c>markerProperty</c>, or the default marker <c>SecurityEvent</c>
+/// that the library's own helpers (<c>ForSecurityEvent</c>, <c>LogSecurityEvent</c>, <c>BeginSecurityScope</c>) add,
+/// whose value is <c>true</c> (the default event type) or a string that is not empty or white space (the event type
+/// itself). The configured property is looked at first. Recognising the default marker whatever is configured means no
+/// configuration can silently ignore the helpers.
 /// </summary>
 internal sealed class SecurityMarker
 {
@@ -16,13 +19,23 @@ internal sealed class SecurityMarker
         _defaultEventType = defaultEventType;
     }
 
+    /// <summary>The configured marker property.</summary>
     public string PropertyName { get; }
+
+    /// <summary>Whether a property is a marker (and so never written into the event).</summary>
+    public bool IsMarkerProperty(string name) =>
+        name == PropertyName || name == SecurityEventLoggerExtensions.DefaultMarkerProperty;
 
     public bool IsMarked(LogEvent logEvent) => TryGetEventType(logEvent, out _);
 
-    public bool TryGetEventType(LogEvent logEvent, out string eventType)
+    public bool TryGetEventType(LogEvent logEvent, out string eventType) =>
+        TryGetEventType(logEvent, PropertyName, out eventType) ||
+        (PropertyName != SecurityEventLoggerExtensions.DefaultMarkerProperty &&
+         TryGetEventType(logEvent, SecurityEventLoggerExtensions.DefaultMarkerProperty, out eventType));
+
+    bool TryGetEventType(LogEvent logEvent, string propertyName, out string eventType)
     {
-        if (logEvent.Properties.TryGetValue(PropertyName, out var value) && value is ScalarValue scalar)
+        if (logEvent.Properties.TryGetValue(propertyName, out var value) && value is ScalarValue scalar)
         {
             switch (scalar.Value)
             {

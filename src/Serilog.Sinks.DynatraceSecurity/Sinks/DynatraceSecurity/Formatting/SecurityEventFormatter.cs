@@ -121,7 +121,7 @@ internal sealed class SecurityEventFormatter
         {
             foreach (var property in properties)
             {
-                if (property.Key != _marker.PropertyName)
+                if (!_marker.IsMarkerProperty(property.Key))
                     _given.Consider(OutputName(property.Key), property.Value);
             }
         }
@@ -129,7 +129,7 @@ internal sealed class SecurityEventFormatter
         {
             foreach (var property in logEvent.Properties)
             {
-                if (property.Key != _marker.PropertyName)
+                if (!_marker.IsMarkerProperty(property.Key))
                     _given.Consider(OutputName(property.Key), property.Value);
             }
         }
@@ -137,7 +137,7 @@ internal sealed class SecurityEventFormatter
 
     void WriteEventProperty(Utf8JsonWriter json, string propertyName, LogEventPropertyValue value)
     {
-        if (propertyName == _marker.PropertyName)
+        if (_marker.IsMarkerProperty(propertyName))
             return;
         _flattener.WriteEventProperty(json, _writtenKeys, OutputName(propertyName), value);
     }
