@@ -27,7 +27,7 @@ public static class DynatraceSecurityLoggingBuilderExtensions
     /// Adds the Dynatrace security-event sink, configured in code.
     /// </summary>
     /// <param name="builder">The logging builder, such as <c>builder.Logging</c> of a host.</param>
-    /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>
+    /// <param name="configure">Sets the options; <see cref="DynatraceSecurityOptions.EnvironmentUrl"/> is required.</param>
     /// <returns>The logging builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     /// <exception cref="ArgumentException">Thrown when the service provider creates the provider (for a host: when it is

@@ -44,7 +44,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="requestTimeout">How long one logging call may wait for Dynatrace's answer; 30 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
+    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit, and an event
     /// that still does not fit throws without being sent.</param>
     /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
@@ -70,7 +70,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         TimeSpan? requestTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
+        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
         string? enrichmentDirectory = null)
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
@@ -88,7 +88,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
             options.ProductVendor = productVendor;
             options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
             options.MessageHandler = messageHandler;
-            options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
+            options.RequestTimeout = requestTimeout ?? DynatraceSecurityOptions.DefaultRequestTimeout;
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
@@ -98,19 +98,16 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
 
     /// <summary>
     /// Sends each event that carries the security marker to Dynatrace synchronously, with settings given as
-    /// <see cref="DynatraceSecuritySinkOptions"/>. The batching and queue settings (<c>BatchSizeLimit</c>,
-    /// <c>BatchSizeLimitBytes</c>, <c>BufferingTimeLimit</c>, <c>QueueLimit</c>, <c>QueueLimitBytes</c>,
-    /// <c>RetryTimeLimit</c>, <c>ShutdownTimeout</c>) do not apply to audit mode and are ignored, and so is
-    /// <c>Compression</c>: one event per request gains little from it, and audit mode makes exactly one request per
-    /// event.
+    /// <see cref="DynatraceSecurityOptions"/>: the options shared with batched mode (batching, queueing, retries and
+    /// compression do not exist in audit mode, which makes one request per event and no retry).
     /// </summary>
     /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
-    /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>
+    /// <param name="configure">Sets the options; <see cref="DynatraceSecurityOptions.EnvironmentUrl"/> is required.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
         this LoggerAuditSinkConfiguration loggerAuditSinkConfiguration,
-        Action<DynatraceSecuritySinkOptions> configure)
+        Action<DynatraceSecurityOptions> configure)
     {
         if (loggerAuditSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerAuditSinkConfiguration));
         var settings = DynatraceSecurityLoggerConfigurationExtensions.CreateSettings(configure);

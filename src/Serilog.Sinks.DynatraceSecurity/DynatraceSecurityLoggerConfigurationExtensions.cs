@@ -20,11 +20,12 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// Applies <paramref name="configure"/> to fresh options and validates them: the one path by which both
     /// <c>WriteTo</c> and <c>AuditTo</c> turn what the user set into <see cref="SinkSettings"/>.
     /// </summary>
-    internal static SinkSettings CreateSettings(Action<DynatraceSecuritySinkOptions> configure)
+    internal static SinkSettings CreateSettings<TOptions>(Action<TOptions> configure)
+        where TOptions : DynatraceSecurityOptions, new()
     {
         if (configure == null) throw new ArgumentNullException(nameof(configure));
 
-        var options = new DynatraceSecuritySinkOptions();
+        var options = new TOptions();
         configure(options);
         return SinkSettings.From(options);
     }
@@ -61,7 +62,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="shutdownTimeout">How long disposal may spend delivering what is queued; 10 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecuritySinkOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
+    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
     /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
     /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
     /// <param name="undeliveredEventsPath">A file that keeps every event reported as not delivered, as JSON lines; none when null.</param>
@@ -80,7 +81,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
         LoggingLevelSwitch? levelSwitch = null,
         int batchSizeLimit = DynatraceSecuritySinkOptions.DefaultBatchSizeLimit,
-        long batchSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBatchSizeLimitBytes,
+        int batchSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBatchSizeLimitBytes,
         TimeSpan? bufferingTimeLimit = null,
         int queueLimit = DynatraceSecuritySinkOptions.DefaultQueueLimit,
         TimeSpan? retryTimeLimit = null,
@@ -96,7 +97,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         TimeSpan? shutdownTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        long eventBodyLimitBytes = DynatraceSecuritySinkOptions.DefaultEventBodyLimitBytes,
+        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
         DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
         string? undeliveredEventsPath = null,
         long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,
@@ -123,7 +124,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
             options.MessageHandler = messageHandler;
             options.QueueLimitBytes = queueLimitBytes;
-            options.RequestTimeout = requestTimeout ?? DynatraceSecuritySinkOptions.DefaultRequestTimeout;
+            options.RequestTimeout = requestTimeout ?? DynatraceSecurityOptions.DefaultRequestTimeout;
             options.ShutdownTimeout = shutdownTimeout ?? DynatraceSecuritySinkOptions.DefaultShutdownTimeout;
             options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
             options.RedactedProperties = redactedProperties;
@@ -140,7 +141,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <see cref="DynatraceSecuritySinkOptions"/>.
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
-    /// <param name="configure">Sets the options; <see cref="DynatraceSecuritySinkOptions.EnvironmentUrl"/> is required.</param>
+    /// <param name="configure">Sets the options; <see cref="DynatraceSecurityOptions.EnvironmentUrl"/> is required.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(

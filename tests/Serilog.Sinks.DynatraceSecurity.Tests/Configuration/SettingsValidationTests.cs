@@ -209,7 +209,7 @@ public class SettingsValidationTests
         Rejects(o => o.RequestTimeout = TimeSpan.Zero).ParamName.Should().Be("RequestTimeout");
         Rejects(o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1)).ParamName.Should().Be("ShutdownTimeout");
         Rejects(o => o.QueueLimitBytes = 0).ParamName.Should().Be("QueueLimitBytes");
-        Rejects(o => o.EventBodyLimitBytes = 100).Message.Should().Contain("at least 512");
+        Rejects(o => o.EventBodyLimitBytes = 100).Message.Should().Contain("between 512 and 10000000");
     }
 
     [Fact]

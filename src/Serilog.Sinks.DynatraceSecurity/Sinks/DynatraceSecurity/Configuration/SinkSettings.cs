@@ -7,21 +7,21 @@ using Serilog.Events;
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
 /// <summary>
-/// The sink's settings after validation: everything the pipeline needs, in the form it needs it.
+/// The sink's settings after validation: everything the pipeline needs, in the form it needs it. Built from
+/// <see cref="DynatraceSecurityOptions"/> (audit mode: the batching values keep their defaults and are not used) or
+/// <see cref="DynatraceSecuritySinkOptions"/> (batched mode).
 /// </summary>
 internal sealed class SinkSettings
 {
-    SinkSettings(DynatraceSecuritySinkOptions options, IngestTarget target, AccessToken token)
+    static readonly DynatraceSecuritySinkOptions BatchingDefaults = new();
+
+    SinkSettings(DynatraceSecurityOptions options, DynatraceSecuritySinkOptions? batched, IngestTarget target, AccessToken token)
     {
+        var batching = batched ?? BatchingDefaults;
         Target = target;
         Token = token;
         RestrictedToMinimumLevel = options.RestrictedToMinimumLevel;
         LevelSwitch = options.LevelSwitch;
-        BatchSizeLimit = options.BatchSizeLimit;
-        BatchSizeLimitBytes = options.BatchSizeLimitBytes;
-        BufferingTimeLimit = options.BufferingTimeLimit;
-        QueueLimit = options.QueueLimit;
-        RetryTimeLimit = options.RetryTimeLimit;
         MarkerProperty = options.MarkerProperty;
         DefaultEventType = options.DefaultEventType;
         EventProvider = options.EventProvider;
@@ -30,27 +30,28 @@ internal sealed class SinkSettings
         StaticAttributes = new List<KeyValuePair<string, string>>(options.StaticAttributes ?? new Dictionary<string, string>());
         MessageHandler = options.MessageHandler;
         RequestTimeout = options.RequestTimeout;
-        QueueLimitBytes = options.QueueLimitBytes;
-        ShutdownTimeout = options.ShutdownTimeout;
-        RedactedProperties = options.RedactedProperties ?? (IReadOnlyList<string>)DynatraceSecuritySinkOptions.DefaultRedactedProperties;
-        // Never more than fits in a request body with its brackets.
-        EventBodyLimitBytes = (int)Math.Min(options.EventBodyLimitBytes, options.BatchSizeLimitBytes - 2);
+        RedactedProperties = options.RedactedProperties ?? DynatraceSecurityOptions.DefaultRedactedProperties;
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        Compression = options.Compression;
-        UndeliveredEventsPath = string.IsNullOrWhiteSpace(options.UndeliveredEventsPath) ? null : options.UndeliveredEventsPath;
-        UndeliveredEventsSizeLimitBytes = options.UndeliveredEventsSizeLimitBytes;
         EnrichmentDirectory = options.EnrichmentDirectory;
+        // In batched mode never more than fits in a request body with its brackets.
+        EventBodyLimitBytes = batched == null ? options.EventBodyLimitBytes : Math.Min(options.EventBodyLimitBytes, batched.BatchSizeLimitBytes - 2);
+
+        BatchSizeLimit = batching.BatchSizeLimit;
+        BatchSizeLimitBytes = batching.BatchSizeLimitBytes;
+        BufferingTimeLimit = batching.BufferingTimeLimit;
+        QueueLimit = batching.QueueLimit;
+        QueueLimitBytes = batching.QueueLimitBytes;
+        RetryTimeLimit = batching.RetryTimeLimit;
+        ShutdownTimeout = batching.ShutdownTimeout;
+        Compression = batching.Compression;
+        UndeliveredEventsPath = string.IsNullOrWhiteSpace(batching.UndeliveredEventsPath) ? null : batching.UndeliveredEventsPath;
+        UndeliveredEventsSizeLimitBytes = batching.UndeliveredEventsSizeLimitBytes;
     }
 
     public IngestTarget Target { get; }
     public AccessToken Token { get; }
     public LogEventLevel RestrictedToMinimumLevel { get; }
     public LoggingLevelSwitch? LevelSwitch { get; }
-    public int BatchSizeLimit { get; }
-    public long BatchSizeLimitBytes { get; }
-    public TimeSpan BufferingTimeLimit { get; }
-    public int QueueLimit { get; }
-    public TimeSpan RetryTimeLimit { get; }
     public string MarkerProperty { get; }
     public string DefaultEventType { get; }
     public string? EventProvider { get; }
@@ -59,53 +60,71 @@ internal sealed class SinkSettings
     public IReadOnlyList<KeyValuePair<string, string>> StaticAttributes { get; }
     public HttpMessageHandler? MessageHandler { get; }
     public TimeSpan RequestTimeout { get; }
-    public long QueueLimitBytes { get; }
-    public TimeSpan ShutdownTimeout { get; }
     public IReadOnlyList<string> RedactedProperties { get; }
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
-    public DynatraceSecurityCompression Compression { get; }
-    public string? UndeliveredEventsPath { get; }
-    public long UndeliveredEventsSizeLimitBytes { get; }
 
     /// <summary>Where to read Dynatrace's enrichment files: null for the platform's directory, empty for none.</summary>
     public string? EnrichmentDirectory { get; }
 
+    public int BatchSizeLimit { get; }
+    public int BatchSizeLimitBytes { get; }
+    public TimeSpan BufferingTimeLimit { get; }
+    public int QueueLimit { get; }
+    public long QueueLimitBytes { get; }
+    public TimeSpan RetryTimeLimit { get; }
+    public TimeSpan ShutdownTimeout { get; }
+    public DynatraceSecurityCompression Compression { get; }
+    public string? UndeliveredEventsPath { get; }
+    public long UndeliveredEventsSizeLimitBytes { get; }
+
     /// <summary>
-    /// Validates <paramref name="options"/> and throws an <see cref="ArgumentException"/> that says what to fix.
+    /// Validates <paramref name="options"/> (and, for <see cref="DynatraceSecuritySinkOptions"/>, the batching options)
+    /// and throws an <see cref="ArgumentException"/> that says what to fix.
     /// </summary>
-    public static SinkSettings From(DynatraceSecuritySinkOptions options)
+    public static SinkSettings From(DynatraceSecurityOptions options)
     {
         if (options == null) throw new ArgumentNullException(nameof(options));
 
         var target = IngestTarget.Create(options.EnvironmentUrl, options.Route, options.Endpoint);
         var token = AccessToken.Parse(options.AccessToken);
 
+        RequireBetween(options.EventBodyLimitBytes, 512, Maxima.BatchSizeLimitBytes, nameof(options.EventBodyLimitBytes), "262144, 256 KiB");
+        RequireBetween(options.RequestTimeout, TimeSpan.Zero, false, Maxima.RequestTimeout, nameof(options.RequestTimeout), "00:00:30");
+        RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
+        RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
+        if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
+            throw new ArgumentOutOfRangeException(nameof(options.RestrictedToMinimumLevel), options.RestrictedToMinimumLevel,
+                "RestrictedToMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal.");
+        RequireNames(options);
+
+        var batched = options as DynatraceSecuritySinkOptions;
+        if (batched != null)
+            ValidateBatching(batched);
+
+        return new SinkSettings(options, batched, target, token);
+    }
+
+    static void ValidateBatching(DynatraceSecuritySinkOptions options)
+    {
         RequireBetween(options.BatchSizeLimit, 1, Maxima.BatchSizeLimit, nameof(options.BatchSizeLimit), "1000");
         RequireBetween(options.QueueLimit, 1, Maxima.QueueLimit, nameof(options.QueueLimit), "100000");
         // A request body holds at least "[", one event and "]"; below a kilobyte nothing useful fits.
         RequireBetween(options.BatchSizeLimitBytes, 1024, Maxima.BatchSizeLimitBytes, nameof(options.BatchSizeLimitBytes),
             "1000000; OpenPipeline refuses requests over 10 MB");
         RequireBetween(options.QueueLimitBytes, 1, Maxima.QueueLimitBytes, nameof(options.QueueLimitBytes), "67108864, 64 MiB");
-        if (options.EventBodyLimitBytes < 512)
-            throw new ArgumentOutOfRangeException(nameof(options.EventBodyLimitBytes), options.EventBodyLimitBytes,
-                "EventBodyLimitBytes must be at least 512 bytes (the default is 262144, 256 KiB).");
         RequireBetween(options.UndeliveredEventsSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.UndeliveredEventsSizeLimitBytes,
             nameof(options.UndeliveredEventsSizeLimitBytes), "104857600, 100 MiB");
         RequireBetween(options.BufferingTimeLimit, TimeSpan.Zero, false, Maxima.BufferingTimeLimit, nameof(options.BufferingTimeLimit), "00:00:02");
         RequireBetween(options.RetryTimeLimit, TimeSpan.Zero, true, Maxima.RetryTimeLimit, nameof(options.RetryTimeLimit),
             "00:10:00; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");
-        RequireBetween(options.RequestTimeout, TimeSpan.Zero, false, Maxima.RequestTimeout, nameof(options.RequestTimeout), "00:00:30");
         RequireBetween(options.ShutdownTimeout, TimeSpan.Zero, false, Maxima.ShutdownTimeout, nameof(options.ShutdownTimeout), "00:00:10");
-        RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
-        RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
-        if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
-            throw new ArgumentOutOfRangeException(nameof(options.RestrictedToMinimumLevel), options.RestrictedToMinimumLevel,
-                "RestrictedToMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal.");
         if (options.Compression is not (DynatraceSecurityCompression.None or DynatraceSecurityCompression.Gzip))
-            throw new ArgumentOutOfRangeException(nameof(options.Compression), options.Compression,
-                "Compression must be None or Gzip.");
+            throw new ArgumentOutOfRangeException(nameof(options.Compression), options.Compression, "Compression must be None or Gzip.");
+    }
 
+    static void RequireNames(DynatraceSecurityOptions options)
+    {
         if (options.StaticAttributes != null)
         {
             foreach (var attribute in options.StaticAttributes)
@@ -125,8 +144,6 @@ internal sealed class SinkSettings
                         nameof(options.PropertyNames));
             }
         }
-
-        return new SinkSettings(options, target, token);
     }
 
     static void RequireBetween(long value, long minimum, long maximum, string name, string defaultValue)
