@@ -17,21 +17,21 @@ internal static class AuthorizationCheck
     /// <summary>The scheme as sent: null without the header, empty when the value has no space (never the bare value).</summary>
     public static string? SchemeOf(IHeaderDictionary headers)
     {
-        StringValues values = headers.Authorization;
+        var values = headers.Authorization;
         if (values.Count == 0)
         {
             return null;
         }
 
-        string value = values[0] ?? string.Empty;
-        int space = value.IndexOf(' ', StringComparison.Ordinal);
+        var value = values[0] ?? string.Empty;
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
         return space < 0 ? string.Empty : value.Substring(0, space);
     }
 
     /// <summary>Null when the request carries an accepted token, otherwise a message for the 401 answer.</summary>
     public static string? Validate(IHeaderDictionary headers, IReadOnlyList<string> acceptedTokens)
     {
-        StringValues values = headers.Authorization;
+        var values = headers.Authorization;
         if (values.Count == 0)
         {
             return "Missing Authorization header. Send 'Authorization: Api-Token <token>' or 'Authorization: Bearer <token>'.";
@@ -42,22 +42,22 @@ internal static class AuthorizationCheck
             return "More than one Authorization header was sent.";
         }
 
-        string value = values[0] ?? string.Empty;
-        int space = value.IndexOf(' ', StringComparison.Ordinal);
+        var value = values[0] ?? string.Empty;
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
         if (space < 0)
         {
             return "The Authorization header has no scheme. Send 'Api-Token <token>' or 'Bearer <token>'.";
         }
 
-        string scheme = value.Substring(0, space);
+        var scheme = value.Substring(0, space);
         if (!scheme.Equals(ApiTokenScheme, StringComparison.OrdinalIgnoreCase)
             && !scheme.Equals(BearerScheme, StringComparison.OrdinalIgnoreCase))
         {
             return "Unsupported Authorization scheme; use 'Api-Token' or 'Bearer'.";
         }
 
-        string token = value.Substring(space + 1).Trim();
-        foreach (string accepted in acceptedTokens)
+        var token = value.Substring(space + 1).Trim();
+        foreach (var accepted in acceptedTokens)
         {
             if (string.Equals(token, accepted, StringComparison.Ordinal))
             {

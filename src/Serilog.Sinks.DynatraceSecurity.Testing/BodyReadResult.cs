@@ -5,7 +5,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>What <see cref="RequestBodyReader"/> got: the body, or the fact that it was too large or malformed.</summary>
 internal sealed class BodyReadResult
 {
-    private BodyReadResult(byte[] bytes, bool tooLarge, string? malformed)
+    BodyReadResult(byte[] bytes, bool tooLarge, string? malformed)
     {
         Bytes = bytes;
         TooLarge = tooLarge;

@@ -15,13 +15,13 @@ internal static class ContentTypeCheck
     /// <summary>Null when acceptable, otherwise a message for the 400 answer.</summary>
     public static string? Validate(HttpRequest request, bool acceptGzip)
     {
-        string? contentType = request.ContentType;
+        var contentType = request.ContentType;
         if (string.IsNullOrWhiteSpace(contentType))
         {
             return "Missing Content-Type header; expected application/json.";
         }
 
-        if (!MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed)
             || !parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return $"Unsupported Content-Type '{contentType}'; expected application/json.";
@@ -32,8 +32,8 @@ internal static class ContentTypeCheck
             return null;
         }
 
-        StringValues encodings = request.Headers.ContentEncoding;
-        foreach (string? encoding in encodings)
+        var encodings = request.Headers.ContentEncoding;
+        foreach (var encoding in encodings)
         {
             if (!string.IsNullOrWhiteSpace(encoding) && !encoding.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase))
             {

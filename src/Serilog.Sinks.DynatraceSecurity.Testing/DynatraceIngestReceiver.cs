@@ -41,15 +41,15 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <summary>A fake classic access token (<c>dt0c01.</c> prefix) that a receiver accepts by default. It is not a real token.</summary>
     public const string DefaultAccessToken = "dt0c01.LOCALRECEIVER.LOCALRECEIVERSECRETNOTAREALTOKEN000000000000000000000000000000";
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly WebApplication _app;
-    private readonly ReceiverRecorder _recorder;
-    private readonly ScriptedResponseQueue _script;
-    private readonly CancellationTokenSource _shutdown;
-    private int _disposed;
+    readonly WebApplication _app;
+    readonly ReceiverRecorder _recorder;
+    readonly ScriptedResponseQueue _script;
+    readonly CancellationTokenSource _shutdown;
+    int _disposed;
 
-    private DynatraceIngestReceiver(
+    DynatraceIngestReceiver(
         WebApplication app,
         Uri environmentUrl,
         string accessToken,
@@ -79,7 +79,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
         var handler = new IngestRequestHandler(settings, recorder, script, shutdown.Token);
         try
         {
-            (WebApplication app, Uri baseAddress) = await ReceiverWebHost.StartAsync(handler, cancellationToken).ConfigureAwait(false);
+            (var app, var baseAddress) = await ReceiverWebHost.StartAsync(handler, cancellationToken).ConfigureAwait(false);
             return new DynatraceIngestReceiver(app, baseAddress, settings.AcceptedTokens[0], recorder, script, shutdown);
         }
         catch

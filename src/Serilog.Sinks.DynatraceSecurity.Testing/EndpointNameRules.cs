@@ -16,9 +16,9 @@ internal static class EndpointNameRules
             return "The endpoint name is empty.";
         }
 
-        for (int i = 0; i < name.Length; i++)
+        for (var i = 0; i < name.Length; i++)
         {
-            char c = name[i];
+            var c = name[i];
             if (!char.IsAsciiLetterOrDigit(c) && c != '.')
             {
                 return string.Create(

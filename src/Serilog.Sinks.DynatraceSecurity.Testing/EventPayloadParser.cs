@@ -13,7 +13,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal static class EventPayloadParser
 {
-    private static readonly JsonDocumentOptions StrictJson = new()
+    static readonly JsonDocumentOptions StrictJson = new()
     {
         AllowTrailingCommas = false,
         CommentHandling = JsonCommentHandling.Disallow,
@@ -52,7 +52,7 @@ internal static class EventPayloadParser
         }
     }
 
-    private static PayloadParseResult Extract(JsonElement root)
+    static PayloadParseResult Extract(JsonElement root)
     {
         var events = new List<JsonElement>();
         switch (root.ValueKind)
@@ -67,8 +67,8 @@ internal static class EventPayloadParser
                 break;
 
             case JsonValueKind.Array:
-                int index = 0;
-                foreach (JsonElement element in root.EnumerateArray())
+                var index = 0;
+                foreach (var element in root.EnumerateArray())
                 {
                     if (element.ValueKind != JsonValueKind.Object)
                     {
@@ -99,15 +99,15 @@ internal static class EventPayloadParser
     }
 
     /// <summary>The first duplicate property (with its JSON path) in <paramref name="element"/> or below, or null.</summary>
-    private static string? FindDuplicate(JsonElement element, string path)
+    static string? FindDuplicate(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (JsonProperty property in element.EnumerateObject())
+                foreach (var property in element.EnumerateObject())
                 {
-                    string propertyPath = $"{path}[{JsonSerializer.Serialize(property.Name)}]";
+                    var propertyPath = $"{path}[{JsonSerializer.Serialize(property.Name)}]";
                     if (!names.Add(property.Name))
                     {
                         return $"'{property.Name}' at {propertyPath}";
@@ -122,8 +122,8 @@ internal static class EventPayloadParser
                 return null;
 
             case JsonValueKind.Array:
-                int index = 0;
-                foreach (JsonElement item in element.EnumerateArray())
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
                 {
                     if (FindDuplicate(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]")) is { } nested)
                     {
@@ -140,7 +140,7 @@ internal static class EventPayloadParser
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "array",
         JsonValueKind.String => "string",

@@ -28,14 +28,14 @@ internal static class GzipBodyDecoder
             return body;
         }
 
-        byte[] bytes = body.Bytes;
+        var bytes = body.Bytes;
         if (bytes.Length < 18 || bytes[0] != 0x1F || bytes[1] != 0x8B)
         {
             return BodyReadResult.BadFraming("The body is not valid gzip: it does not start with a gzip header.");
         }
 
         using var decoded = new MemoryStream();
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             using var gzip = new GZipStream(new MemoryStream(body.Bytes, writable: false), CompressionMode.Decompress);
@@ -58,9 +58,9 @@ internal static class GzipBodyDecoder
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        byte[] json = decoded.ToArray();
-        uint expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8, 4));
-        uint expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4, 4));
+        var json = decoded.ToArray();
+        var expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 8, 4));
+        var expectedLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4, 4));
         if (expectedLength != (uint)json.Length || expectedCrc != Crc32(json))
         {
             return BodyReadResult.BadFraming("The body is not valid gzip: its trailer does not match what it decodes to (cut short, or bytes after the end).");
@@ -69,12 +69,12 @@ internal static class GzipBodyDecoder
         return BodyReadResult.Read(json);
     }
 
-    private static readonly uint[] CrcTable = BuildCrcTable();
+    static readonly uint[] CrcTable = BuildCrcTable();
 
-    private static uint Crc32(byte[] data)
+    static uint Crc32(byte[] data)
     {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
+        var crc = 0xFFFFFFFF;
+        foreach (var b in data)
         {
             crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
@@ -82,13 +82,13 @@ internal static class GzipBodyDecoder
         return ~crc;
     }
 
-    private static uint[] BuildCrcTable()
+    static uint[] BuildCrcTable()
     {
         var table = new uint[256];
         for (uint n = 0; n < 256; n++)
         {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
+            var c = n;
+            for (var k = 0; k < 8; k++)
             {
                 c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
             }

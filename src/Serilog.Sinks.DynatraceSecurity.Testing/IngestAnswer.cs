@@ -9,7 +9,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>What the receiver decided to answer a request with, and the events to record when it is accepted.</summary>
 internal sealed class IngestAnswer
 {
-    private IngestAnswer(int statusCode, byte[]? body, string? contentType, string? retryAfter, string? allow, IReadOnlyList<JsonElement> events, string? location = null)
+    IngestAnswer(int statusCode, byte[]? body, string? contentType, string? retryAfter, string? allow, IReadOnlyList<JsonElement> events, string? location = null)
     {
         Location = location;
         StatusCode = statusCode;
@@ -53,11 +53,11 @@ internal sealed class IngestAnswer
     /// <summary>A scripted non-2xx answer: its own body, else an envelope for 4xx/5xx, else no body.</summary>
     public static IngestAnswer Scripted(ScriptedResponse scripted)
     {
-        byte[]? body = Encode(scripted.Body);
-        string? contentType = ContentTypeOf(scripted);
+        var body = Encode(scripted.Body);
+        var contentType = ContentTypeOf(scripted);
         if (body is null && scripted.StatusCode >= 400)
         {
-            string reason = ReasonPhrases.GetReasonPhrase(scripted.StatusCode);
+            var reason = ReasonPhrases.GetReasonPhrase(scripted.StatusCode);
             body = ErrorEnvelope.Create(scripted.StatusCode, $"Scripted response: {scripted.StatusCode} {reason}".TrimEnd());
             contentType = ErrorEnvelope.ContentType;
         }
@@ -65,8 +65,8 @@ internal sealed class IngestAnswer
         return new(scripted.StatusCode, body, contentType, scripted.RetryAfter, null, Array.Empty<JsonElement>(), scripted.Location);
     }
 
-    private static byte[]? Encode(string? body) => body is null ? null : Encoding.UTF8.GetBytes(body);
+    static byte[]? Encode(string? body) => body is null ? null : Encoding.UTF8.GetBytes(body);
 
-    private static string? ContentTypeOf(ScriptedResponse scripted)
+    static string? ContentTypeOf(ScriptedResponse scripted)
         => scripted.Body is null ? null : scripted.ContentType ?? ErrorEnvelope.ContentType;
 }

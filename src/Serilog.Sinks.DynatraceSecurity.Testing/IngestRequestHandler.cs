@@ -17,12 +17,12 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal sealed class IngestRequestHandler
 {
-    private const string AllowedMethod = "POST";
+    const string AllowedMethod = "POST";
 
-    private readonly ReceiverSettings _settings;
-    private readonly ReceiverRecorder _recorder;
-    private readonly ScriptedResponseQueue _script;
-    private readonly CancellationToken _shutdown;
+    readonly ReceiverSettings _settings;
+    readonly ReceiverRecorder _recorder;
+    readonly ScriptedResponseQueue _script;
+    readonly CancellationToken _shutdown;
 
     public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, ScriptedResponseQueue script, CancellationToken shutdown)
     {
@@ -34,11 +34,11 @@ internal sealed class IngestRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        long sequence = _recorder.RegisterArrival();
-        DateTimeOffset receivedAt = DateTimeOffset.UtcNow;
-        HttpRequest request = context.Request;
-        string path = request.PathBase.Add(request.Path).Value ?? string.Empty;
-        IngestRouteMatch? route = IngestRouteTable.Match(path);
+        var sequence = _recorder.RegisterArrival();
+        var receivedAt = DateTimeOffset.UtcNow;
+        var request = context.Request;
+        var path = request.PathBase.Add(request.Path).Value ?? string.Empty;
+        var route = IngestRouteTable.Match(path);
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
         BodyReadResult body = BodyReadResult.Read(Array.Empty<byte>());
@@ -88,7 +88,7 @@ internal sealed class IngestRequestHandler
         }
     }
 
-    private async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, BodyReadResult body, CancellationToken cancellationToken)
+    async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, BodyReadResult body, CancellationToken cancellationToken)
     {
         if (route is null)
         {
@@ -100,7 +100,7 @@ internal sealed class IngestRequestHandler
             return IngestAnswer.Error(405, $"Method {request.Method} is not allowed on this route; use POST.", AllowedMethod);
         }
 
-        ScriptedResponse? scripted = _script.TryDequeue();
+        var scripted = _script.TryDequeue();
         if (scripted is not null)
         {
             if (scripted.Delay != TimeSpan.Zero)
@@ -152,7 +152,7 @@ internal sealed class IngestRequestHandler
             return IngestAnswer.Error(400, framingProblem);
         }
 
-        PayloadParseResult payload = EventPayloadParser.Parse(body.Bytes);
+        var payload = EventPayloadParser.Parse(body.Bytes);
         if (payload.Error is { } payloadProblem)
         {
             return IngestAnswer.Error(400, payloadProblem);
@@ -160,7 +160,7 @@ internal sealed class IngestRequestHandler
 
         if (_settings.RequireSecurityAppFields)
         {
-            for (int index = 0; index < payload.Events.Count; index++)
+            for (var index = 0; index < payload.Events.Count; index++)
             {
                 if (SecurityAppFieldsCheck.Validate(payload.Events[index], index) is { } fieldsProblem)
                 {
@@ -171,7 +171,7 @@ internal sealed class IngestRequestHandler
 
         if (_settings.ValidateEvent is { } validate)
         {
-            foreach (JsonElement candidate in payload.Events)
+            foreach (var candidate in payload.Events)
             {
                 if (validate(candidate) is { } eventProblem)
                 {
@@ -183,7 +183,7 @@ internal sealed class IngestRequestHandler
         return IngestAnswer.Accepted(payload.Events, scripted);
     }
 
-    private static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
+    static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
     {
         response.StatusCode = answer.StatusCode;
         if (answer.RetryAfter is not null)
@@ -201,7 +201,7 @@ internal sealed class IngestRequestHandler
             response.Headers.Allow = answer.Allow;
         }
 
-        bool statusForbidsBody = answer.StatusCode is 204 or 205 or 304;
+        var statusForbidsBody = answer.StatusCode is 204 or 205 or 304;
         if (answer.Body is null || statusForbidsBody || isHead)
         {
             if (!statusForbidsBody)

@@ -5,10 +5,10 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>Matches request paths against the four OpenPipeline security-event ingest routes (ordinal, case-sensitive).</summary>
 internal static class IngestRouteTable
 {
-    private const string CustomSecurityEventsPrefix = "/platform/ingest/custom/security.events/";
-    private const string CustomEventsSecurityPrefix = "/platform/ingest/custom/events.security/";
-    private const string BuiltInSecurityEvents = "/platform/ingest/v1/security.events";
-    private const string BuiltInEventsSecurity = "/platform/ingest/v1/events.security";
+    const string CustomSecurityEventsPrefix = "/platform/ingest/custom/security.events/";
+    const string CustomEventsSecurityPrefix = "/platform/ingest/custom/events.security/";
+    const string BuiltInSecurityEvents = "/platform/ingest/v1/security.events";
+    const string BuiltInEventsSecurity = "/platform/ingest/v1/events.security";
 
     /// <summary>The route for <paramref name="path"/>, or null when no route matches.</summary>
     /// <remarks>A custom route needs exactly one segment after its prefix; an empty segment still matches
@@ -34,14 +34,14 @@ internal static class IngestRouteTable
             ?? MatchCustom(path, CustomEventsSecurityPrefix, DynatraceIngestRouteKind.CustomEventsSecurityLegacy);
     }
 
-    private static IngestRouteMatch? MatchCustom(string path, string prefix, DynatraceIngestRouteKind kind)
+    static IngestRouteMatch? MatchCustom(string path, string prefix, DynatraceIngestRouteKind kind)
     {
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        string endpoint = path.Substring(prefix.Length);
+        var endpoint = path.Substring(prefix.Length);
         return endpoint.Contains('/', StringComparison.Ordinal) ? null : new IngestRouteMatch(kind, endpoint);
     }
 }

@@ -7,7 +7,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>The events parsed from a request body, or why the body was rejected.</summary>
 internal sealed class PayloadParseResult
 {
-    private PayloadParseResult(IReadOnlyList<JsonElement> events, string? error)
+    PayloadParseResult(IReadOnlyList<JsonElement> events, string? error)
     {
         Events = events;
         Error = error;

@@ -27,7 +27,7 @@ public sealed class ReceivedEvent
     /// </returns>
     public string? GetString(string key)
     {
-        if (!Json.TryGetProperty(key, out JsonElement value))
+        if (!Json.TryGetProperty(key, out var value))
         {
             return null;
         }

@@ -13,15 +13,15 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal sealed class ReceiverRecorder
 {
-    private const int RequestsShownOnTimeout = 10;
+    const int RequestsShownOnTimeout = 10;
 
-    private readonly object _gate = new();
-    private readonly List<ReceivedRequest> _requests = new();
-    private readonly List<ReceivedEvent> _events = new();
-    private readonly List<CountWaiter> _waiters = new();
-    private long _lastSequence;
-    private int _arrivals;
-    private bool _closed;
+    readonly object _gate = new();
+    readonly List<ReceivedRequest> _requests = new();
+    readonly List<ReceivedEvent> _events = new();
+    readonly List<CountWaiter> _waiters = new();
+    long _lastSequence;
+    int _arrivals;
+    bool _closed;
 
     /// <summary>Counts an arrival and returns its sequence number (arrival order).</summary>
     public long RegisterArrival()
@@ -45,7 +45,7 @@ internal sealed class ReceiverRecorder
         List<CountWaiter> satisfied;
         lock (_gate)
         {
-            int requestIndex = _requests.Count;
+            var requestIndex = _requests.Count;
             while (requestIndex > 0 && _requests[requestIndex - 1].Sequence > request.Sequence)
             {
                 requestIndex--;
@@ -53,7 +53,7 @@ internal sealed class ReceiverRecorder
 
             _requests.Insert(requestIndex, request);
 
-            int eventIndex = _events.Count;
+            var eventIndex = _events.Count;
             while (eventIndex > 0 && _events[eventIndex - 1].Request.Sequence > request.Sequence)
             {
                 eventIndex--;
@@ -153,24 +153,24 @@ internal sealed class ReceiverRecorder
             _waiters.Clear();
         }
 
-        foreach (CountWaiter waiter in pending)
+        foreach (var waiter in pending)
         {
             waiter.Completion.TrySetException(new ObjectDisposedException(
                 nameof(DynatraceIngestReceiver), "The receiver was disposed while a test was waiting on it."));
         }
     }
 
-    private int Current(RecordedCount counter) => counter switch
+    int Current(RecordedCount counter) => counter switch
     {
         RecordedCount.Arrivals => _arrivals,
         RecordedCount.Requests => _requests.Count,
         _ => _events.Count,
     };
 
-    private List<CountWaiter> TakeSatisfiedWaiters()
+    List<CountWaiter> TakeSatisfiedWaiters()
     {
         var satisfied = new List<CountWaiter>();
-        for (int i = _waiters.Count - 1; i >= 0; i--)
+        for (var i = _waiters.Count - 1; i >= 0; i--)
         {
             if (Current(_waiters[i].Counter) >= _waiters[i].Target)
             {
@@ -182,17 +182,17 @@ internal sealed class ReceiverRecorder
         return satisfied;
     }
 
-    private static void Release(List<CountWaiter> satisfied)
+    static void Release(List<CountWaiter> satisfied)
     {
-        foreach (CountWaiter waiter in satisfied)
+        foreach (var waiter in satisfied)
         {
             waiter.Completion.TrySetResult();
         }
     }
 
-    private string DescribeTimeout(RecordedCount counter, int target, TimeSpan timeout)
+    string DescribeTimeout(RecordedCount counter, int target, TimeSpan timeout)
     {
-        string what = counter switch
+        var what = counter switch
         {
             RecordedCount.Arrivals => "request arrival(s)",
             RecordedCount.Requests => "answered request(s)",
@@ -204,7 +204,7 @@ internal sealed class ReceiverRecorder
         text.Append(CultureInfo.InvariantCulture, $" ({_events.Count} event(s) accepted, {_requests.Count} request(s) answered, {_arrivals} arrived).");
         if (_requests.Count > 0)
         {
-            int skip = Math.Max(0, _requests.Count - RequestsShownOnTimeout);
+            var skip = Math.Max(0, _requests.Count - RequestsShownOnTimeout);
             text.Append(skip > 0 ? $" Last {RequestsShownOnTimeout} requests: " : " Requests: ");
             text.AppendJoin("; ", _requests.Skip(skip));
             text.Append('.');

@@ -7,7 +7,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
 internal sealed class ReceiverSettings
 {
-    private ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip, bool requireSecurityAppFields)
+    ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip, bool requireSecurityAppFields)
     {
         RequireSecurityAppFields = requireSecurityAppFields;
         AcceptGzip = acceptGzip;
@@ -34,13 +34,13 @@ internal sealed class ReceiverSettings
     {
         ArgumentNullException.ThrowIfNull(options);
 
-        string[] tokens = options.AcceptedTokens.ToArray();
+        var tokens = options.AcceptedTokens.ToArray();
         if (tokens.Length == 0)
         {
             throw new ArgumentException("AcceptedTokens must hold at least one token.", nameof(options));
         }
 
-        foreach (string token in tokens)
+        foreach (var token in tokens)
         {
             if (string.IsNullOrWhiteSpace(token) || token.Any(char.IsWhiteSpace))
             {
@@ -52,7 +52,7 @@ internal sealed class ReceiverSettings
         if (options.Endpoints is not null)
         {
             endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (string name in options.Endpoints)
+            foreach (var name in options.Endpoints)
             {
                 if (EndpointNameRules.Validate(name) is { } problem)
                 {

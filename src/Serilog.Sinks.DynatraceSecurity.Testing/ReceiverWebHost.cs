@@ -20,7 +20,7 @@ internal static class ReceiverWebHost
 {
     public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(IngestRequestHandler handler, CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(ReceiverWebHost).Assembly.GetName().Name,
         });
@@ -33,14 +33,14 @@ internal static class ReceiverWebHost
             kestrel.Listen(IPAddress.Loopback, 0);
         });
 
-        WebApplication app = builder.Build();
+        var app = builder.Build();
         app.Run(handler.HandleAsync);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                 ?? throw new InvalidOperationException("Kestrel did not report the address it listens on.");
-            int port = new Uri(address).Port;
+            var port = new Uri(address).Port;
             return (app, new Uri($"http://127.0.0.1:{port}"));
         }
         catch

@@ -13,26 +13,26 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal static class RequestBodyReader
 {
-    private const int ChunkSize = 16 * 1024;
+    const int ChunkSize = 16 * 1024;
 
     /// <exception cref="OperationCanceledException">The request was aborted or the receiver is shutting down.</exception>
     /// <exception cref="IOException">The connection failed while reading.</exception>
     public static async Task<BodyReadResult> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
-        long? declared = request.ContentLength;
+        var declared = request.ContentLength;
         if (declared > maxBytes)
         {
             return BodyReadResult.OverLimit();
         }
 
-        int capacity = (int)Math.Min(declared ?? ChunkSize, maxBytes + 1);
+        var capacity = (int)Math.Min(declared ?? ChunkSize, maxBytes + 1);
         using var buffer = new MemoryStream(capacity);
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
             while (true)
             {
-                int wanted = (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length);
+                var wanted = (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length);
                 int read;
                 try
                 {

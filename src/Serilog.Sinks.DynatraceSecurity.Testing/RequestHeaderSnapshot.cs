@@ -12,7 +12,7 @@ internal static class RequestHeaderSnapshot
     public static IReadOnlyDictionary<string, string> Capture(IHeaderDictionary headers)
     {
         var copy = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, StringValues> header in headers)
+        foreach (var header in headers)
         {
             copy[header.Key] = string.Join(", ", header.Value.ToArray());
         }

@@ -23,10 +23,10 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </remarks>
 public sealed class ScriptedResponse
 {
-    private readonly int _statusCode = 202;
-    private readonly TimeSpan _delay;
-    private readonly string? _retryAfter;
-    private readonly string? _location;
+    readonly int _statusCode = 202;
+    readonly TimeSpan _delay;
+    readonly string? _retryAfter;
+    readonly string? _location;
 
     /// <summary>The HTTP status code to answer, 200 to 599. Default 202.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 200–599.</exception>

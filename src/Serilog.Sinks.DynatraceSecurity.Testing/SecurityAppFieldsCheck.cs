@@ -12,7 +12,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal static class SecurityAppFieldsCheck
 {
-    private static readonly string[] Fields =
+    static readonly string[] Fields =
     {
         "event.id", "event.provider", "finding.type", "finding.id", "finding.time.created", "finding.title",
         "dt.security.risk.level", "object.id", "object.type",
@@ -22,9 +22,9 @@ internal static class SecurityAppFieldsCheck
     public static string? Validate(JsonElement candidate, int index)
     {
         List<string>? missing = null;
-        foreach (string field in Fields)
+        foreach (var field in Fields)
         {
-            if (!candidate.TryGetProperty(field, out JsonElement value)
+            if (!candidate.TryGetProperty(field, out var value)
                 || value.ValueKind == JsonValueKind.Null
                 || (value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0))
             {
@@ -37,7 +37,7 @@ internal static class SecurityAppFieldsCheck
             return null;
         }
 
-        string fields = string.Join(", ", missing);
+        var fields = string.Join(", ", missing);
         return string.Create(
             CultureInfo.InvariantCulture,
             $"Event {index} lacks fields Dynatrace's Threats & Exploits app needs to show a finding: {fields} (set DynatraceIngestReceiverOptions.RequireSecurityAppFields to false to accept such events).");

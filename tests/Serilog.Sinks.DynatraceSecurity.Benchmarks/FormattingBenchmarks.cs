@@ -31,7 +31,7 @@ public class FormattingBenchmarks
     RequestBuilder _requestBuilder = null!;
     readonly FormattedBatch _formatted = new();
     List<LogEvent> _batch = null!;
-    Guid _eventId = Guid.NewGuid();
+    readonly Guid _eventId = Guid.NewGuid();
 
     [GlobalSetup]
     public void Setup()

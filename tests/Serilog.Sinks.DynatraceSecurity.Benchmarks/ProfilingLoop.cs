@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using System.Globalization;
+using System.Linq;
 
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 

@@ -17,8 +17,8 @@ namespace Serilog.Sinks.DynatraceSecurity.PackageTests;
 [Collection(PackedLibraryCollection.Name)]
 public sealed class PackageConsumerTests
 {
-    private readonly PackedLibraryFixture _packed;
-    private readonly ITestOutputHelper _output;
+    readonly PackedLibraryFixture _packed;
+    readonly ITestOutputHelper _output;
 
     public PackageConsumerTests(PackedLibraryFixture packed, ITestOutputHelper output)
     {
@@ -30,16 +30,16 @@ public sealed class PackageConsumerTests
     [Fact]
     public async Task A_console_app_configured_from_appsettings_json_delivers_a_security_event_to_the_local_receiver()
     {
-        ConsumerProject consumer = _packed.CreateConsumer("AppSettingsConsumer");
+        var consumer = _packed.CreateConsumer("AppSettingsConsumer");
 
-        DotnetResult run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        var run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
         _output.WriteLine(run.Describe());
 
         run.Succeeded.Should().BeTrue(run.Describe());
         run.Output.Should().Contain("The local receiver accepted 1 security event(s):", run.Describe());
-        string eventLine = run.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith('{'));
-        using JsonDocument received = JsonDocument.Parse(eventLine);
-        JsonElement root = received.RootElement;
+        var eventLine = run.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith('{'));
+        using var received = JsonDocument.Parse(eventLine);
+        var root = received.RootElement;
         root.GetProperty("event.kind").GetString().Should().Be("SECURITY_EVENT");
         root.GetProperty("event.type").GetString().Should().Be("DETECTION_FINDING");
         root.GetProperty("finding.severity").GetString().Should().Be("MEDIUM");
@@ -48,12 +48,12 @@ public sealed class PackageConsumerTests
         root.GetProperty("event.provider").GetString().Should().Be("Contoso.Identity", "appsettings.json sets eventProvider");
         root.GetProperty("deployment.environment").GetString().Should().Be("package-test", "appsettings.json sets staticAttributes");
 
-        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        var sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
         sink.Should().NotBeNull();
         sink!.Type.Should().Be("package", "the consumer must use the package, not a project");
         sink.Version.Should().Be(_packed.Version);
         sink.RuntimeAssets.Should().Equal(new[] { "lib/net8.0/Serilog.Sinks.DynatraceSecurity.dll" }, "a .NET 10 app takes the net8.0 assembly");
-        RestoredPackage? testing = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.TestingPackageId);
+        var testing = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.TestingPackageId);
         testing.Should().NotBeNull();
         testing!.Type.Should().Be("package");
         testing.Version.Should().Be(_packed.Version);
@@ -62,14 +62,14 @@ public sealed class PackageConsumerTests
     [Fact]
     public async Task A_generic_host_app_with_only_Microsoft_Extensions_Logging_delivers_through_the_companion_package()
     {
-        ConsumerProject consumer = _packed.CreateConsumer("ExtensionsLoggingConsumer");
+        var consumer = _packed.CreateConsumer("ExtensionsLoggingConsumer");
 
-        DotnetResult run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        var run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
         _output.WriteLine(run.Describe());
 
         run.Succeeded.Should().BeTrue(run.Describe());
         run.Output.Should().Contain("The local receiver accepted 2 security event(s):", run.Describe());
-        JsonElement[] events = run.Output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith('{'))
+        var events = run.Output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith('{'))
             .Select(line => JsonDocument.Parse(line).RootElement).ToArray();
         events.Should().HaveCount(2);
         events[0].GetProperty("event.description").GetString().Should().Be("Failed login for alice");
@@ -78,11 +78,11 @@ public sealed class PackageConsumerTests
         events[1].GetProperty("event.type").GetString().Should().Be("COMPLIANCE_FINDING");
         events[1].GetProperty("finding.severity").GetString().Should().Be("HIGH");
 
-        RestoredPackage? companion = RestoredPackage.Find(consumer.AssetsFile, "Serilog.Sinks.DynatraceSecurity.Extensions.Logging");
+        var companion = RestoredPackage.Find(consumer.AssetsFile, "Serilog.Sinks.DynatraceSecurity.Extensions.Logging");
         companion.Should().NotBeNull();
         companion!.Type.Should().Be("package", "the consumer must use the package, not a project");
         companion.Version.Should().Be(_packed.Version);
-        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        var sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
         sink.Should().NotBeNull("the companion package brings the sink in as a dependency");
         sink!.Version.Should().Be(_packed.Version);
     }
@@ -90,16 +90,16 @@ public sealed class PackageConsumerTests
     [Fact]
     public async Task A_net462_app_on_Serilog_4_1_0_compiles_against_the_netstandard2_0_assembly()
     {
-        ConsumerProject consumer = _packed.CreateConsumer("NetFrameworkConsumer");
+        var consumer = _packed.CreateConsumer("NetFrameworkConsumer");
 
-        DotnetResult build = await DotnetCli.RunAsync(new[] { "build", consumer.ProjectFile, "-c", "Release" }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        var build = await DotnetCli.RunAsync(new[] { "build", consumer.ProjectFile, "-c", "Release" }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
         _output.WriteLine(build.Describe());
 
         build.Succeeded.Should().BeTrue(build.Describe());
         build.Output.Should().NotContain("MSB3277",
             "an assembly of the package must not be compiled against a newer dependency than the package declares " +
             "(on .NET Framework that is a FileLoadException at run time); " + build.Describe());
-        RestoredPackage? sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
+        var sink = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId);
         sink.Should().NotBeNull();
         sink!.Type.Should().Be("package");
         sink.Version.Should().Be(_packed.Version);

@@ -14,9 +14,9 @@ namespace Serilog.Sinks.DynatraceSecurity.PackageTests;
 [Collection(PackedLibraryCollection.Name)]
 public sealed class PackageContentsTests
 {
-    private const string RepositoryUrl = "https://github.com/serilog-contrib/Serilog.Sinks.DynatraceSecurity";
+    const string RepositoryUrl = "https://github.com/serilog-contrib/Serilog.Sinks.DynatraceSecurity";
 
-    private readonly PackedLibraryFixture _packed;
+    readonly PackedLibraryFixture _packed;
 
     public PackageContentsTests(PackedLibraryFixture packed, ITestOutputHelper output)
     {
@@ -31,15 +31,15 @@ public sealed class PackageContentsTests
     [MemberData(nameof(ShippedPackages))]
     public void Every_package_has_the_readme_the_licence_the_repository_the_release_notes_and_XML_documentation_for_each_assembly(string packageId)
     {
-        string package = _packed.PackagePath(packageId);
-        string[] entries = Entries(package);
-        XElement metadata = Nuspec(package);
+        var package = _packed.PackagePath(packageId);
+        var entries = Entries(package);
+        var metadata = Nuspec(package);
 
         entries.Should().Contain("README.md");
         ReadEntry(package, "README.md").Should().Be(File.ReadAllText(Path.Combine(RepositoryLayout.Root, "README.md")), "the package readme is the repository README");
-        string[] assemblies = entries.Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
+        var assemblies = entries.Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
         assemblies.Should().NotBeEmpty();
-        foreach (string assembly in assemblies)
+        foreach (var assembly in assemblies)
         {
             entries.Should().Contain(Path.ChangeExtension(assembly, ".xml"), "IntelliSense needs the XML documentation next to {0}", assembly);
         }
@@ -64,16 +64,16 @@ public sealed class PackageContentsTests
     [MemberData(nameof(ShippedPackages))]
     public void Every_package_has_a_symbol_package_with_a_portable_PDB_for_each_assembly(string packageId)
     {
-        string symbols = _packed.SymbolPackagePath(packageId);
-        string[] assemblies = Entries(_packed.PackagePath(packageId))
+        var symbols = _packed.SymbolPackagePath(packageId);
+        var assemblies = Entries(_packed.PackagePath(packageId))
             .Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal) && entry.EndsWith(".dll", StringComparison.Ordinal))
             .ToArray();
 
         File.Exists(symbols).Should().BeTrue($"{Path.GetFileName(symbols)} belongs next to the .nupkg; the feed holds: {string.Join(", ", Directory.GetFiles(_packed.FeedDirectory).Select(Path.GetFileName))}");
-        string[] entries = Entries(symbols);
-        foreach (string assembly in assemblies)
+        var entries = Entries(symbols);
+        foreach (var assembly in assemblies)
         {
-            string pdb = Path.ChangeExtension(assembly, ".pdb");
+            var pdb = Path.ChangeExtension(assembly, ".pdb");
             entries.Should().Contain(pdb);
             ReadBytes(symbols, pdb, 4).Should().Equal(new byte[] { (byte)'B', (byte)'S', (byte)'J', (byte)'B' }, "a portable PDB starts with the BSJB metadata signature");
         }
@@ -82,7 +82,7 @@ public sealed class PackageContentsTests
     [Fact]
     public void The_sink_package_holds_exactly_netstandard2_0_and_net8_0_and_is_tagged_for_search()
     {
-        string package = _packed.PackagePath(PackedLibraryFixture.SinkPackageId);
+        var package = _packed.PackagePath(PackedLibraryFixture.SinkPackageId);
 
         Entries(package).Should().Contain(new[]
         {
@@ -101,12 +101,12 @@ public sealed class PackageContentsTests
     [Fact]
     public void The_sink_package_depends_on_the_lowest_Serilog_it_supports_and_on_System_Text_Json_only_for_netstandard2_0()
     {
-        XElement metadata = Nuspec(_packed.PackagePath(PackedLibraryFixture.SinkPackageId));
-        XElement[] groups = Element(metadata, "dependencies").Elements().Where(e => e.Name.LocalName == "group").ToArray();
+        var metadata = Nuspec(_packed.PackagePath(PackedLibraryFixture.SinkPackageId));
+        var groups = Element(metadata, "dependencies").Elements().Where(e => e.Name.LocalName == "group").ToArray();
 
         groups.Select(group => group.Attribute("targetFramework")?.Value)
             .Should().BeEquivalentTo(new[] { ".NETStandard2.0", "net8.0" });
-        foreach (XElement group in groups)
+        foreach (var group in groups)
         {
             // A plain version in a nuspec means "this or later": 4.1.0 is the first Serilog with the failure-listener API.
             Dependency(group, "Serilog").Should().Be("4.1.0", "users must not be forced onto a newer Serilog than the sink needs");
@@ -120,7 +120,7 @@ public sealed class PackageContentsTests
     [Fact]
     public void The_testing_package_holds_the_receiver_for_net8_0_with_the_ASP_NET_Core_framework_reference()
     {
-        string package = _packed.PackagePath(PackedLibraryFixture.TestingPackageId);
+        var package = _packed.PackagePath(PackedLibraryFixture.TestingPackageId);
 
         Entries(package).Should().Contain(new[]
         {
@@ -132,46 +132,46 @@ public sealed class PackageContentsTests
             .Should().Contain("Microsoft.AspNetCore.App");
     }
 
-    private static string[] Entries(string package)
+    static string[] Entries(string package)
     {
         File.Exists(package).Should().BeTrue($"`dotnet pack` should have written {package}");
-        using ZipArchive zip = ZipFile.OpenRead(package);
+        using var zip = ZipFile.OpenRead(package);
         return zip.Entries.Select(entry => entry.FullName).ToArray();
     }
 
-    private static string ReadEntry(string package, string name)
+    static string ReadEntry(string package, string name)
     {
-        using ZipArchive zip = ZipFile.OpenRead(package);
+        using var zip = ZipFile.OpenRead(package);
         using var reader = new StreamReader(zip.GetEntry(name)!.Open());
         return reader.ReadToEnd();
     }
 
-    private static byte[] ReadBytes(string package, string name, int count)
+    static byte[] ReadBytes(string package, string name, int count)
     {
-        using ZipArchive zip = ZipFile.OpenRead(package);
-        using Stream stream = zip.GetEntry(name)!.Open();
+        using var zip = ZipFile.OpenRead(package);
+        using var stream = zip.GetEntry(name)!.Open();
         var buffer = new byte[count];
         stream.ReadExactly(buffer);
         return buffer;
     }
 
-    private static XElement Nuspec(string package)
+    static XElement Nuspec(string package)
     {
-        using ZipArchive zip = ZipFile.OpenRead(package);
-        ZipArchiveEntry nuspec = zip.Entries.Single(entry => !entry.FullName.Contains('/', StringComparison.Ordinal) && entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
-        using Stream stream = nuspec.Open();
+        using var zip = ZipFile.OpenRead(package);
+        var nuspec = zip.Entries.Single(entry => !entry.FullName.Contains('/', StringComparison.Ordinal) && entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspec.Open();
         return XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
 
-    private static XElement Element(XElement metadata, string name)
+    static XElement Element(XElement metadata, string name)
     {
-        XElement? element = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name);
+        var element = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name);
         element.Should().NotBeNull($"the nuspec should have <{name}>; it is:{Environment.NewLine}{metadata}");
         return element!;
     }
 
-    private static string Value(XElement metadata, string name) => Element(metadata, name).Value.Trim();
+    static string Value(XElement metadata, string name) => Element(metadata, name).Value.Trim();
 
-    private static string? Dependency(XElement group, string id) =>
+    static string? Dependency(XElement group, string id) =>
         group.Elements().SingleOrDefault(e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == id)?.Attribute("version")?.Value;
 }

@@ -16,14 +16,14 @@ public sealed class AuthorizationTests
     [InlineData("Api-Token", "")]
     public async Task Missing_or_wrong_token_is_answered_401_with_envelope(string? authorization, string? recordedScheme)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization);
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(response, 401);
+        var message = await IngestTestClient.ReadEnvelopeAsync(response, 401);
         message.Should().NotContain("WRONG");
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.StatusCode.Should().Be(401);
         request.AuthorizationScheme.Should().Be(recordedScheme);
         receiver.Events.Should().BeEmpty();
@@ -32,10 +32,10 @@ public sealed class AuthorizationTests
     [Fact]
     public async Task Bare_token_without_scheme_is_rejected_and_not_copied_into_the_scheme()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, receiver.AccessToken);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, receiver.AccessToken);
 
         await IngestTestClient.ReadEnvelopeAsync(response, 401);
         receiver.Requests[0].AuthorizationScheme.Should().BeEmpty();
@@ -48,10 +48,10 @@ public sealed class AuthorizationTests
     [InlineData("bearer")]
     public async Task Both_schemes_are_accepted_with_an_accepted_token(string scheme)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, $"{scheme} {receiver.AccessToken}");
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, $"{scheme} {receiver.AccessToken}");
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Requests[0].AuthorizationScheme.Should().Be(scheme);
@@ -65,13 +65,13 @@ public sealed class AuthorizationTests
         options.AcceptedTokens.Clear();
         options.AcceptedTokens.Add("dt0s16.PLATFORM.TOKEN");
         options.AcceptedTokens.Add("dt0c01.SECOND.TOKEN");
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
         receiver.AccessToken.Should().Be("dt0s16.PLATFORM.TOKEN");
-        using HttpResponseMessage bearer = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Bearer dt0s16.PLATFORM.TOKEN");
-        using HttpResponseMessage apiToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Api-Token dt0c01.SECOND.TOKEN");
-        using HttpResponseMessage oldDefault = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, $"Api-Token {DynatraceIngestReceiver.DefaultAccessToken}");
+        using var bearer = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Bearer dt0s16.PLATFORM.TOKEN");
+        using var apiToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Api-Token dt0c01.SECOND.TOKEN");
+        using var oldDefault = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, $"Api-Token {DynatraceIngestReceiver.DefaultAccessToken}");
 
         bearer.StatusCode.Should().Be(HttpStatusCode.Accepted);
         apiToken.StatusCode.Should().Be(HttpStatusCode.Accepted);

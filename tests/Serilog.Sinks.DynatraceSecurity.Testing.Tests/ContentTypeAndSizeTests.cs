@@ -18,12 +18,12 @@ public sealed class ContentTypeAndSizeTests
     [InlineData("application/jsonx", "application/jsonx")]
     public async Task Content_type_other_than_application_json_is_answered_400(string? contentType, string expectedMessagePart)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        var message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
         message.Should().Contain(expectedMessagePart);
         receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(400);
         receiver.Events.Should().BeEmpty();
@@ -35,10 +35,10 @@ public sealed class ContentTypeAndSizeTests
     [InlineData("Application/JSON;charset=UTF-8")]
     public async Task Application_json_with_or_without_parameters_is_accepted(string contentType)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, contentType: contentType);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Requests[0].Headers["content-type"].Should().Be(contentType);
@@ -47,12 +47,12 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Compressed_content_encoding_is_answered_400()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        HttpContent content = IngestTestClient.Json(IngestTestClient.OneEvent);
+        var content = IngestTestClient.Json(IngestTestClient.OneEvent);
         content.Headers.ContentEncoding.Add("gzip");
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, content);
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
     }
@@ -60,14 +60,14 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Body_over_the_limit_with_content_length_is_answered_413()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
-        string json = BodyOfLength(1001);
+        var json = BodyOfLength(1001);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, json);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, json);
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 413)).Should().Contain("1000 bytes");
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.StatusCode.Should().Be(413);
         request.Body.Should().BeEmpty();
         receiver.Events.Should().BeEmpty();
@@ -76,11 +76,11 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Chunked_body_over_the_limit_is_answered_413()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
         var content = new UnknownLengthContent(Encoding.UTF8.GetBytes(BodyOfLength(5000)));
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, content);
 
         await IngestTestClient.ReadEnvelopeAsync(response, 413);
         receiver.Requests.Should().ContainSingle().Which.Headers.Should().ContainKey("Transfer-Encoding");
@@ -89,12 +89,12 @@ public sealed class ContentTypeAndSizeTests
     [Fact]
     public async Task Body_exactly_at_the_limit_is_accepted_with_or_without_content_length()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
-        string json = BodyOfLength(1000);
+        var json = BodyOfLength(1000);
 
-        using HttpResponseMessage sized = await client.PostAsync(IngestTestClient.CustomPath, json);
-        using HttpResponseMessage chunked = await client.PostAsync(IngestTestClient.CustomPath, new UnknownLengthContent(Encoding.UTF8.GetBytes(json)));
+        using var sized = await client.PostAsync(IngestTestClient.CustomPath, json);
+        using var chunked = await client.PostAsync(IngestTestClient.CustomPath, new UnknownLengthContent(Encoding.UTF8.GetBytes(json)));
 
         sized.StatusCode.Should().Be(HttpStatusCode.Accepted);
         chunked.StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -103,18 +103,18 @@ public sealed class ContentTypeAndSizeTests
     }
 
     /// <summary>A complete event of exactly <paramref name="length"/> UTF-8 bytes.</summary>
-    private static string BodyOfLength(int length)
+    static string BodyOfLength(int length)
     {
-        string shortest = IngestTestClient.Event("e-1", "\"pad\":\"\"");
-        string json = IngestTestClient.Event("e-1", "\"pad\":\"" + new string('x', length - shortest.Length) + "\"");
+        var shortest = IngestTestClient.Event("e-1", "\"pad\":\"\"");
+        var json = IngestTestClient.Event("e-1", "\"pad\":\"" + new string('x', length - shortest.Length) + "\"");
         Encoding.UTF8.GetByteCount(json).Should().Be(length);
         return json;
     }
 
     /// <summary>Content without a known length, so HttpClient sends it chunked.</summary>
-    private sealed class UnknownLengthContent : HttpContent
+    sealed class UnknownLengthContent : HttpContent
     {
-        private readonly byte[] _bytes;
+        readonly byte[] _bytes;
 
         public UnknownLengthContent(byte[] bytes)
         {

@@ -19,14 +19,14 @@ public sealed class EndpointNameTests
     [InlineData("", "empty")]
     public async Task Invalid_endpoint_name_is_answered_400_with_envelope(string endpoint, string expectedMessagePart)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync("/platform/ingest/custom/security.events/" + endpoint, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync("/platform/ingest/custom/security.events/" + endpoint, IngestTestClient.OneEvent);
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        var message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
         message.Should().Contain(expectedMessagePart);
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.Route.Should().Be(DynatraceIngestRouteKind.CustomSecurityEvents);
         request.StatusCode.Should().Be(400);
         receiver.Events.Should().BeEmpty();
@@ -38,10 +38,10 @@ public sealed class EndpointNameTests
     [InlineData("1st.endpoint")]
     public async Task Valid_endpoint_names_are_accepted_when_no_endpoints_are_configured(string endpoint)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync("/platform/ingest/custom/events.security/" + endpoint, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync("/platform/ingest/custom/events.security/" + endpoint, IngestTestClient.OneEvent);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Events.Should().ContainSingle().Which.Request.Endpoint.Should().Be(endpoint);
@@ -51,13 +51,13 @@ public sealed class EndpointNameTests
     public async Task Unknown_endpoint_is_answered_404_when_endpoints_are_configured_and_names_match_case_insensitively()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "contoso.identity" } };
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage unknown = await client.PostAsync("/platform/ingest/custom/security.events/other.endpoint", IngestTestClient.OneEvent);
-        using HttpResponseMessage known = await client.PostAsync("/platform/ingest/custom/security.events/Contoso.Identity", IngestTestClient.OneEvent);
+        using var unknown = await client.PostAsync("/platform/ingest/custom/security.events/other.endpoint", IngestTestClient.OneEvent);
+        using var known = await client.PostAsync("/platform/ingest/custom/security.events/Contoso.Identity", IngestTestClient.OneEvent);
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(unknown, 404);
+        var message = await IngestTestClient.ReadEnvelopeAsync(unknown, 404);
         message.Should().Contain("other.endpoint");
         known.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Requests.Should().HaveCount(2);
@@ -70,10 +70,10 @@ public sealed class EndpointNameTests
     public async Task Built_in_routes_ignore_the_configured_endpoints()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "only.this" } };
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync("/platform/ingest/v1/security.events", IngestTestClient.OneEvent);
+        using var response = await client.PostAsync("/platform/ingest/v1/security.events", IngestTestClient.OneEvent);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
     }

@@ -13,21 +13,21 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 
 public sealed class GzipTests
 {
-    private static readonly DynatraceIngestReceiverOptions AcceptingGzip = new() { AcceptGzip = true };
+    static readonly DynatraceIngestReceiverOptions AcceptingGzip = new() { AcceptGzip = true };
 
     [Fact]
     public async Task Gzip_body_is_decoded_checked_and_recorded_when_accepted()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
-        string json = "[" + IngestTestClient.OneEvent + "," + IngestTestClient.OneEvent.Replace("e-1", "e-2") + "]";
+        var json = "[" + IngestTestClient.OneEvent + "," + IngestTestClient.OneEvent.Replace("e-1", "e-2") + "]";
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Events.Should().HaveCount(2);
         receiver.Events[1].Json.GetProperty("event.id").GetString().Should().Be("e-2");
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.Body.Should().Equal(Encoding.UTF8.GetBytes(json), "the recorded body is the decoded JSON");
         request.Headers["content-encoding"].Should().Be("gzip");
     }
@@ -35,10 +35,10 @@ public sealed class GzipTests
     [Fact]
     public async Task Gzip_body_that_is_not_gzip_is_answered_400()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Encoding.UTF8.GetBytes(IngestTestClient.OneEvent)));
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Encoding.UTF8.GetBytes(IngestTestClient.OneEvent)));
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
         receiver.Events.Should().BeEmpty();
@@ -50,17 +50,17 @@ public sealed class GzipTests
     [InlineData("followed by other bytes")]
     public async Task Gzip_body_that_is_cut_short_or_has_bytes_after_its_end_is_answered_400(string damage)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
-        byte[] gzip = Gzip("[" + IngestTestClient.OneEvent + "]");
-        byte[] body = damage switch
+        var gzip = Gzip("[" + IngestTestClient.OneEvent + "]");
+        var body = damage switch
         {
             "cut by its whole trailer" => gzip[..^8],
             "cut by its length field" => gzip[..^4],
             _ => gzip.Concat(Encoding.UTF8.GetBytes("garbage")).ToArray(),
         };
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(body));
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(body));
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("gzip");
         receiver.Events.Should().BeEmpty();
@@ -69,13 +69,13 @@ public sealed class GzipTests
     [Fact]
     public async Task Gzip_body_that_decodes_beyond_the_limit_is_answered_413()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(
             new DynatraceIngestReceiverOptions { AcceptGzip = true, MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
         // Small on the wire, large once decoded.
-        string json = "[" + IngestTestClient.Event("e-1", "\"padding\":\"" + new string('x', 5000) + "\"") + "]";
+        var json = "[" + IngestTestClient.Event("e-1", "\"padding\":\"" + new string('x', 5000) + "\"") + "]";
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(Gzip(json)));
 
         await IngestTestClient.ReadEnvelopeAsync(response, 413);
         receiver.Events.Should().BeEmpty();
@@ -84,17 +84,17 @@ public sealed class GzipTests
     [Fact]
     public async Task Other_encodings_are_still_answered_400_when_gzip_is_accepted()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
-        HttpContent content = IngestTestClient.Json(IngestTestClient.OneEvent);
+        var content = IngestTestClient.Json(IngestTestClient.OneEvent);
         content.Headers.ContentEncoding.Add("br");
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, content);
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain("br");
     }
 
-    private static byte[] Gzip(string json)
+    static byte[] Gzip(string json)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
@@ -105,7 +105,7 @@ public sealed class GzipTests
         return output.ToArray();
     }
 
-    private static HttpContent GzipContent(byte[] body)
+    static HttpContent GzipContent(byte[] body)
     {
         var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");

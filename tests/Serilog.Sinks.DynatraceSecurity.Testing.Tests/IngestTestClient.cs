@@ -18,7 +18,7 @@ internal sealed class IngestTestClient : IDisposable
 
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly DynatraceIngestReceiver _receiver;
+    readonly DynatraceIngestReceiver _receiver;
 
     public IngestTestClient(DynatraceIngestReceiver receiver)
     {
@@ -40,7 +40,7 @@ internal sealed class IngestTestClient : IDisposable
     /// </summary>
     public static string Event(string id, string properties = "")
     {
-        string fields =
+        var fields =
             $"\"event.id\":\"{id}\",\"event.provider\":\"tests\",\"finding.type\":\"test\",\"finding.id\":\"{id}\"," +
             "\"finding.time.created\":\"2026-11-27T10:15:02Z\",\"finding.title\":\"A test finding\"," +
             "\"dt.security.risk.level\":\"LOW\",\"object.id\":\"tests\",\"object.type\":\"PROCESS\"";
@@ -81,11 +81,11 @@ internal sealed class IngestTestClient : IDisposable
     {
         ((int)response.StatusCode).Should().Be(expectedStatus);
         response.Content.Headers.ContentType?.MediaType.Should().Be("application/json");
-        string text = await response.Content.ReadAsStringAsync();
-        using JsonDocument document = JsonDocument.Parse(text);
-        JsonElement error = document.RootElement.GetProperty("error");
+        var text = await response.Content.ReadAsStringAsync();
+        using var document = JsonDocument.Parse(text);
+        var error = document.RootElement.GetProperty("error");
         error.GetProperty("code").GetInt32().Should().Be(expectedStatus);
-        string message = error.GetProperty("message").GetString()!;
+        var message = error.GetProperty("message").GetString()!;
         message.Should().NotBeNullOrWhiteSpace();
         return message;
     }

@@ -28,12 +28,12 @@ public sealed class PayloadTests
     [InlineData("{\"list\":[{\"k\":1,\"k\":1}]}", "duplicate property name: 'k'")]
     public async Task Invalid_payload_is_answered_400_with_an_envelope_saying_what_is_wrong(string body, string expectedMessagePart)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, body);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, body);
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        var message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
         message.Should().Contain(expectedMessagePart);
         receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(400);
         receiver.Events.Should().BeEmpty();
@@ -44,12 +44,12 @@ public sealed class PayloadTests
     [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}' }, "byte order mark")]
     public async Task Body_that_is_not_plain_utf8_is_answered_400(byte[] body, string expectedMessagePart)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         var content = new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, content);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, content);
 
         (await IngestTestClient.ReadEnvelopeAsync(response, 400)).Should().Contain(expectedMessagePart);
         receiver.Requests[0].Body.Should().Equal(body);
@@ -58,10 +58,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Array_of_objects_is_recorded_as_events_in_order()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(
+        using var response = await client.PostAsync(
             IngestTestClient.CustomPath,
             "[" + IngestTestClient.Event("1", "\"n\":1") + "," + IngestTestClient.Event("2", "\"nested\":{\"a\":[1,2]}") + "," +
             IngestTestClient.Event("3", "\"flag\":true,\"none\":null") + "]");
@@ -82,10 +82,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Empty_array_is_accepted_with_no_events()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, "[]");
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, "[]");
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(202);
@@ -95,14 +95,14 @@ public sealed class PayloadTests
     [Fact]
     public async Task Dotted_keys_are_property_names_not_paths()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(
+        using var response = await client.PostAsync(
             IngestTestClient.CustomPath, IngestTestClient.Event("e-1", "\"finding\":{\"title\":\"nested\"},\"actor.ips\":[\"203.0.113.7\"]"));
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        ReceivedEvent received = receiver.Events.Single();
+        var received = receiver.Events.Single();
         received.GetString("finding.title").Should().Be("A test finding");
         received.GetString("actor.ips").Should().Be("""["203.0.113.7"]""");
     }
@@ -110,13 +110,13 @@ public sealed class PayloadTests
     [Fact]
     public async Task An_event_without_the_fields_the_security_app_needs_is_answered_400_naming_them()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        string incomplete = """{"event.id":"e-2","event.provider":"tests","finding.title":"","object.id":null,"object.type":"PROCESS"}""";
+        var incomplete = """{"event.id":"e-2","event.provider":"tests","finding.title":"","object.id":null,"object.type":"PROCESS"}""";
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-1") + "," + incomplete + "]");
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-1") + "," + incomplete + "]");
 
-        string message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
+        var message = await IngestTestClient.ReadEnvelopeAsync(response, 400);
         message.Should().Contain("Event 1 lacks")
             .And.Contain("finding.type, finding.id, finding.time.created, finding.title, dt.security.risk.level, object.id")
             .And.Contain("RequireSecurityAppFields");
@@ -127,11 +127,11 @@ public sealed class PayloadTests
     [Fact]
     public async Task The_security_app_check_can_be_turned_off()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(
             new DynatraceIngestReceiverOptions { RequireSecurityAppFields = false });
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, """{"event.id":"e-1","n":1}""");
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, """{"event.id":"e-1","n":1}""");
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         receiver.Events.Should().ContainSingle().Which.GetString("n").Should().Be("1");
@@ -144,12 +144,12 @@ public sealed class PayloadTests
         {
             ValidateEvent = e => e.TryGetProperty("bad", out _) ? "attribute 'bad' is not allowed" : null,
         };
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage rejected = await client.PostAsync(
+        using var rejected = await client.PostAsync(
             IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-1", "\"ok\":1") + "," + IngestTestClient.Event("e-2", "\"bad\":1") + "]");
-        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-3", "\"ok\":2") + "]");
+        using var accepted = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("e-3", "\"ok\":2") + "]");
 
         (await IngestTestClient.ReadEnvelopeAsync(rejected, 400)).Should().Contain("attribute 'bad' is not allowed");
         accepted.StatusCode.Should().Be(HttpStatusCode.Accepted);

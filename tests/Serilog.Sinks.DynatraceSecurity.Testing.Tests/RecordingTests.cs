@@ -14,17 +14,17 @@ public sealed class RecordingTests
     [Fact]
     public async Task ToString_never_shows_the_token_or_the_authorization_header()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath + "?token=" + receiver.AccessToken, IngestTestClient.OneEvent);
-        using HttpResponseMessage bearer = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Bearer " + receiver.AccessToken);
-        using HttpResponseMessage bare = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, receiver.AccessToken);
+        using var accepted = await client.PostAsync(IngestTestClient.CustomPath + "?token=" + receiver.AccessToken, IngestTestClient.OneEvent);
+        using var bearer = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Bearer " + receiver.AccessToken);
+        using var bare = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, receiver.AccessToken);
 
         receiver.Requests.Should().HaveCount(3);
-        foreach (ReceivedRequest request in receiver.Requests)
+        foreach (var request in receiver.Requests)
         {
-            string text = request.ToString();
+            var text = request.ToString();
             text.Should().NotContain(receiver.AccessToken).And.NotContain("dt0c01").And.NotContain("Authorization");
             text.Should().StartWith("POST " + IngestTestClient.CustomPath + " -> ");
             (request.AuthorizationScheme ?? string.Empty).Should().NotContain(receiver.AccessToken);
@@ -38,14 +38,14 @@ public sealed class RecordingTests
     [Fact]
     public async Task WaitForEventsAsync_times_out_with_a_message_saying_how_many_arrived_and_what_was_answered()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        using HttpResponseMessage rejected = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Api-Token dt0c01.WRONG");
+        using var accepted = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var rejected = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, "Api-Token dt0c01.WRONG");
 
         Func<Task> act = () => receiver.WaitForEventsAsync(3, TimeSpan.FromMilliseconds(200));
 
-        TimeoutException error = (await act.Should().ThrowAsync<TimeoutException>()).Which;
+        var error = (await act.Should().ThrowAsync<TimeoutException>()).Which;
         error.Message.Should().Contain("3 accepted event(s)").And.Contain("1 arrived").And.Contain("-> 401").And.Contain("-> 202");
         error.Message.Should().NotContain(receiver.AccessToken).And.NotContain("WRONG");
     }
@@ -53,7 +53,7 @@ public sealed class RecordingTests
     [Fact]
     public async Task WaitForRequestsAsync_times_out_with_a_message_saying_how_many_arrived()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
 
         Func<Task> act = () => receiver.WaitForRequestsAsync(1, TimeSpan.FromMilliseconds(100));
 
@@ -63,14 +63,14 @@ public sealed class RecordingTests
     [Fact]
     public async Task Waits_complete_when_the_count_is_reached_later()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        Task events = receiver.WaitForEventsAsync(3, IngestTestClient.WaitTimeout);
-        Task requests = receiver.WaitForRequestsAsync(2, IngestTestClient.WaitTimeout);
+        var events = receiver.WaitForEventsAsync(3, IngestTestClient.WaitTimeout);
+        var requests = receiver.WaitForRequestsAsync(2, IngestTestClient.WaitTimeout);
         events.IsCompleted.Should().BeFalse();
 
-        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("a-1") + "," + IngestTestClient.Event("a-2") + "]");
-        using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var first = await client.PostAsync(IngestTestClient.CustomPath, "[" + IngestTestClient.Event("a-1") + "," + IngestTestClient.Event("a-2") + "]");
+        using var second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         await Task.WhenAll(events, requests);
         await receiver.WaitForEventsAsync(0, TimeSpan.FromMilliseconds(1));
@@ -80,16 +80,16 @@ public sealed class RecordingTests
     [Fact]
     public async Task Concurrent_requests_are_all_recorded_in_arrival_order()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         const int count = 40;
 
-        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+        var responses = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
             client.PostAsync(IngestTestClient.CustomPath,
                 "[" + IngestTestClient.Event($"{i}-0", $"\"i\":{i},\"part\":0") + "," + IngestTestClient.Event($"{i}-1", $"\"i\":{i},\"part\":1") + "]")));
 
         responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.Accepted);
-        foreach (HttpResponseMessage response in responses)
+        foreach (var response in responses)
         {
             response.Dispose();
         }
@@ -97,7 +97,7 @@ public sealed class RecordingTests
         receiver.Requests.Should().HaveCount(count);
         receiver.Events.Should().HaveCount(2 * count);
         receiver.Requests.Select(r => r.ReceivedAt).Should().BeInAscendingOrder();
-        List<ReceivedRequest> requestsInEventOrder = receiver.Events.Select(e => e.Request).Distinct().ToList();
+        var requestsInEventOrder = receiver.Events.Select(e => e.Request).Distinct().ToList();
         requestsInEventOrder.Should().Equal(receiver.Requests);
         receiver.Events.Select(e => e.GetString("i")).Distinct().Should().HaveCount(count);
     }
@@ -105,9 +105,9 @@ public sealed class RecordingTests
     [Fact]
     public async Task Clear_forgets_requests_events_and_arrivals()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var first = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         receiver.Clear();
 
@@ -115,7 +115,7 @@ public sealed class RecordingTests
         receiver.Events.Should().BeEmpty();
         Func<Task> act = () => receiver.WaitForArrivalsAsync(1, TimeSpan.FromMilliseconds(50));
         await act.Should().ThrowAsync<TimeoutException>();
-        using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         receiver.Events.Should().ContainSingle();
     }
 
@@ -123,12 +123,12 @@ public sealed class RecordingTests
     public async Task Options_are_copied_at_start()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "first" } };
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync(options);
+        await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
         using var client = new IngestTestClient(receiver);
 
         options.Endpoints.Add("second");
         options.AcceptedTokens.Clear();
-        using HttpResponseMessage response = await client.PostAsync("/platform/ingest/custom/security.events/second", IngestTestClient.OneEvent);
+        using var response = await client.PostAsync("/platform/ingest/custom/security.events/second", IngestTestClient.OneEvent);
 
         await IngestTestClient.ReadEnvelopeAsync(response, 404);
     }
@@ -157,13 +157,13 @@ public sealed class RecordingTests
     [Fact]
     public async Task Dispose_is_idempotent_keeps_records_readable_and_fails_pending_and_later_waits()
     {
-        DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        var receiver = await DynatraceIngestReceiver.StartAsync();
         using (var client = new IngestTestClient(receiver))
         {
-            using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+            using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         }
 
-        Task pending = receiver.WaitForEventsAsync(5, IngestTestClient.WaitTimeout);
+        var pending = receiver.WaitForEventsAsync(5, IngestTestClient.WaitTimeout);
 
         receiver.Dispose();
         await receiver.DisposeAsync();

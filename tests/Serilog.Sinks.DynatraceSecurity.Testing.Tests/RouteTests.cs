@@ -21,15 +21,15 @@ public sealed class RouteTests
     [MemberData(nameof(Routes))]
     public async Task Each_route_accepts_with_202_and_records_the_event_with_route_and_endpoint(string path, DynatraceIngestRouteKind kind, string? endpoint)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(path, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync(path, IngestTestClient.OneEvent);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
         (await response.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
         receiver.Events.Should().ContainSingle();
-        ReceivedEvent received = receiver.Events[0];
+        var received = receiver.Events[0];
         received.GetString("event.type").Should().Be("DETECTION_FINDING");
         received.Request.Route.Should().Be(kind);
         received.Request.Endpoint.Should().Be(endpoint);
@@ -47,13 +47,13 @@ public sealed class RouteTests
     [InlineData("/PLATFORM/ingest/v1/security.events")]
     public async Task Unknown_path_is_answered_404_with_envelope_and_recorded_without_route(string path)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(path, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync(path, IngestTestClient.OneEvent);
 
         await IngestTestClient.ReadEnvelopeAsync(response, 404);
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.Route.Should().BeNull();
         request.Endpoint.Should().BeNull();
         request.StatusCode.Should().Be(404);
@@ -67,16 +67,16 @@ public sealed class RouteTests
     [InlineData("PATCH")]
     public async Task Other_methods_on_a_known_route_are_answered_405(string method)
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        HttpContent? content = method == "GET" || method == "DELETE" ? null : IngestTestClient.Json(IngestTestClient.OneEvent);
+        var content = method == "GET" || method == "DELETE" ? null : IngestTestClient.Json(IngestTestClient.OneEvent);
 
-        using HttpResponseMessage response = await client.Http.SendAsync(
+        using var response = await client.Http.SendAsync(
             client.Request(new HttpMethod(method), IngestTestClient.CustomPath, content, client.ApiTokenHeader));
 
         await IngestTestClient.ReadEnvelopeAsync(response, 405);
         response.Content.Headers.Allow.Should().Equal("POST");
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.Method.Should().Be(method);
         request.Route.Should().Be(DynatraceIngestRouteKind.CustomSecurityEvents);
         request.StatusCode.Should().Be(405);
@@ -86,10 +86,10 @@ public sealed class RouteTests
     [Fact]
     public async Task Head_on_a_known_route_is_answered_405_without_a_body()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.Http.SendAsync(
+        using var response = await client.Http.SendAsync(
             client.Request(HttpMethod.Head, "/platform/ingest/v1/security.events", null, client.ApiTokenHeader));
 
         response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
@@ -99,24 +99,24 @@ public sealed class RouteTests
     [Fact]
     public async Task Query_string_is_recorded_apart_from_the_path()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath + "?dt.source=x", IngestTestClient.OneEvent);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath + "?dt.source=x", IngestTestClient.OneEvent);
 
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        ReceivedRequest request = receiver.Requests.Single();
+        var request = receiver.Requests.Single();
         request.Path.Should().Be(IngestTestClient.CustomPath);
         request.QueryString.Should().Be("?dt.source=x");
 
-        using HttpResponseMessage plain = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var plain = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         receiver.Requests[1].QueryString.Should().BeEmpty();
     }
 
     [Fact]
     public async Task Environment_url_is_loopback_with_the_real_port()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
 
         receiver.EnvironmentUrl.Scheme.Should().Be("http");
         receiver.EnvironmentUrl.Host.Should().Be("127.0.0.1");

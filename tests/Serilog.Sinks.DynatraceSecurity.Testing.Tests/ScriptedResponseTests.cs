@@ -16,12 +16,12 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Scripted_status_is_answered_with_retry_after_and_envelope_then_the_next_request_is_normal()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Status(429, "7"));
 
-        using HttpResponseMessage throttled = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        using HttpResponseMessage accepted = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var throttled = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var accepted = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         (await IngestTestClient.ReadEnvelopeAsync(throttled, 429)).Should().Contain("429");
         throttled.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(7));
@@ -35,17 +35,17 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Scripted_responses_are_used_first_in_first_out()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Status(503, "Wed, 21 Oct 2037 07:28:00 GMT"));
         receiver.EnqueueResponse(ScriptedResponse.Status(500));
         receiver.EnqueueResponse(new ScriptedResponse { StatusCode = 502, Body = "<html>bad gateway</html>", ContentType = "text/html" });
         receiver.PendingScriptedResponses.Should().Be(3);
 
-        using HttpResponseMessage first = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        using HttpResponseMessage second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        using HttpResponseMessage third = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        using HttpResponseMessage fourth = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var first = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var second = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var third = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var fourth = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         await IngestTestClient.ReadEnvelopeAsync(first, 503);
         first.Headers.RetryAfter!.Date.Should().Be(new DateTimeOffset(2037, 10, 21, 7, 28, 0, TimeSpan.Zero));
@@ -61,12 +61,12 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Scripted_error_is_answered_before_the_token_check_but_after_the_route_check()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Status(503));
 
-        using HttpResponseMessage unknownRoute = await client.PostAsync("/platform/ingest/v1/logs", IngestTestClient.OneEvent);
-        using HttpResponseMessage noToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization: null);
+        using var unknownRoute = await client.PostAsync("/platform/ingest/v1/logs", IngestTestClient.OneEvent);
+        using var noToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization: null);
 
         await IngestTestClient.ReadEnvelopeAsync(unknownRoute, 404);
         await IngestTestClient.ReadEnvelopeAsync(noToken, 503);
@@ -75,13 +75,13 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Scripted_success_status_still_runs_the_contract_checks_and_is_answered_when_they_pass()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Status(200));
         receiver.EnqueueResponse(ScriptedResponse.Status(200));
 
-        using HttpResponseMessage noToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization: null);
-        using HttpResponseMessage ok = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var noToken = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, authorization: null);
+        using var ok = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         await IngestTestClient.ReadEnvelopeAsync(noToken, 401);
         ok.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -91,11 +91,11 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Scripted_204_with_a_body_is_answered_without_the_body()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(new ScriptedResponse { StatusCode = 204, Body = "ignored" });
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         response.StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await response.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
@@ -105,12 +105,12 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Short_hang_answers_202_after_the_delay_and_records_the_event()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromMilliseconds(200)));
         var stopwatch = Stopwatch.StartNew();
 
-        using HttpResponseMessage response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var response = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
 
         stopwatch.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(150));
         response.StatusCode.Should().Be(HttpStatusCode.Accepted);
@@ -120,10 +120,10 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Dispose_returns_promptly_while_a_request_hangs_and_the_client_sees_the_connection_end()
     {
-        DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromMinutes(5)));
-        Task<HttpResponseMessage> hanging = client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        var hanging = client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         await receiver.WaitForArrivalsAsync(1, IngestTestClient.WaitTimeout);
         receiver.Requests.Should().BeEmpty("the hanging request has not been answered yet");
 
@@ -134,7 +134,7 @@ public sealed class ScriptedResponseTests
         stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1.5), "the scripted delay is cancelled on shutdown");
         Func<Task> act = () => hanging;
         await act.Should().ThrowAsync<HttpRequestException>();
-        ReceivedRequest request = receiver.Requests.Should().ContainSingle().Subject;
+        var request = receiver.Requests.Should().ContainSingle().Subject;
         request.StatusCode.Should().Be(0);
         receiver.Events.Should().BeEmpty();
     }
@@ -142,11 +142,11 @@ public sealed class ScriptedResponseTests
     [Fact]
     public async Task Hang_ends_when_the_client_aborts_and_the_receiver_keeps_serving()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Hang(Timeout.InfiniteTimeSpan));
         using var cancel = new CancellationTokenSource();
-        Task<HttpResponseMessage> hanging = client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, cancellationToken: cancel.Token);
+        var hanging = client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent, cancellationToken: cancel.Token);
         await receiver.WaitForArrivalsAsync(1, IngestTestClient.WaitTimeout);
 
         cancel.Cancel();
@@ -155,14 +155,14 @@ public sealed class ScriptedResponseTests
         await receiver.WaitForRequestsAsync(1, IngestTestClient.WaitTimeout);
 
         receiver.Requests[0].StatusCode.Should().Be(0);
-        using HttpResponseMessage next = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var next = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         next.StatusCode.Should().Be(HttpStatusCode.Accepted);
     }
 
     [Fact]
     public async Task Drop_aborts_the_connection_and_the_client_sees_HttpRequestException()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
         receiver.EnqueueResponse(ScriptedResponse.Drop());
 
@@ -170,22 +170,22 @@ public sealed class ScriptedResponseTests
 
         await act.Should().ThrowAsync<HttpRequestException>();
         await receiver.WaitForRequestsAsync(1, IngestTestClient.WaitTimeout);
-        ReceivedRequest dropped = receiver.Requests.Should().ContainSingle().Subject;
+        var dropped = receiver.Requests.Should().ContainSingle().Subject;
         dropped.StatusCode.Should().Be(0);
         dropped.Body.Should().Equal(Encoding.UTF8.GetBytes(IngestTestClient.OneEvent));
         dropped.ToString().Should().Contain("dropped");
         receiver.Events.Should().BeEmpty();
 
-        using HttpResponseMessage next = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var next = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         next.StatusCode.Should().Be(HttpStatusCode.Accepted);
     }
 
     [Fact]
     public async Task Drop_on_a_reused_connection_is_seen_by_the_client_and_not_retried_by_it()
     {
-        await using DynatraceIngestReceiver receiver = await DynatraceIngestReceiver.StartAsync();
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
-        using HttpResponseMessage warmUp = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
+        using var warmUp = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
         receiver.EnqueueResponse(ScriptedResponse.Drop());
 
         Func<Task> act = () => client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);

@@ -23,7 +23,7 @@ internal static class DotnetCli
 {
     // Set by `dotnet test` / MSBuild for their own child processes; inherited, they would make the child build use the
     // parent's MSBuild instead of resolving its own, which is not what a user's shell does.
-    private static readonly string[] InheritedVariablePrefixes = { "MSBuild", "MSBUILD", "VSTEST", "TESTINGPLATFORM", "DOTNET_HOST_PATH" };
+    static readonly string[] InheritedVariablePrefixes = { "MSBuild", "MSBUILD", "VSTEST", "TESTINGPLATFORM", "DOTNET_HOST_PATH" };
 
     public static async Task<DotnetResult> RunAsync(
         IReadOnlyList<string> arguments,
@@ -39,12 +39,12 @@ internal static class DotnetCli
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        foreach (string name in start.Environment.Keys.ToList())
+        foreach (var name in start.Environment.Keys.ToList())
         {
             if (InheritedVariablePrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))
             {
@@ -59,13 +59,13 @@ internal static class DotnetCli
         start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         if (environment != null)
         {
-            foreach (KeyValuePair<string, string?> variable in environment)
+            foreach (var variable in environment)
             {
                 start.Environment[variable.Key] = variable.Value;
             }
         }
 
-        string command = "dotnet " + string.Join(" ", arguments);
+        var command = "dotnet " + string.Join(" ", arguments);
         var output = new StringBuilder();
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
@@ -78,7 +78,7 @@ internal static class DotnetCli
         process.BeginErrorReadLine();
 
         using var limit = new CancellationTokenSource(timeout);
-        bool timedOut = false;
+        var timedOut = false;
         try
         {
             await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
@@ -111,7 +111,7 @@ internal static class DotnetCli
 
     // `dotnet test` runs the test assemblies side by side; packing and building here must not starve the timing-sensitive
     // tests of the other assemblies on a small machine. Children (MSBuild nodes, the compiler) inherit the priority.
-    private static void LowerPriority(Process process)
+    static void LowerPriority(Process process)
     {
         try
         {
@@ -123,7 +123,7 @@ internal static class DotnetCli
         }
     }
 
-    private static void Append(StringBuilder output, string? line)
+    static void Append(StringBuilder output, string? line)
     {
         if (line == null)
         {

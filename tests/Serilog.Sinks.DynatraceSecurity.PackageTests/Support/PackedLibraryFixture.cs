@@ -40,12 +40,12 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
     /// <summary>The most one dotnet command (pack, run, build) may take before it is killed and the test fails.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
 
-    private const string VersionPlaceholder = "{{SinkPackageVersion}}";
+    const string VersionPlaceholder = "{{SinkPackageVersion}}";
 
     public PackedLibraryFixture()
     {
         BaseVersion = RepositoryLayout.ReadVersion();
-        string stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
         Version = BaseVersion + (BaseVersion.Contains('-', StringComparison.Ordinal) ? "." : "-") + "packagetest." + stamp;
         WorkDirectory = Path.Combine(Path.GetTempPath(), "dtsec-package-tests-" + Guid.NewGuid().ToString("N").Substring(0, 12));
     }
@@ -66,7 +66,7 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
     /// <summary>Where a consumer's NuGet packages are restored to (never the machine's global package folder).</summary>
     public string ConsumerPackagesDirectory => Path.Combine(WorkDirectory, "packages");
 
-    private string NuGetConfig { get; set; } = string.Empty;
+    string NuGetConfig { get; set; } = string.Empty;
 
     public string PackagePath(string packageId) => Path.Combine(FeedDirectory, $"{packageId}.{Version}.nupkg");
 
@@ -78,18 +78,18 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         RefuseInheritedBuildSettings(WorkDirectory);
 
         var stopwatch = Stopwatch.StartNew();
-        IReadOnlyList<ShippedProject> projects = RepositoryLayout.ShippedProjects();
+        var projects = RepositoryLayout.ShippedProjects();
 
         // Projects that stand alone are packed side by side; one that references another src/ project builds that
         // one too, into the same artifacts folder, so it goes afterwards, alone.
-        DotnetResult[] standalone = await Task.WhenAll(projects.Where(p => !p.ReferencesOtherSourceProjects).Select(PackAsync)).ConfigureAwait(false);
+        var standalone = await Task.WhenAll(projects.Where(p => !p.ReferencesOtherSourceProjects).Select(PackAsync)).ConfigureAwait(false);
         var results = new List<DotnetResult>(standalone);
-        foreach (ShippedProject dependent in projects.Where(p => p.ReferencesOtherSourceProjects))
+        foreach (var dependent in projects.Where(p => p.ReferencesOtherSourceProjects))
         {
             results.Add(await PackAsync(dependent).ConfigureAwait(false));
         }
 
-        DotnetResult? failed = results.FirstOrDefault(result => !result.Succeeded);
+        var failed = results.FirstOrDefault(result => !result.Succeeded);
         if (failed != null)
         {
             throw new InvalidOperationException("Packing failed: " + failed.Describe());
@@ -100,7 +100,7 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         NuGetConfig = await BuildNuGetConfigAsync().ConfigureAwait(false);
     }
 
-    private Task<DotnetResult> PackAsync(ShippedProject project) =>
+    Task<DotnetResult> PackAsync(ShippedProject project) =>
         DotnetCli.RunAsync(
             new[]
             {
@@ -136,13 +136,13 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
     /// </summary>
     public ConsumerProject CreateConsumer(string templateName)
     {
-        string target = Path.Combine(WorkDirectory, "consumers", templateName);
+        var target = Path.Combine(WorkDirectory, "consumers", templateName);
         Directory.CreateDirectory(target);
-        string template = RepositoryLayout.ConsumerTemplate(templateName);
-        foreach (string source in Directory.GetFiles(template))
+        var template = RepositoryLayout.ConsumerTemplate(templateName);
+        foreach (var source in Directory.GetFiles(template))
         {
-            string name = Path.GetFileName(source);
-            string text = File.ReadAllText(source);
+            var name = Path.GetFileName(source);
+            var text = File.ReadAllText(source);
             if (name.EndsWith(".csproj.template", StringComparison.Ordinal))
             {
                 name = templateName + ".csproj";
@@ -158,14 +158,14 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
 
     // A global.json, Directory.Build.* or Directory.Packages.props above the temporary folder would change how the
     // consumers build; a user's fresh project has none.
-    private static void RefuseInheritedBuildSettings(string workDirectory)
+    static void RefuseInheritedBuildSettings(string workDirectory)
     {
         string[] names = { "global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "NuGet.Config", "nuget.config" };
-        for (DirectoryInfo? directory = new DirectoryInfo(workDirectory).Parent; directory != null; directory = directory.Parent)
+        for (var directory = new DirectoryInfo(workDirectory).Parent; directory != null; directory = directory.Parent)
         {
-            foreach (string name in names)
+            foreach (var name in names)
             {
-                string path = Path.Combine(directory.FullName, name);
+                var path = Path.Combine(directory.FullName, name);
                 if (File.Exists(path))
                 {
                     throw new InvalidOperationException(
@@ -175,22 +175,22 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> BuildNuGetConfigAsync()
+    async Task<string> BuildNuGetConfigAsync()
     {
         // The sources this machine's effective configuration has, as `dotnet nuget list source` in the repository
         // shows them (a user's machine-wide and user-wide configuration, plus any the repository adds).
-        DotnetResult list = await DotnetCli.RunAsync(new[] { "nuget", "list", "source", "--format", "Detailed" }, RepositoryLayout.Root, CommandTimeout).ConfigureAwait(false);
+        var list = await DotnetCli.RunAsync(new[] { "nuget", "list", "source", "--format", "Detailed" }, RepositoryLayout.Root, CommandTimeout).ConfigureAwait(false);
         if (!list.Succeeded)
         {
             throw new InvalidOperationException("Could not list the NuGet sources: " + list.Describe());
         }
 
         var sources = new List<(string Name, string Url)>();
-        string[] lines = list.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
+        var lines = list.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
         var header = new Regex(@"^\s*\d+\.\s+(?<name>.+?)\s+\[Enabled\]\s*$");
-        for (int i = 0; i + 1 < lines.Length; i++)
+        for (var i = 0; i + 1 < lines.Length; i++)
         {
-            Match match = header.Match(lines[i]);
+            var match = header.Match(lines[i]);
             if (match.Success)
             {
                 sources.Add((match.Groups["name"].Value, lines[i + 1].Trim()));
@@ -205,9 +205,9 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         // Packages already on this machine are taken from its global package folder as a read-only fallback, so the
         // consumers restore quickly without writing into it; everything else, and the fresh packages, land in
         // ConsumerPackagesDirectory.
-        DotnetResult locals = await DotnetCli.RunAsync(new[] { "nuget", "locals", "global-packages", "--list" }, RepositoryLayout.Root, CommandTimeout).ConfigureAwait(false);
-        Match globalFolder = Regex.Match(locals.Output, @"global-packages:\s*(?<path>\S.*?)\s*$", RegexOptions.Multiline);
-        string? fallback = locals.Succeeded && globalFolder.Success && Directory.Exists(globalFolder.Groups["path"].Value)
+        var locals = await DotnetCli.RunAsync(new[] { "nuget", "locals", "global-packages", "--list" }, RepositoryLayout.Root, CommandTimeout).ConfigureAwait(false);
+        var globalFolder = Regex.Match(locals.Output, @"global-packages:\s*(?<path>\S.*?)\s*$", RegexOptions.Multiline);
+        var fallback = locals.Succeeded && globalFolder.Success && Directory.Exists(globalFolder.Groups["path"].Value)
             ? globalFolder.Groups["path"].Value
             : null;
 
@@ -228,7 +228,7 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         config.AppendLine("  <packageSources>");
         config.AppendLine("    <clear />");
         config.AppendLine($"    <add key=\"{localFeed}\" value=\"{Escape(FeedDirectory)}\" />");
-        foreach ((string name, string url) in sources)
+        foreach ((var name, var url) in sources)
         {
             config.AppendLine($"    <add key=\"{Escape(name)}\" value=\"{Escape(url)}\" />");
         }
@@ -238,13 +238,13 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         // Our packages come from the local feed only, everything else from the usual sources.
         config.AppendLine("  <packageSourceMapping>");
         config.AppendLine($"    <packageSource key=\"{localFeed}\">");
-        foreach (string id in PackageIds)
+        foreach (var id in PackageIds)
         {
             config.AppendLine($"      <package pattern=\"{id}\" />");
         }
 
         config.AppendLine("    </packageSource>");
-        foreach ((string name, _) in sources)
+        foreach ((var name, _) in sources)
         {
             config.AppendLine($"    <packageSource key=\"{Escape(name)}\">");
             config.AppendLine("      <package pattern=\"*\" />");
@@ -256,7 +256,7 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
         return config.ToString();
     }
 
-    private static string Escape(string value) => SecurityElement.Escape(value) ?? string.Empty;
+    static string Escape(string value) => SecurityElement.Escape(value) ?? string.Empty;
 }
 
 /// <summary>A consumer project in its own folder.</summary>

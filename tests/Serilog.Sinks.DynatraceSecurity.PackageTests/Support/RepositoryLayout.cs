@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Xml.Linq;
 using System.Linq;
+using System.Xml.Linq;
 
 namespace Serilog.Sinks.DynatraceSecurity.PackageTests.Support;
 
@@ -22,7 +22,7 @@ internal static class RepositoryLayout
     /// </summary>
     public static IReadOnlyList<ShippedProject> ShippedProjects()
     {
-        ShippedProject[] projects = Directory.GetDirectories(Path.Combine(Root, "src"))
+        var projects = Directory.GetDirectories(Path.Combine(Root, "src"))
             .Select(Path.GetFileName)
             .Where(name => name != null && File.Exists(ProjectFile(name)))
             .Select(name => new ShippedProject(name!, ReferencesOtherSourceProjects(ProjectFile(name!))))
@@ -38,8 +38,8 @@ internal static class RepositoryLayout
     /// <summary>The <c>Version</c> property of the root Directory.Build.props.</summary>
     public static string ReadVersion()
     {
-        XDocument props = XDocument.Load(Path.Combine(Root, "Directory.Build.props"));
-        string? version = props.Descendants("Version").Select(element => element.Value.Trim()).FirstOrDefault();
+        var props = XDocument.Load(Path.Combine(Root, "Directory.Build.props"));
+        var version = props.Descendants("Version").Select(element => element.Value.Trim()).FirstOrDefault();
         if (string.IsNullOrEmpty(version))
         {
             throw new InvalidOperationException("The root Directory.Build.props sets no <Version>.");
@@ -48,10 +48,10 @@ internal static class RepositoryLayout
         return version;
     }
 
-    private static bool ReferencesOtherSourceProjects(string projectFile) =>
+    static bool ReferencesOtherSourceProjects(string projectFile) =>
         XDocument.Load(projectFile).Descendants().Any(element => element.Name.LocalName == "ProjectReference");
 
-    private static string FindRoot()
+    static string FindRoot()
     {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
         {

@@ -12,12 +12,12 @@ internal sealed record RestoredPackage(string Type, string Version, IReadOnlyLis
     /// <summary>The package of this id in the (single) target framework of the assets file; null when it was not restored.</summary>
     public static RestoredPackage? Find(string assetsFile, string packageId)
     {
-        using JsonDocument assets = JsonDocument.Parse(File.ReadAllText(assetsFile));
-        foreach (JsonProperty target in assets.RootElement.GetProperty("targets").EnumerateObject())
+        using var assets = JsonDocument.Parse(File.ReadAllText(assetsFile));
+        foreach (var target in assets.RootElement.GetProperty("targets").EnumerateObject())
         {
-            foreach (JsonProperty library in target.Value.EnumerateObject())
+            foreach (var library in target.Value.EnumerateObject())
             {
-                string[] idAndVersion = library.Name.Split('/', 2);
+                var idAndVersion = library.Name.Split('/', 2);
                 if (idAndVersion.Length == 2 && string.Equals(idAndVersion[0], packageId, StringComparison.OrdinalIgnoreCase))
                 {
                     return new RestoredPackage(
@@ -32,8 +32,8 @@ internal sealed record RestoredPackage(string Type, string Version, IReadOnlyLis
         return null;
     }
 
-    private static IReadOnlyList<string> Names(JsonElement library, string section) =>
-        library.TryGetProperty(section, out JsonElement assets)
+    static IReadOnlyList<string> Names(JsonElement library, string section) =>
+        library.TryGetProperty(section, out var assets)
             ? assets.EnumerateObject().Select(asset => asset.Name).ToArray()
             : Array.Empty<string>();
 }
