@@ -102,6 +102,55 @@ public class RedirectTests
         elsewhere.Requests.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task AHandlerThatRewritesThePathOnTheSameHostIsStillDelivery()
+    {
+        await using var harness = await SinkHarness.StartAsync(o => o.MessageHandler = new PathRewritingHandler());
+
+        harness.LogNumbered(2);
+        await harness.Receiver.WaitForEventsAsync(2, Deadline);
+
+        harness.Receiver.Requests.Should().OnlyContain(r => r.QueryString == "?tenant=a");
+        harness.Fallback.Events.Should().BeEmpty("the events went to the configured host");
+        harness.Metrics.Sent.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task AHandlerThatThrowsSomethingUnusualMakesAFailedAttemptNotALostBatch()
+    {
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.RetryTimeLimit = TimeSpan.FromMilliseconds(200);
+            o.MessageHandler = new ThrowingHandler();
+        });
+
+        harness.LogNumbered(2);
+        Eventually.True(() => harness.Fallback.Events.Count == 2, Deadline, "the events are reported once retrying ends");
+
+        harness.Metrics.Dropped(DropReason.RetryTimeLimitExceeded).Should().Be(2, "a failed attempt, retried, not an internal error");
+        harness.Metrics.Dropped(DropReason.Internal).Should().Be(0);
+        SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority).Should().NotContain(l => l.Contains(harness.Receiver.AccessToken));
+    }
+
+    /// <summary>Adds a query string: the answer comes from another URI on the same host.</summary>
+    sealed class PathRewritingHandler : DelegatingHandler
+    {
+        public PathRewritingHandler() : base(new HttpClientHandler()) { }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, System.Threading.CancellationToken cancellationToken)
+        {
+            request.RequestUri = new UriBuilder(request.RequestUri!) { Query = "tenant=a" }.Uri;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A handler that fails the way no network does, naming the token in its message.</summary>
+    sealed class ThrowingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, System.Threading.CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("handler broken; header was " + request.Headers.Authorization);
+    }
+
     /// <summary>An <see cref="HttpClientHandler"/> that has already sent a request, so its properties cannot change.</summary>
     sealed class AlreadyUsedHandler : HttpClientHandler
     {

@@ -68,7 +68,8 @@ public class RejectionTests
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(77);
         harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(-1, 201).Where(n => n != 77));
-        harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(1 + 1 + 2 * 8, "one bad event costs 2·⌈log₂ n⌉ requests more");
+        // The first event; the batch; three probes; the rest, and 2·⌈log₂ 197⌉ to isolate the bad event in it.
+        harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(1 + 1 + 3 + 1 + 2 * 8, "one bad event costs about 2·⌈log₂ n⌉ requests more");
     }
 
     [Fact]
@@ -89,5 +90,42 @@ public class RejectionTests
         lines.Should().ContainSingle("what a request's bisection found is one line, not 100");
         lines.Sum(l => int.Parse(Regex.Match(l, @"\((\d+) security event\(s\) dropped").Groups[1].Value)).Should().Be(100);
         lines.Should().OnlyContain(l => l.Contains(" | "), "each line has a sample of Dynatrace's messages");
+    }
+
+    [Fact]
+    public async Task BadEventsThatComeTogetherDoNotMakeTheGoodOnesLookRefused()
+    {
+        // Bad events from one call site come together: the search must not spend its budget inside the cluster and
+        // report the good events as refused.
+        var receiverOptions = new DynatraceIngestReceiverOptions
+        {
+            ValidateEvent = e => e.GetProperty("N").GetInt32() is >= 0 and < 10 ? "event from a broken call site" : null,
+        };
+        await using var harness = await SinkHarness.StartAsync(Batches(100), receiverOptions);
+
+        await LogOneBatchAfterTheFirstEventAsync(harness, 100);
+        await harness.Logger.DisposeAsync();
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 10));
+        harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(10, 90).Prepend(-1));
+    }
+
+    [Fact]
+    public async Task WithGzipInDoubtARefusalOfEverythingStillCostsFewRequests()
+    {
+        var receiverOptions = new DynatraceIngestReceiverOptions { AcceptGzip = true, ValidateEvent = _ => "blocked by a pipeline rule" };
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            Batches(100)(o);
+            o.Compression = DynatraceSecurityCompression.Gzip;
+        }, receiverOptions);
+
+        await LogOneBatchAfterTheFirstEventAsync(harness, 100);
+        await harness.Logger.DisposeAsync();
+
+        SinkHarness.Numbers(harness.Fallback.Events).Should().HaveCount(101);
+        // The first event gzip and plain (2); the batch gzip and plain (2); three probes gzip and plain (6): gzip is in
+        // doubt while no compressed request has been accepted, and nothing more after the probes (before: every part twice).
+        harness.Receiver.Requests.Count.Should().BeLessThanOrEqualTo(2 + 2 + 6);
     }
 }

@@ -54,6 +54,7 @@ public class RequestSizeLimitTests
             var accepted = 0;
             while (limit.Current <= 100_000)
             {
+                accepted.Should().BeLessThan(RequestSizeLimit.LastProbeAfter + 1, "a raise comes within the longest wait");
                 limit.OnAccepted(100_000);
                 accepted++;
             }

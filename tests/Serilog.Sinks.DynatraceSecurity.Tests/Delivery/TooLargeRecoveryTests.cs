@@ -92,4 +92,28 @@ public class TooLargeRecoveryTests
         harness.Receiver.Requests.Select(r => r.StatusCode).Should().Equal(202, 413, 202);
         harness.Fallback.Events.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task ADoubtful413ThatCannotBeRetriedIsCutNotDropped()
+    {
+        // retryTimeLimit 0 turns retries off: a 413 for a request no larger than one accepted then proves nothing, so the
+        // request is sent in halves instead of being given up.
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.RetryTimeLimit = TimeSpan.Zero;
+            o.BatchSizeLimit = 10;
+            o.BufferingTimeLimit = TimeSpan.FromMinutes(5);
+        });
+        var security = harness.Security();
+        security.Warning("Event {N} {Padding}", -1, new string('w', 8000));
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(413));
+
+        for (var i = 0; i < 10; i++)
+            security.Warning("Event {N} {Padding}", i, "small");
+        await harness.Receiver.WaitForEventsAsync(11, Deadline);
+
+        harness.Fallback.Events.Should().BeEmpty();
+        harness.Receiver.Requests.Select(r => r.StatusCode).Should().Equal(202, 413, 202, 202);
+    }
 }

@@ -68,27 +68,8 @@ public class SinkRequestIsolationTests
         lines.Should().OnlyContain(l => l.Length < 2_000, "error messages are bounded to a few hundred characters");
     }
 
-    [Fact]
-    public async Task AnEndpointThatTricklesItsAnswerCannotHoldTheSinkPastTheRequestTimeout()
-    {
-        using var trickle = new TricklingServer();
-        await using var harness = await SinkHarness.StartAsync(o =>
-        {
-            o.EnvironmentUrl = trickle.Url;
-            o.RequestTimeout = TimeSpan.FromSeconds(1);
-            o.RetryTimeLimit = TimeSpan.Zero;
-        });
-
-        var clock = Stopwatch.StartNew();
-        harness.Security().Warning("Event {N}", 1);
-        Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the event is reported once the request times out");
-
-        // Without the bound the answer would take a million seconds; the slack is for a loaded machine.
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(12), "the request timeout bounds reading a never-ending answer");
-    }
-
     /// <summary>Answers every request with a 503 whose declared body arrives one byte a second, forever.</summary>
-    sealed class TricklingServer : IDisposable
+    internal sealed class TricklingServer : IDisposable
     {
         readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         readonly CancellationTokenSource _stop = new();
@@ -152,5 +133,31 @@ public class SinkRequestIsolationTests
             _stop.Cancel();
             _listener.Stop();
         }
+    }
+}
+
+/// <summary>Request-isolation tests with an upper bound on elapsed time: run alone, after the parallel ones.</summary>
+[Collection(TimingCollection.Name)]
+public class SinkRequestIsolationTimingTests
+{
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task AnEndpointThatTricklesItsAnswerCannotHoldTheSinkPastTheRequestTimeout()
+    {
+        using var trickle = new SinkRequestIsolationTests.TricklingServer();
+        await using var harness = await SinkHarness.StartAsync(o =>
+        {
+            o.EnvironmentUrl = trickle.Url;
+            o.RequestTimeout = TimeSpan.FromSeconds(1);
+            o.RetryTimeLimit = TimeSpan.Zero;
+        });
+
+        var clock = Stopwatch.StartNew();
+        harness.Security().Warning("Event {N}", 1);
+        Eventually.True(() => harness.Fallback.Events.Count == 1, Deadline, "the event is reported once the request times out");
+
+        // Without the bound the answer would take a million seconds; the slack is for a loaded machine.
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(12), "the request timeout bounds reading a never-ending answer");
     }
 }

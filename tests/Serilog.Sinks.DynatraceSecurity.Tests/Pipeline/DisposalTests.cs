@@ -64,7 +64,7 @@ public class DisposalTests
 
         var duringDisposal = listener.Count("Logged while the logger was being disposed");
         var summarized = SelfLogCapture.Containing(receiver.EnvironmentUrl.Authority)
-            .Select(l => Regex.Match(l, @"(\d+) security event\(s\) logged while or after the logger was disposed were not sent"))
+            .Select(l => Regex.Match(l, @"(\d+) security event\(s\) logged (while the logger was being disposed|after the logger was disposed) were not sent"))
             .Where(m => m.Success)
             .Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         var countedOnly = summarized - duringDisposal;
@@ -72,6 +72,22 @@ public class DisposalTests
         unaccounted.Should().Be(countedOnly,
             "events logged after disposal finished are counted in SelfLog (the listener's own sinks may be gone); every other one is delivered or reported");
         countedOnly.Should().BeGreaterThan(1000);
+    }
+
+    [Fact]
+    public async Task AnEventLoggedAfterDisposalIsCountedInSelfLogAtOnce()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        var logger = new LoggerConfiguration()
+            .WriteTo.DynatraceSecurity(receiver.EnvironmentUrl.ToString(), receiver.AccessToken, "after.disposal")
+            .CreateLogger();
+        logger.ForSecurityEvent().Warning("delivered");
+        await logger.DisposeAsync();
+
+        logger.ForSecurityEvent().Warning("too late");
+
+        SelfLogCapture.Containing("after.disposal").Should().Contain(l => l.Contains("1 security event(s) logged after the logger was disposed were not sent"));
+        receiver.Events.Should().ContainSingle();
     }
 
     sealed class RecordingListener : ILoggingFailureListener

@@ -56,6 +56,11 @@ public sealed class UndeliveredEventsFileTests : IDisposable
         kept.GetProperty("event.type").GetString().Should().Be("DETECTION_FINDING");
         kept.GetProperty("Password").GetString().Should().Be("[REDACTED]", "the file is redacted like what is sent");
         File.ReadAllText(path).Should().NotContain("hunter2");
+        var sentIds = receiver.Requests.Where(r => r.StatusCode == 400)
+            .SelectMany(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray())
+            .Select(e => e.GetProperty("event.id").GetString());
+        sentIds.Should().Contain(kept.GetProperty("event.id").GetString(),
+            "the file keeps the event as it was sent, so a copy that also reached Dynatrace can be removed by event.id");
     }
 
     [Fact]

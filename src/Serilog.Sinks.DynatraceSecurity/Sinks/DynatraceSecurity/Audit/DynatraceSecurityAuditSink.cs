@@ -33,15 +33,10 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     bool _disposed;
 
     public DynatraceSecurityAuditSink(SinkSettings settings)
-        : this(settings, new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler))
-    {
-    }
-
-    internal DynatraceSecurityAuditSink(SinkSettings settings, IIngestClient client)
     {
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _serializer = new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes);
-        _client = client;
+        _client = new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, TimeProvider.System);
         _requestTimeout = settings.RequestTimeout;
         _text = new FailureText(settings.Target, settings.RequestTimeout);
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";

@@ -23,6 +23,13 @@ internal static class DeliveryPolicy
     /// </summary>
     public const int TooLargeAnswersBeforeProof = 3;
 
+    /// <summary>
+    /// A single event no larger than this is never taken as too large, however often it gets a 413: Dynatrace's limits
+    /// are megabytes (10 MB for OpenPipeline, 1 MB for the API in general), so such a 413 is about something else (an
+    /// episode, a proxy) and the event is retried like a transient failure.
+    /// </summary>
+    public const int NeverTooLargeBytes = 64 * 1024;
+
     /// <summary>The table: what to do after one answer.</summary>
     public static Decision Decide(in Attempt attempt)
     {
@@ -42,7 +49,7 @@ internal static class DeliveryPolicy
             case 400:
                 return attempt.EventCount > 1 ? Decision.Bisect : Decision.Drop(DropReason.Rejected);
             case 413 when attempt.EventCount == 1:
-                return attempt.Length <= attempt.ProvenFitsBytes || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
+                return attempt.Length <= Math.Max(attempt.ProvenFitsBytes, NeverTooLargeBytes) || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
                     ? Decision.Retry(FailureClass.TooLargeUnproven)
                     : Decision.Drop(DropReason.TooLarge);
             case 413:

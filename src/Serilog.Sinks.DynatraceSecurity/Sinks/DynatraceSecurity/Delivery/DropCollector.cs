@@ -23,7 +23,9 @@ internal sealed class DropCollector
     /// <param name="detail">What differs between parts (Dynatrace's message for this part), sampled; may be null.</param>
     /// <param name="events">The events.</param>
     /// <param name="exception">The failure, for the listener (the first one of the group is kept).</param>
-    public void Add(DropReason reason, LoggingFailureKind kind, string message, string? detail, IEnumerable<LogEvent> events, Exception? exception = null)
+    /// <param name="formatted">The events' bytes as sent, same order, when the reporter keeps them.</param>
+    public void Add(DropReason reason, LoggingFailureKind kind, string message, string? detail, IEnumerable<LogEvent> events,
+        Exception? exception = null, IEnumerable<byte[]>? formatted = null)
     {
         Group? group = null;
         foreach (var candidate in _groups)
@@ -38,7 +40,15 @@ internal sealed class DropCollector
             _groups.Add(group);
         }
 
+        var before = group.Events.Count;
         group.Events.AddRange(events);
+        if (formatted != null)
+        {
+            // Keep the bytes aligned with the events even when earlier events of the group came without them.
+            while (group.Formatted.Count < before)
+                group.Formatted.Add(null);
+            group.Formatted.AddRange(formatted);
+        }
         if (detail != null && !group.Details.Contains(detail))
         {
             if (group.Details.Count < SampledDetails)
@@ -51,15 +61,17 @@ internal sealed class DropCollector
     /// <summary>Reports what was gathered and starts over.</summary>
     public void ReportTo(FailureReporter reporter)
     {
-        foreach (var group in _groups)
+        // Taken out first: whatever reporting does, nothing is reported twice.
+        var groups = _groups.ToArray();
+        _groups.Clear();
+        foreach (var group in groups)
         {
             var message = group.Details.Count == 0
                 ? group.Message
                 : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
-            reporter.ReportDropped(group.Reason, group.Kind, message, group.Events, group.Exception);
+            reporter.ReportDropped(group.Reason, group.Kind, message, group.Events, group.Exception,
+                group.Formatted.Count == 0 ? null : group.Formatted);
         }
-
-        _groups.Clear();
     }
 
     sealed class Group
@@ -78,6 +90,7 @@ internal sealed class DropCollector
         public Exception? Exception { get; }
         public List<LogEvent> Events { get; } = new();
         public List<string> Details { get; } = new();
+        public List<byte[]?> Formatted { get; } = new();
         public bool MoreDetails { get; set; }
     }
 }

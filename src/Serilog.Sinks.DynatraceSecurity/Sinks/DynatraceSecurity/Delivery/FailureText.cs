@@ -38,6 +38,11 @@ internal sealed class FailureText
     /// <summary>A sanitized exception for the failure listener, carrying <see cref="Describe"/>.</summary>
     public Exception ToException(IngestResult result) => new DynatraceIngestException(Describe(result), result.StatusCode);
 
+    /// <summary>The hint for a failure given up: what was in doubt stays in doubt, what to check stays the same.</summary>
+    public string GiveUpHint(FailureClass failureClass, IngestResult result) => failureClass == FailureClass.TooLargeUnproven
+        ? " — refused as too large although the endpoint accepted requests as large, or the event is far below any ingest limit"
+        : Hint(failureClass, result);
+
     /// <summary>What to check, for failures an operator can fix; empty otherwise.</summary>
     public string Hint(FailureClass failureClass, IngestResult result)
     {

@@ -43,8 +43,6 @@ internal sealed class FormattedBatch : IDisposable
             _resolved[events[i]] = true;
     }
 
-    public void MarkResolved(int index) => _resolved[index] = true;
-
     /// <summary>The events neither delivered nor reported yet (after an unexpected failure).</summary>
     public List<LogEvent> Unresolved()
     {
@@ -56,15 +54,6 @@ internal sealed class FormattedBatch : IDisposable
         }
 
         return list;
-    }
-
-    /// <summary>The size of a request holding these events: a JSON array, comma-separated.</summary>
-    public int BodyLength(EventSet events)
-    {
-        var length = 1 + events.Count;
-        for (var i = 0; i < events.Count; i++)
-            length += _lengths[events[i]];
-        return length;
     }
 
     /// <summary>Writes the request body for <paramref name="events"/> into <paramref name="body"/> (cleared first).</summary>
@@ -83,6 +72,46 @@ internal sealed class FormattedBatch : IDisposable
 
         body.Write((byte)']');
         return body.WrittenSegment;
+    }
+
+    /// <summary>
+    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the older ones are added to
+    /// <paramref name="tooOld"/> and marked resolved (the caller reports them).
+    /// </summary>
+    public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, List<LogEvent> tooOld)
+    {
+        List<int>? kept = null;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var index = events[i];
+            if (_events[index].Timestamp >= cutoff)
+            {
+                kept?.Add(index);
+                continue;
+            }
+
+            if (kept == null)
+            {
+                kept = new List<int>(events.Count);
+                for (var j = 0; j < i; j++)
+                    kept.Add(events[j]);
+            }
+
+            _resolved[index] = true;
+            tooOld.Add(_events[index]);
+        }
+
+        return kept == null ? events : EventSet.Of(kept);
+    }
+
+    /// <summary>Copies of the events' bytes, as they were sent (for the undelivered-events file).</summary>
+    public List<byte[]> FormattedOf(EventSet events)
+    {
+        var bytes = _bytes.WrittenSpan;
+        var copies = new List<byte[]>(events.Count);
+        for (var i = 0; i < events.Count; i++)
+            copies.Add(bytes.Slice(_starts[events[i]], _lengths[events[i]]).ToArray());
+        return copies;
     }
 
     public List<LogEvent> EventsOf(EventSet events)
@@ -143,4 +172,20 @@ internal readonly struct EventSet
     public EventSet Slice(int start, int count) => new(_indices, _offset + start, count);
 
     public (EventSet First, EventSet Second) Halves() => (Slice(0, Count / 2), Slice(Count / 2, Count - Count / 2));
+
+    /// <summary>These events but those at <paramref name="positions"/> (ascending).</summary>
+    public EventSet Without(List<int> positions)
+    {
+        var kept = new List<int>(Count);
+        var next = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (next < positions.Count && positions[next] == i)
+                next++;
+            else
+                kept.Add(this[i]);
+        }
+
+        return Of(kept);
+    }
 }

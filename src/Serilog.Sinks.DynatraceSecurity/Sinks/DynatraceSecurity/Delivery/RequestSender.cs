@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using Serilog.Core;
+using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -15,27 +16,25 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// </summary>
 internal sealed class RequestSender : IDisposable
 {
-    readonly IIngestClient _client;
     readonly DeliveryOptions _options;
     readonly FailureReporter _reporter;
     readonly SinkStatistics _statistics;
     readonly ShutdownSignal _shutdown;
+    readonly RequestPoster _poster;
     readonly RequestSizeLimit _sizeLimit;
     readonly PooledBufferWriter _body = new();
     readonly DropCollector _drops = new();
-    bool _gzip;
-    bool _gzipProven;
+    readonly List<LogEvent> _tooOld = new();
     long _notBefore;
 
     public RequestSender(IIngestClient client, DeliveryOptions options, FailureReporter reporter, SinkStatistics statistics, ShutdownSignal shutdown)
     {
-        _client = client;
         _options = options;
         _reporter = reporter;
         _statistics = statistics;
         _shutdown = shutdown;
+        _poster = new RequestPoster(client, options, reporter, statistics);
         _sizeLimit = new RequestSizeLimit(options.BatchSizeLimitBytes);
-        _gzip = options.Gzip;
     }
 
     FailureText Text => _options.Text;
@@ -81,7 +80,8 @@ internal sealed class RequestSender : IDisposable
     void Drop(FormattedBatch batch, EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
         batch.MarkResolved(events);
-        _drops.Add(reason, kind, message, detail, batch.EventsOf(events), exception);
+        _drops.Add(reason, kind, message, detail, batch.EventsOf(events), exception,
+            _reporter.KeepsFormattedEvents ? batch.FormattedOf(events) : null);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ internal sealed class RequestSender : IDisposable
         return count;
     }
 
-    /// <summary>After a believed 413: the events sent in parts cut to the lowered limit, or in halves when it does not split them.</summary>
+    /// <summary>The events sent in parts cut to the current limit, or in halves when it does not split them.</summary>
     async Task SendCutSmallerAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
     {
         var start = 0;
@@ -115,6 +115,29 @@ internal sealed class RequestSender : IDisposable
             await SendAsync(batch, events.Slice(start, count), failingSince, bisection).ConfigureAwait(false);
             start += count;
         }
+    }
+
+    /// <summary>See <see cref="Bisection"/>: three events alone first, then the rest unless all three were refused.</summary>
+    async Task ProbeThenSendRestAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection bisection)
+    {
+        var probes = Bisection.ProbePositions(events.Count);
+        bisection.Probing = true;
+        foreach (var position in probes)
+            await SendAsync(batch, events.Slice(position, 1), failingSince, bisection).ConfigureAwait(false);
+        bisection.Probing = false;
+
+        var rest = events.Without(probes);
+        if (rest.Count == 0)
+            return;
+        if (bisection.EverythingRefused(probes.Count))
+        {
+            Drop(batch, rest, DropReason.Rejected, LoggingFailureKind.Permanent,
+                $"Dynatrace refused every one of {probes.Count} events of a request sent alone; the other {rest.Count} were not sent",
+                bisection.LastRefusal);
+            return;
+        }
+
+        await SendAsync(batch, rest, failingSince, bisection).ConfigureAwait(false);
     }
 
     async Task SendAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
@@ -132,19 +155,15 @@ internal sealed class RequestSender : IDisposable
             if (events.Count == 0)
                 return;
 
-            if (bisection is { Exhausted: true })
-            {
-                // The endpoint refuses every part (a proxy, a WAF, a pipeline rule): stop bisecting, report them all.
-                Drop(batch, events, DropReason.Rejected, LoggingFailureKind.Permanent,
-                    "Dynatrace rejected every part of a request; the rest was not sent again", bisection.LastRefusal);
-                return;
-            }
-
             if (!_shutdown.IsShuttingDown)
                 await Time.WaitAsync(Time.GetElapsedTime(Time.GetTimestamp(), _notBefore), _shutdown.Token).ConfigureAwait(false);
 
             var body = batch.WriteBody(events, _body);
-            var (result, decision) = await PostAsync(body, events.Count, tooLargeAnswers).ConfigureAwait(false);
+            var earlierTooLarge = tooLargeAnswers;
+            var plainOnly = bisection is { Uncompressed: true, Probing: false } && !_poster.GzipProven;
+            var (result, decision, refusedBothWays) = await _poster.PostAsync(body, plainOnly, (answer, compressed) =>
+                DeliveryPolicy.Decide(new Attempt(answer, events.Count, body.Count, compressed, _poster.GzipProven, _sizeLimit.ProvenFits,
+                    earlierTooLarge + (answer.StatusCode == 413 ? 1 : 0)))).ConfigureAwait(false);
             if (result.StatusCode == 413)
                 tooLargeAnswers++;
             if (result.StatusCode == 400)
@@ -167,20 +186,21 @@ internal sealed class RequestSender : IDisposable
                     await SendCutSmallerAsync(batch, events, failingSince, bisection).ConfigureAwait(false);
                     return;
 
+                case DeliveryAction.Bisect when bisection == null:
+                    await ProbeThenSendRestAsync(batch, events, failingSince, new Bisection(Text.Describe(result), refusedBothWays)).ConfigureAwait(false);
+                    return;
+
                 case DeliveryAction.Bisect:
-                    bisection ??= new Bisection(events.Count, Text.Describe(result));
                     var (first, second) = events.Halves();
-                    await SendAsync(batch, first, null, bisection).ConfigureAwait(false);
-                    await SendAsync(batch, second, null, bisection).ConfigureAwait(false);
+                    await SendAsync(batch, first, failingSince, bisection).ConfigureAwait(false);
+                    await SendAsync(batch, second, failingSince, bisection).ConfigureAwait(false);
                     return;
 
                 case DeliveryAction.Drop:
+                    var tooLarge = decision.Reason == DropReason.TooLarge;
                     Drop(batch, events, decision.Reason, LoggingFailureKind.Permanent,
-                        decision.Reason == DropReason.TooLarge
-                            ? "The endpoint refused single security events as too large"
-                            : "Dynatrace rejected security events; they will not be retried",
-                        decision.Reason == DropReason.TooLarge ? $"{body.Count} bytes, {Text.Describe(result)}" : Text.Describe(result),
-                        Text.ToException(result));
+                        tooLarge ? "The endpoint refused single security events as too large" : "Dynatrace rejected security events; they will not be retried",
+                        tooLarge ? $"{body.Count} bytes, {Text.Describe(result)}" : Text.Describe(result), Text.ToException(result));
                     return;
             }
 
@@ -192,17 +212,7 @@ internal sealed class RequestSender : IDisposable
                 _notBefore = Time.GetTimestamp() + (long)(pace.TotalSeconds * Time.TimestampFrequency);
             if (retry.IsGiveUp)
             {
-                var final = retry.Reason == DropReason.Shutdown;
-                // An endpoint that fails during shutdown would make every later request wait for it too; one that
-                // answered (a 413 in doubt) is up, so the rest still goes.
-                if (final && decision.FailureClass != FailureClass.TooLargeUnproven)
-                    _shutdown.MarkFailed();
-                Drop(batch, events, retry.Reason, final ? LoggingFailureKind.Final : LoggingFailureKind.Permanent,
-                    final ? "The last attempt while the logger was being disposed failed" : "Gave up: retryTimeLimit passed",
-                    final
-                        ? Text.Describe(result)
-                        : $"{attempt} attempt(s) over {failingFor.TotalSeconds:0.#} s; last failure: {Text.Describe(result)}{Text.Hint(decision.FailureClass, result)}",
-                    Text.ToException(result));
+                await GiveUpAsync(batch, events, failingSince, bisection, decision, result, retry.Reason, attempt, failingFor).ConfigureAwait(false);
                 return;
             }
 
@@ -214,78 +224,43 @@ internal sealed class RequestSender : IDisposable
         }
     }
 
-    /// <summary>
-    /// One POST, within one <c>requestTimeout</c>: gzip-compressed while compression is on and pays, and once more
-    /// uncompressed when the policy says the endpoint may not take gzip.
-    /// </summary>
-    async Task<(IngestResult, Decision)> PostAsync(ArraySegment<byte> body, int eventCount, int tooLargeAnswers)
+    /// <summary>A failure that may not be retried (past <c>retryTimeLimit</c>, or during shutdown).</summary>
+    async Task GiveUpAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection, Decision decision,
+        IngestResult result, DropReason reason, int attempt, TimeSpan failingFor)
     {
-        using var timeout = Time.Timeout(_options.RequestTimeout);
-        IngestResult result;
-        Decision decision;
-        using (var gzip = _gzip ? GzipBody.Compress(body) : null)
+        if (decision.FailureClass == FailureClass.TooLargeUnproven && events.Count > 1)
         {
-            // Not compressible (or not compressed): the plain bytes are the cheaper request.
-            var compressed = gzip != null && gzip.Bytes.Count < body.Count;
-            result = await PostOnceAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token).ConfigureAwait(false);
-            decision = Decide(result, eventCount, body.Count, compressed, tooLargeAnswers);
-            if (compressed && result.IsSuccess)
-                _gzipProven = true;
-            if (decision.Action != DeliveryAction.ResendUncompressed)
-                return (result, decision);
+            // A doubtful 413 that cannot be tried again proves nothing either: send the halves (the limit stays).
+            await SendCutSmallerAsync(batch, events, failingSince, bisection).ConfigureAwait(false);
+            return;
         }
 
-        var refusal = result.StatusCode;
-        result = await PostOnceAsync(body, gzip: false, timeout.Token).ConfigureAwait(false);
-        if (result.IsSuccess && _gzip)
-        {
-            _gzip = false;
-            _reporter.Warn($"POST {Text.Route} refused a gzip-compressed request ({refusal}) and accepted it uncompressed: " +
-                "compression is now off for this sink; remove the compression setting from its configuration");
-        }
-
-        return (result, Decide(result, eventCount, body.Count, compressed: false, tooLargeAnswers));
-    }
-
-    Decision Decide(IngestResult result, int eventCount, int length, bool compressed, int earlierTooLargeAnswers) =>
-        DeliveryPolicy.Decide(new Attempt(result, eventCount, length, compressed, _gzipProven, _sizeLimit.ProvenFits,
-            earlierTooLargeAnswers + (result.StatusCode == 413 ? 1 : 0)));
-
-    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, System.Threading.CancellationToken timeout)
-    {
-        var started = Time.GetTimestamp();
-        var result = await _client.PostAsync(body, gzip, timeout).ConfigureAwait(false);
-        _statistics.RecordRequest(result.StatusCode, Time.GetElapsedTime(started));
-        return result;
+        var final = reason == DropReason.Shutdown;
+        // An endpoint that fails during shutdown would make every later request wait for it too; one that answered
+        // (a 413 in doubt) is up, so the rest still goes.
+        if (final && decision.FailureClass != FailureClass.TooLargeUnproven)
+            _shutdown.MarkFailed();
+        Drop(batch, events, reason, final ? LoggingFailureKind.Final : LoggingFailureKind.Permanent,
+            final ? "The last attempt while the logger was being disposed failed" : "Gave up: retryTimeLimit passed",
+            final
+                ? Text.Describe(result)
+                : $"{attempt} attempt(s) over {failingFor.TotalSeconds:0.#} s; last failure: {Text.Describe(result)}{Text.GiveUpHint(decision.FailureClass, result)}",
+            Text.ToException(result));
     }
 
     /// <summary>Reports events Dynatrace would drop silently after accepting them (older than 24 hours) and leaves them out.</summary>
     EventSet WithoutTooOld(FormattedBatch batch, EventSet events)
     {
-        var cutoff = Time.GetUtcNow() - DeliveryOptions.MaximumEventAge;
-        List<int>? kept = null;
-        for (var i = 0; i < events.Count; i++)
+        var kept = batch.NotOlderThan(events, Time.GetUtcNow() - DeliveryOptions.MaximumEventAge, _tooOld);
+        if (_tooOld.Count > 0)
         {
-            var old = batch[events[i]].Timestamp < cutoff;
-            if (old && kept == null)
-            {
-                kept = new List<int>(events.Count);
-                for (var j = 0; j < i; j++)
-                    kept.Add(events[j]);
-            }
-
-            if (old)
-            {
-                batch.MarkResolved(events[i]);
-                _drops.Add(DropReason.TooOld, LoggingFailureKind.Permanent,
-                    $"Not sent: older than {DeliveryOptions.MaximumEventAge.TotalHours:0} hours (Dynatrace drops records older than 24 hours after accepting them)",
-                    null, new[] { batch[events[i]] });
-            }
-            else
-                kept?.Add(events[i]);
+            _drops.Add(DropReason.TooOld, LoggingFailureKind.Permanent,
+                $"Not sent: older than {DeliveryOptions.MaximumEventAge.TotalHours:0} hours (Dynatrace drops records older than 24 hours after accepting them)",
+                null, _tooOld);
+            _tooOld.Clear();
         }
 
-        return kept == null ? events : EventSet.Of(kept);
+        return kept;
     }
 
     public void Dispose() => _body.Dispose();

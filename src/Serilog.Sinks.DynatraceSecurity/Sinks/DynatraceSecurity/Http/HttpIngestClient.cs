@@ -20,11 +20,13 @@ internal sealed class HttpIngestClient : IIngestClient
     readonly HttpClient _httpClient;
     readonly IngestTarget _target;
     readonly AccessToken _token;
+    readonly TimeProvider _time;
 
-    public HttpIngestClient(IngestTarget target, AccessToken token, HttpMessageHandler? messageHandler)
+    public HttpIngestClient(IngestTarget target, AccessToken token, HttpMessageHandler? messageHandler, TimeProvider time)
     {
         _target = target;
         _token = token;
+        _time = time;
         _httpClient = new HttpClient(WithoutRedirects(messageHandler ?? CreateDefaultHandler()), disposeHandler: true)
         {
             // The caller's cancellation token is the timeout; HttpClient's own would throw a different exception type.
@@ -61,8 +63,10 @@ internal sealed class HttpIngestClient : IIngestClient
         {
             return IngestResult.Timeout();
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Network errors, and anything a user's handler throws (it may have been disposed, or reject the request):
+            // a failed attempt, never an exception into the delivery loop; its text without the token.
             return IngestResult.NoResponse(_token.Redact(Flatten(ex)));
         }
     }
@@ -81,18 +85,22 @@ internal sealed class HttpIngestClient : IIngestClient
             return (location.IsAbsoluteUri ? location : new Uri(_target.Uri, location)).Authority;
         }
 
+        // Only the host matters: a handler may rewrite the path or add a query, but not send the events elsewhere.
         var answeredBy = response.RequestMessage?.RequestUri;
-        return answeredBy != null && answeredBy != _target.Uri ? answeredBy.Authority : null;
+        return answeredBy != null &&
+               (answeredBy.Scheme != _target.Uri.Scheme || !string.Equals(answeredBy.Authority, _target.Uri.Authority, StringComparison.OrdinalIgnoreCase))
+            ? answeredBy.Authority
+            : null;
     }
 
-    static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+    TimeSpan? ReadRetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
             return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - _time.GetUtcNow();
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
 
@@ -158,7 +166,6 @@ internal sealed class HttpIngestClient : IIngestClient
 #if NET8_0_OR_GREATER
         return new SocketsHttpHandler
         {
-            AllowAutoRedirect = false,
             // Re-resolve DNS now and then: a long-lived process must follow Dynatrace's endpoint changes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             // The sink's own requests are not traced and carry no trace headers (no feedback loops into the
@@ -166,7 +173,7 @@ internal sealed class HttpIngestClient : IIngestClient
             ActivityHeadersPropagator = null,
         };
 #else
-        return new HttpClientHandler { AllowAutoRedirect = false };
+        return new HttpClientHandler();
 #endif
     }
 

@@ -9,10 +9,10 @@ using Serilog.Sinks.DynatraceSecurity.Undelivered;
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
-/// Reports events that were not delivered, exactly once each: to the failure listener (which receives the events,
-/// so that <c>WriteTo.FallbackChain</c> can keep them) and to <see cref="SelfLog"/> (reason and count, never the payload).
-/// Events refused on the logging thread (queue full, logger disposed) reach SelfLog as periodic summaries, so that an
-/// outage or a busy shutdown cannot flood it.
+/// Reports events that were not delivered, exactly once each: to <see cref="SelfLog"/> (reason and count, never the
+/// payload), to the failure listener (which receives the events, so that <c>WriteTo.FallbackChain</c> can keep them)
+/// and, when configured, to the undelivered-events file. Events refused on the logging thread (queue full, logger
+/// disposed) reach SelfLog as periodic summaries, so that an outage or a busy shutdown cannot flood it. Never throws.
 /// </summary>
 internal sealed class FailureReporter
 {
@@ -21,40 +21,47 @@ internal sealed class FailureReporter
 
     readonly object _sender;
     readonly SinkStatistics _statistics;
+    readonly UndeliveredEventsFile? _file;
     readonly Summary _queueFull;
+    readonly Summary _duringDisposal;
     readonly Summary _afterDisposal;
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
     volatile string _lastQueueLimit = "queueLimit";
     long _totalDropped;
 
-    readonly UndeliveredEventsFile? _file;
-
     public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null)
     {
         _sender = sender;
-        _file = file;
         _statistics = statistics;
+        _file = file;
         _queueFull = new Summary(time, count => $"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})");
-        _afterDisposal = new Summary(time, count => $"{count} security event(s) logged while or after the logger was disposed were not sent");
+        _duringDisposal = new Summary(time, count => $"{count} security event(s) logged while the logger was being disposed were not sent");
+        _afterDisposal = new Summary(time, count => $"{count} security event(s) logged after the logger was disposed were not sent");
     }
+
+    /// <summary>Whether dropped events' formatted bytes are wanted (the undelivered-events file keeps them as sent).</summary>
+    public bool KeepsFormattedEvents => _file != null;
 
     public void SetListener(ILoggingFailureListener listener) =>
         _listener = listener ?? throw new ArgumentNullException(nameof(listener));
 
-    /// <summary>Reports events that are lost, with the reason: one listener call and one SelfLog line.</summary>
-    public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
+    /// <summary>
+    /// Reports events that are lost, with the reason: one SelfLog line and one listener call. <paramref name="formatted"/>
+    /// holds the events' bytes as sent, in the same order, when <see cref="KeepsFormattedEvents"/>.
+    /// </summary>
+    public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events,
+        Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null)
     {
         _statistics.AddDropped(reason, events.Count);
         var total = Interlocked.Add(ref _totalDropped, events.Count);
-        _file?.Add(SinkStatistics.Tag(reason), message, events);
+        _file?.Add(SinkStatistics.Tag(reason), message, events, formatted);
         Notify(kind, $"{message} ({events.Count} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
     }
 
     /// <summary>An event refused on the logging thread because the queue is full: to the listener, and counted for SelfLog.</summary>
     public void ReportQueueFull(LogEvent logEvent, string refusedBy)
     {
-        _statistics.AddDropped(DropReason.QueueFull, 1);
-        Interlocked.Increment(ref _totalDropped);
+        Count(DropReason.QueueFull);
         _lastQueueLimit = refusedBy;
         _file?.Add(SinkStatistics.Tag(DropReason.QueueFull), "The queue was full (" + refusedBy + ")", new[] { logEvent });
         NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", logEvent);
@@ -62,32 +69,32 @@ internal sealed class FailureReporter
     }
 
     /// <summary>
-    /// An event logged once disposal had begun. While disposal runs the listener still gets it (as <c>Final</c>); once
-    /// disposal has finished the listener's own sinks may be gone, so it is only counted for SelfLog.
+    /// An event logged once disposal had begun. While disposal runs the listener (and the file) still get it, as
+    /// <c>Final</c>; once disposal has finished their sinks may be gone, so it is only counted for SelfLog, whose first
+    /// such line comes at once.
     /// </summary>
     public void ReportLoggedAfterDisposal(LogEvent logEvent, bool disposalFinished)
     {
-        _statistics.AddDropped(DropReason.LoggedAfterDisposal, 1);
-        Interlocked.Increment(ref _totalDropped);
-        if (!disposalFinished)
+        Count(DropReason.LoggedAfterDisposal);
+        if (disposalFinished)
         {
-            _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
-            NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", logEvent);
+            WriteSummary(_afterDisposal, _afterDisposal.Add());
+            return;
         }
-        WriteSummary(_afterDisposal, _afterDisposal.Add());
+
+        _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
+        NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", logEvent);
+        WriteSummary(_duringDisposal, _duringDisposal.Add());
     }
 
-    /// <summary>Writes the counts not yet summarised (at the end of disposal, so no refusal goes unmentioned).</summary>
+    /// <summary>
+    /// Writes the counts not yet summarised, at the end of disposal, so no refusal goes unmentioned; a refusal that a
+    /// logging thread was still reporting then gets a line of its own.
+    /// </summary>
     public void FlushSummaries()
     {
-        WriteSummary(_queueFull, _queueFull.Take());
-        WriteSummary(_afterDisposal, _afterDisposal.Take());
-    }
-
-    void WriteSummary(Summary summary, long count)
-    {
-        if (count > 0)
-            SelfLog.WriteLine("{0}: Permanent failure: {1}", _sender, $"{summary.Describe(count)}; {Interlocked.Read(ref _totalDropped)} dropped in total");
+        WriteSummary(_queueFull, _queueFull.Close());
+        WriteSummary(_duringDisposal, _duringDisposal.Close());
     }
 
     /// <summary>Reports a failure after which the events will be retried.</summary>
@@ -95,7 +102,19 @@ internal sealed class FailureReporter
         Notify(LoggingFailureKind.Temporary, message, events, exception);
 
     /// <summary>Writes a diagnostic line that concerns no particular event.</summary>
-    public void Warn(string message) => SelfLog.WriteLine("{0}: {1}", _sender, message);
+    public void Warn(string message) => WriteSelfLog("{0}: {1}", message, null);
+
+    void Count(DropReason reason)
+    {
+        _statistics.AddDropped(reason, 1);
+        Interlocked.Increment(ref _totalDropped);
+    }
+
+    void WriteSummary(Summary summary, long count)
+    {
+        if (count > 0)
+            WriteSelfLog("{0}: Permanent failure: {1}", $"{summary.Describe(count)}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
+    }
 
     void NotifyListenerOnly(LoggingFailureKind kind, string message, LogEvent logEvent)
     {
@@ -109,7 +128,7 @@ internal sealed class FailureReporter
         }
         catch (Exception listenerFailure)
         {
-            SelfLog.WriteLine("{0}: the logging failure listener threw {1}", _sender, listenerFailure);
+            WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
         }
     }
 
@@ -117,7 +136,7 @@ internal sealed class FailureReporter
     {
         // SelfLog always gets the reason, in one format that names this sink's endpoint; Serilog's default listener
         // (SelfLog's own) would name only the type. Any other listener also gets the events.
-        SelfLog.WriteLine("{0}: {1} failure: {2}", _sender, kind, exception == null ? message : message + " " + exception.Message);
+        WriteSelfLog("{0}: {1} failure: {2}", exception == null ? message : message + " " + exception.Message, kind);
         var listener = _listener;
         if (ReferenceEquals(listener, SelfLog.FailureListener))
             return;
@@ -127,7 +146,23 @@ internal sealed class FailureReporter
         }
         catch (Exception listenerFailure)
         {
-            SelfLog.WriteLine("{0}: the logging failure listener threw {1}", _sender, listenerFailure);
+            WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
+        }
+    }
+
+    /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>
+    void WriteSelfLog(string format, string text, LoggingFailureKind? kind)
+    {
+        try
+        {
+            if (kind == null)
+                SelfLog.WriteLine(format, _sender, text);
+            else
+                SelfLog.WriteLine(format, _sender, kind, text);
+        }
+        catch (Exception)
+        {
+            // Nowhere left to say it.
         }
     }
 
@@ -138,6 +173,7 @@ internal sealed class FailureReporter
         readonly Func<long, string> _describe;
         long _unsummarized;
         long _nextDue;
+        volatile bool _closed;
 
         public Summary(TimeProvider time, Func<long, string> describe)
         {
@@ -151,6 +187,8 @@ internal sealed class FailureReporter
         public long Add()
         {
             Interlocked.Increment(ref _unsummarized);
+            if (_closed)
+                return Take();
             var now = _time.GetTimestamp();
             var due = Interlocked.Read(ref _nextDue);
             var interval = (long)(SummaryInterval.TotalSeconds * _time.TimestampFrequency);
@@ -158,5 +196,12 @@ internal sealed class FailureReporter
         }
 
         public long Take() => Interlocked.Exchange(ref _unsummarized, 0);
+
+        /// <summary>From now on every refusal is written at once; returns the count not yet written.</summary>
+        public long Close()
+        {
+            _closed = true;
+            return Take();
+        }
     }
 }

@@ -67,12 +67,13 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _file = settings.UndeliveredEventsPath == null
             ? null
             : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
-                new SecurityEventFormatter(settings, _marker), message => SelfLog.WriteLine("{0}: {1}", this, message));
+                new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes),
+                message => SelfLog.WriteLine("{0}: {1}", this, message));
         _reporter = new FailureReporter(this, Statistics, time, _file);
 
         var random = new Random();
         var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
-        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler);
+        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, time);
         _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
         _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown);
         _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);

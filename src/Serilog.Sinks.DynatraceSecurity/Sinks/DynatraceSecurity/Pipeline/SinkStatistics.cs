@@ -51,11 +51,13 @@ internal sealed class SinkStatistics : IDisposable
 
     public void AddRetried(int count) => _retriedCounter.Add(count);
 
-    public void RecordRequest(int statusCode, TimeSpan duration)
+    public void RecordRequest(IngestResult result, TimeSpan duration)
     {
-        var statusClass = statusCode switch
+        var statusClass = result.StatusCode switch
         {
             0 => "none",
+            // An answer from the host a handler was redirected to counts as the redirect it is.
+            _ when result.RedirectHost != null => "3xx",
             < 300 => "2xx",
             < 400 => "3xx",
             < 500 => "4xx",

@@ -1,0 +1,77 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Serilog.Sinks.DynatraceSecurity.Http;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
+
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
+
+/// <summary>
+/// One attempt at a request, within one <c>requestTimeout</c>: gzip-compressed while compression is on and pays, and
+/// once more uncompressed when <see cref="DeliveryPolicy"/> says the endpoint may not take gzip (compression is then
+/// turned off for good if the plain request is accepted). Counts every POST in the metrics. Owned by the delivery loop.
+/// </summary>
+internal sealed class RequestPoster
+{
+    readonly IIngestClient _client;
+    readonly DeliveryOptions _options;
+    readonly FailureReporter _reporter;
+    readonly SinkStatistics _statistics;
+    bool _gzip;
+
+    public RequestPoster(IIngestClient client, DeliveryOptions options, FailureReporter reporter, SinkStatistics statistics)
+    {
+        _client = client;
+        _options = options;
+        _reporter = reporter;
+        _statistics = statistics;
+        _gzip = options.Gzip;
+    }
+
+    /// <summary>True once the endpoint has accepted a compressed request.</summary>
+    public bool GzipProven { get; private set; }
+
+    TimeProvider Time => _options.Time;
+
+    /// <param name="body">The uncompressed body.</param>
+    /// <param name="plainOnly">Send it uncompressed whatever the setting (a bisection of a request refused both ways).</param>
+    /// <param name="decide">The policy's decision on an answer, given whether that request was compressed.</param>
+    /// <returns>The last answer, the decision on it, and whether a compressed and a plain request were both refused.</returns>
+    public async Task<(IngestResult Result, Decision Decision, bool RefusedBothWays)> PostAsync(
+        ArraySegment<byte> body, bool plainOnly, Func<IngestResult, bool, Decision> decide)
+    {
+        using var timeout = Time.Timeout(_options.RequestTimeout);
+        IngestResult result;
+        Decision decision;
+        using (var gzip = _gzip && !plainOnly ? GzipBody.Compress(body) : null)
+        {
+            // Not compressible (or not compressed): the plain bytes are the cheaper request.
+            var compressed = gzip != null && gzip.Bytes.Count < body.Count;
+            result = await PostOnceAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token).ConfigureAwait(false);
+            decision = decide(result, compressed);
+            if (compressed && result.IsSuccess)
+                GzipProven = true;
+            if (decision.Action != DeliveryAction.ResendUncompressed)
+                return (result, decision, false);
+        }
+
+        var refusal = result.StatusCode;
+        result = await PostOnceAsync(body, gzip: false, timeout.Token).ConfigureAwait(false);
+        if (result.IsSuccess && _gzip)
+        {
+            _gzip = false;
+            _reporter.Warn($"POST {_options.Text.Route} refused a gzip-compressed request ({refusal}) and accepted it uncompressed: " +
+                "compression is now off for this sink; remove the compression setting from its configuration");
+        }
+
+        return (result, decide(result, false), result.StatusCode == 400);
+    }
+
+    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
+    {
+        var started = Time.GetTimestamp();
+        var result = await _client.PostAsync(body, gzip, timeout).ConfigureAwait(false);
+        _statistics.RecordRequest(result, Time.GetElapsedTime(started));
+        return result;
+    }
+}
