@@ -70,6 +70,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
     /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
     /// turn enrichment off.</param>
+    /// <param name="bufferPath">A directory for durable delivery: failed requests wait there, across restarts; none when null.</param>
+    /// <param name="bufferSizeLimitBytes">The most bytes the durable buffer's files take.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -101,7 +103,9 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
         string? undeliveredEventsPath = null,
         long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,
-        string? enrichmentDirectory = null)
+        string? enrichmentDirectory = null,
+        string? bufferPath = null,
+        long bufferSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBufferSizeLimitBytes)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -133,6 +137,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.UndeliveredEventsPath = undeliveredEventsPath;
             options.UndeliveredEventsSizeLimitBytes = undeliveredEventsSizeLimitBytes;
             options.EnrichmentDirectory = enrichmentDirectory;
+            options.BufferPath = bufferPath;
+            options.BufferSizeLimitBytes = bufferSizeLimitBytes;
         });
     }
 

@@ -79,7 +79,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
             _builder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, settings.EventBodyLimitBytes);
             var random = new Random();
             _sender = new RequestSender(_client, new DeliveryOptions(settings, TimeProvider.System, Backoff.Default, random.NextDouble),
-                reporter, _statistics, _shutdown);
+                reporter, _statistics, _shutdown, new EndpointState(TimeProvider.System));
         }
 
         public async Task EmitBatchAsync(IReadOnlyCollection<LogEvent> batch)

@@ -40,7 +40,7 @@ public sealed class RequestSenderClockTests : IDisposable
         _shutdown = new ShutdownSignal(TimeSpan.FromSeconds(10), _clock);
         // Jitter 1.0: every backoff is its ceiling (1 s, 2 s, 4 s, ...), so the expected times are exact.
         var options = new DeliveryOptions(settings, _clock, Backoff.Default, () => 0.9999999);
-        _sender = new RequestSender(_transport, options, reporter, statistics, _shutdown);
+        _sender = new RequestSender(_transport, options, reporter, statistics, _shutdown, new EndpointState(_clock));
     }
 
     static FormattedBatch Batch(params DateTimeOffset[] timestamps)

@@ -23,6 +23,9 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     /// <summary>The default <see cref="UndeliveredEventsSizeLimitBytes"/>: 100 MiB.</summary>
     public const long DefaultUndeliveredEventsSizeLimitBytes = 100 * 1024 * 1024;
 
+    /// <summary>The default <see cref="BufferSizeLimitBytes"/>: 256 MiB.</summary>
+    public const long DefaultBufferSizeLimitBytes = 256L * 1024 * 1024;
+
     /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
 
@@ -93,4 +96,20 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     /// is deleted.
     /// </summary>
     public long UndeliveredEventsSizeLimitBytes { get; set; } = DefaultUndeliveredEventsSizeLimitBytes;
+
+    /// <summary>
+    /// A directory for durable delivery: a request that fails again after its retry, or is left when the logger is
+    /// disposed, is written there, and sent from there once the endpoint accepts again, also by a later run of the
+    /// application (or another process using the same directory). So an outage longer than <see cref="RetryTimeLimit"/>,
+    /// a restart or a crash loses nothing that reached the disk. Null (the default): no durable buffer. See the README's
+    /// "Durable delivery" for the guarantees and the crash window. A directory that cannot be created or written fails at
+    /// configuration.
+    /// </summary>
+    public string? BufferPath { get; set; }
+
+    /// <summary>
+    /// The most bytes the buffer files in <see cref="BufferPath"/> take (plus one file), 1 MiB to 1 TiB. When the buffer
+    /// is full, new requests are not written: their events are reported (they are still in memory).
+    /// </summary>
+    public long BufferSizeLimitBytes { get; set; } = DefaultBufferSizeLimitBytes;
 }

@@ -18,6 +18,8 @@ internal static class Maxima
 
     public const long UndeliveredEventsSizeLimitBytes = 64L * 1024 * 1024 * 1024;
 
+    public const long BufferSizeLimitBytes = 1024L * 1024 * 1024 * 1024;
+
     public static readonly TimeSpan BufferingTimeLimit = TimeSpan.FromHours(1);
 
     /// <summary>Dynatrace drops events older than 24 hours: retrying longer than this would deliver nothing.</summary>
@@ -30,6 +32,9 @@ internal static class Maxima
 /// <summary>The smallest values where a general rule (greater than zero) is not enough.</summary>
 internal static class Minima
 {
-    /// <summary>Two files of at least half a megabyte: room for a few hundred events each.</summary>
+    /// <summary>
+    /// A megabyte: room for a few hundred events (for the undelivered-events file, two files of at least half a
+    /// megabyte; for the durable buffer, about one request).
+    /// </summary>
     public const long UndeliveredEventsSizeLimitBytes = 1024 * 1024;
 }

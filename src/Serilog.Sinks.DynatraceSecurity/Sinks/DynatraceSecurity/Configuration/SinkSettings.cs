@@ -46,6 +46,8 @@ internal sealed class SinkSettings
         Compression = batching.Compression;
         UndeliveredEventsPath = string.IsNullOrWhiteSpace(batching.UndeliveredEventsPath) ? null : batching.UndeliveredEventsPath;
         UndeliveredEventsSizeLimitBytes = batching.UndeliveredEventsSizeLimitBytes;
+        BufferPath = string.IsNullOrWhiteSpace(batching.BufferPath) ? null : batching.BufferPath;
+        BufferSizeLimitBytes = batching.BufferSizeLimitBytes;
     }
 
     public IngestTarget Target { get; }
@@ -77,6 +79,8 @@ internal sealed class SinkSettings
     public DynatraceSecurityCompression Compression { get; }
     public string? UndeliveredEventsPath { get; }
     public long UndeliveredEventsSizeLimitBytes { get; }
+    public string? BufferPath { get; }
+    public long BufferSizeLimitBytes { get; }
 
     /// <summary>
     /// Validates <paramref name="options"/> (and, for <see cref="DynatraceSecuritySinkOptions"/>, the batching options)
@@ -115,6 +119,8 @@ internal sealed class SinkSettings
         RequireBetween(options.QueueLimitBytes, 1, Maxima.QueueLimitBytes, nameof(options.QueueLimitBytes), "67108864, 64 MiB");
         RequireBetween(options.UndeliveredEventsSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.UndeliveredEventsSizeLimitBytes,
             nameof(options.UndeliveredEventsSizeLimitBytes), "104857600, 100 MiB");
+        RequireBetween(options.BufferSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.BufferSizeLimitBytes,
+            nameof(options.BufferSizeLimitBytes), "268435456, 256 MiB");
         RequireBetween(options.BufferingTimeLimit, TimeSpan.Zero, false, Maxima.BufferingTimeLimit, nameof(options.BufferingTimeLimit), "00:00:02");
         RequireBetween(options.RetryTimeLimit, TimeSpan.Zero, true, Maxima.RetryTimeLimit, nameof(options.RetryTimeLimit),
             "00:10:00; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");

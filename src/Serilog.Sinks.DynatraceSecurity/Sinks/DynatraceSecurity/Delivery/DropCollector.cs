@@ -21,10 +21,11 @@ internal sealed class DropCollector
     /// <param name="kind">Permanent, or Final during shutdown.</param>
     /// <param name="message">What happened, the same for every part of the request (e.g. "Dynatrace rejected ...").</param>
     /// <param name="detail">What differs between parts (Dynatrace's message for this part), sampled; may be null.</param>
-    /// <param name="events">The events.</param>
+    /// <param name="count">How many events (read back from disk, they have no <see cref="LogEvent"/>).</param>
+    /// <param name="events">The events' <see cref="LogEvent"/>s, where they have them.</param>
     /// <param name="exception">The failure, for the listener (the first one of the group is kept).</param>
     /// <param name="formatted">The events' bytes as sent, same order, when the reporter keeps them.</param>
-    public void Add(DropReason reason, LoggingFailureKind kind, string message, string? detail, IEnumerable<LogEvent> events,
+    public void Add(DropReason reason, LoggingFailureKind kind, string message, string? detail, int count, IEnumerable<LogEvent> events,
         Exception? exception = null, IEnumerable<byte[]>? formatted = null)
     {
         Group? group = null;
@@ -40,11 +41,12 @@ internal sealed class DropCollector
             _groups.Add(group);
         }
 
-        var before = group.Events.Count;
+        var before = group.Count;
+        group.Count += count;
         group.Events.AddRange(events);
         if (formatted != null)
         {
-            // Keep the bytes aligned with the events even when earlier events of the group came without them.
+            // Keep the bytes aligned with the count even when earlier events of the group came without them.
             while (group.Formatted.Count < before)
                 group.Formatted.Add(null);
             group.Formatted.AddRange(formatted);
@@ -70,7 +72,7 @@ internal sealed class DropCollector
                 ? group.Message
                 : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
             reporter.ReportDropped(group.Reason, group.Kind, message, group.Events, group.Exception,
-                group.Formatted.Count == 0 ? null : group.Formatted);
+                group.Formatted.Count == 0 ? null : group.Formatted, group.Count);
         }
     }
 
@@ -88,6 +90,7 @@ internal sealed class DropCollector
         public LoggingFailureKind Kind { get; }
         public string Message { get; }
         public Exception? Exception { get; }
+        public int Count { get; set; }
         public List<LogEvent> Events { get; } = new();
         public List<string> Details { get; } = new();
         public List<byte[]?> Formatted { get; } = new();

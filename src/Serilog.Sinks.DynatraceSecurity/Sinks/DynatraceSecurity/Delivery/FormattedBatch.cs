@@ -8,14 +8,17 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// <summary>
 /// The events of one batch, each formatted once, side by side in one pooled buffer. Requests are cut from it just
 /// before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same bytes, so each event
-/// keeps its <c>event.id</c> whatever happens to the request that carries it. Reused by the delivery loop.
+/// keeps its <c>event.id</c> whatever happens to the request that carries it. An event read back from the durable
+/// buffer has its bytes and timestamp but no <see cref="LogEvent"/> (it is reported by count, not to the listener).
+/// Reused by the loop that owns it.
 /// </summary>
 internal sealed class FormattedBatch : IDisposable
 {
     // A buffer that grew for one batch of huge events is not kept for every later batch.
     const int KeptCapacity = 4 * 1024 * 1024;
 
-    readonly List<LogEvent> _events = new();
+    readonly List<LogEvent?> _events = new();
+    readonly List<DateTimeOffset> _timestamps = new();
     readonly List<int> _starts = new();
     readonly List<int> _lengths = new();
     readonly List<bool> _resolved = new();
@@ -23,18 +26,24 @@ internal sealed class FormattedBatch : IDisposable
 
     public int Count => _events.Count;
 
-    public LogEvent this[int index] => _events[index];
-
     public int LengthOf(int index) => _lengths[index];
 
-    public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted)
+    public DateTimeOffset TimestampOf(int index) => _timestamps[index];
+
+    public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted) => Add(logEvent, logEvent.Timestamp, formatted);
+
+    public void Add(LogEvent? logEvent, DateTimeOffset timestamp, ReadOnlySpan<byte> formatted)
     {
         _starts.Add(_bytes.WrittenCount);
         _lengths.Add(formatted.Length);
         _bytes.Write(formatted);
         _events.Add(logEvent);
+        _timestamps.Add(timestamp);
         _resolved.Add(false);
     }
+
+    /// <summary>The bytes of one event, as they are sent.</summary>
+    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_starts[index], _lengths[index]);
 
     /// <summary>Notes that these events were delivered or handed to the reporter.</summary>
     public void MarkResolved(EventSet events)
@@ -49,11 +58,24 @@ internal sealed class FormattedBatch : IDisposable
         var list = new List<LogEvent>();
         for (var i = 0; i < _events.Count; i++)
         {
-            if (!_resolved[i])
-                list.Add(_events[i]);
+            if (!_resolved[i] && _events[i] is { } logEvent)
+                list.Add(logEvent);
         }
 
         return list;
+    }
+
+    /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
+    public EventSet UnresolvedSet()
+    {
+        var indices = new List<int>();
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (!_resolved[i])
+                indices.Add(i);
+        }
+
+        return EventSet.Of(indices);
     }
 
     /// <summary>Writes the request body for <paramref name="events"/> into <paramref name="body"/> (cleared first).</summary>
@@ -75,16 +97,16 @@ internal sealed class FormattedBatch : IDisposable
     }
 
     /// <summary>
-    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the older ones are added to
-    /// <paramref name="tooOld"/> and marked resolved (the caller reports them).
+    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the indices of the older
+    /// ones are added to <paramref name="tooOld"/> and they are marked resolved (the caller reports them).
     /// </summary>
-    public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, List<LogEvent> tooOld)
+    public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, List<int> tooOld)
     {
         List<int>? kept = null;
         for (var i = 0; i < events.Count; i++)
         {
             var index = events[i];
-            if (_events[index].Timestamp >= cutoff)
+            if (_timestamps[index] >= cutoff)
             {
                 kept?.Add(index);
                 continue;
@@ -98,7 +120,7 @@ internal sealed class FormattedBatch : IDisposable
             }
 
             _resolved[index] = true;
-            tooOld.Add(_events[index]);
+            tooOld.Add(index);
         }
 
         return kept == null ? events : EventSet.Of(kept);
@@ -114,17 +136,23 @@ internal sealed class FormattedBatch : IDisposable
         return copies;
     }
 
+    /// <summary>The <see cref="LogEvent"/>s of these events (none for events read back from disk).</summary>
     public List<LogEvent> EventsOf(EventSet events)
     {
         var list = new List<LogEvent>(events.Count);
         for (var i = 0; i < events.Count; i++)
-            list.Add(_events[events[i]]);
+        {
+            if (_events[events[i]] is { } logEvent)
+                list.Add(logEvent);
+        }
+
         return list;
     }
 
     public void Clear()
     {
         _events.Clear();
+        _timestamps.Clear();
         _starts.Clear();
         _lengths.Clear();
         _resolved.Clear();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -11,8 +12,15 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
 /// Delivers a formatted batch: cuts one request at a time to the current size limit, sends it, and carries out what
-/// <see cref="DeliveryPolicy"/> decides about each answer until every event is delivered or reported. Never throws.
-/// Runs on the single delivery loop: it owns its state and takes no locks.
+/// <see cref="DeliveryPolicy"/> decides about each answer until every event is delivered, reported, or (with a durable
+/// buffer) written to disk. Never throws. Runs on one loop (the delivery loop, or the buffer's replayer, each with its
+/// own sender): it owns its state and takes no locks; what the two share is in <see cref="EndpointState"/>.
+/// <list type="bullet">
+/// <item><description>Live, with a durable buffer: a request whose retry fails too, or that is left at shutdown, goes to
+/// disk, and while the endpoint is down later requests go straight there.</description></item>
+/// <item><description>Replaying: a request that fails is left where it is (deferred), for the replayer to try later; its
+/// events are on disk, so what is dropped is reported by count.</description></item>
+/// </list>
 /// </summary>
 internal sealed class RequestSender : IDisposable
 {
@@ -24,11 +32,22 @@ internal sealed class RequestSender : IDisposable
     readonly RequestSizeLimit _sizeLimit;
     readonly PooledBufferWriter _body = new();
     readonly DropCollector _drops = new();
-    readonly List<LogEvent> _tooOld = new();
-    long _notBefore;
+    readonly List<int> _tooOld = new();
+    readonly EndpointState _endpoint;
+    readonly BufferDirectory? _spillTo;
+    readonly bool _replaying;
+    SendOutcome _outcome;
 
-    public RequestSender(IIngestClient client, DeliveryOptions options, FailureReporter reporter, SinkStatistics statistics, ShutdownSignal shutdown)
+    /// <summary>
+    /// A sender for live delivery (with <paramref name="spillTo"/>, the durable buffer its failed requests go to) or, with
+    /// <paramref name="replaying"/>, for the buffer's replayer (failures deferred, not retried or reported).
+    /// </summary>
+    public RequestSender(IIngestClient client, DeliveryOptions options, FailureReporter reporter, SinkStatistics statistics, ShutdownSignal shutdown,
+        EndpointState endpoint, BufferDirectory? spillTo = null, bool replaying = false)
     {
+        _endpoint = endpoint;
+        _spillTo = spillTo;
+        _replaying = replaying;
         _options = options;
         _reporter = reporter;
         _statistics = statistics;
@@ -41,15 +60,22 @@ internal sealed class RequestSender : IDisposable
 
     TimeProvider Time => _options.Time;
 
-    public async Task SendAsync(FormattedBatch batch)
+    /// <summary>Delivers (or reports, or buffers) every event of <paramref name="batch"/>; says what became of them.</summary>
+    public async Task<SendOutcome> SendAsync(FormattedBatch batch)
     {
+        _outcome = default;
         try
         {
             var all = EventSet.Range(0, batch.Count);
             var next = 0;
-            while (next < batch.Count)
+            while (next < batch.Count && !_outcome.Deferred)
             {
-                if (_shutdown.ShouldStopSending)
+                if (_shutdown.ShouldStopSending && (_replaying || _spillTo != null))
+                {
+                    await SendAsync(batch, all.Slice(next, batch.Count - next), failingSince: null, bisection: null).ConfigureAwait(false);
+                    next = batch.Count;
+                }
+                else if (_shutdown.ShouldStopSending)
                 {
                     Drop(batch, all.Slice(next, batch.Count - next), DropReason.Shutdown, LoggingFailureKind.Final,
                         $"Not sent to {Text.Route}: {_shutdown.StopReason}");
@@ -75,14 +101,37 @@ internal sealed class RequestSender : IDisposable
             else
                 _reporter.Warn("An unexpected error in the sink: " + ex);
         }
+
+        return _outcome;
     }
 
     void Drop(FormattedBatch batch, EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
         batch.MarkResolved(events);
-        _drops.Add(reason, kind, message, detail, batch.EventsOf(events), exception,
-            _reporter.KeepsFormattedEvents ? batch.FormattedOf(events) : null);
+        _drops.Add(reason, kind, message, detail, events.Count, batch.EventsOf(events), exception,
+            _reporter.KeepsFormattedEvents || _replaying ? batch.FormattedOf(events) : null);
     }
+
+    /// <summary>Writes the request's events to the durable buffer; reports them when that cannot be done.</summary>
+    void Spill(FormattedBatch batch, EventSet events, string why)
+    {
+        var problem = _spillTo!.TryWrite(batch, events, _body);
+        if (problem == null)
+        {
+            batch.MarkResolved(events);
+            _statistics.AddPersisted(events.Count);
+            _endpoint.MarkDown();
+            _endpoint.NotifySpilled();
+            return;
+        }
+
+        Drop(batch, events, problem.StartsWith("the durable buffer is full", StringComparison.Ordinal) ? DropReason.BufferFull : DropReason.BufferFailed,
+            _shutdown.IsShuttingDown ? LoggingFailureKind.Final : LoggingFailureKind.Permanent,
+            $"Not kept in the durable buffer ({why})", problem);
+    }
+
+    /// <summary>Replaying: leaves the events where they are (on disk) for a later try.</summary>
+    void Defer() => _outcome = _outcome.WithDeferred();
 
     /// <summary>
     /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request at the current
@@ -145,9 +194,16 @@ internal sealed class RequestSender : IDisposable
         var tooLargeAnswers = 0;
         for (var attempt = 1; ; attempt++)
         {
+            if (_outcome.Deferred)
+                return;
             if (_shutdown.ShouldStopSending)
             {
-                Drop(batch, events, DropReason.Shutdown, LoggingFailureKind.Final, $"Not sent to {Text.Route}: {_shutdown.StopReason}");
+                if (_replaying)
+                    Defer();
+                else if (_spillTo != null)
+                    Spill(batch, events, "the logger was disposed: " + _shutdown.StopReason);
+                else
+                    Drop(batch, events, DropReason.Shutdown, LoggingFailureKind.Final, $"Not sent to {Text.Route}: {_shutdown.StopReason}");
                 return;
             }
 
@@ -155,8 +211,15 @@ internal sealed class RequestSender : IDisposable
             if (events.Count == 0)
                 return;
 
+            if (_spillTo != null && _endpoint.Down)
+            {
+                // The endpoint is down: straight to disk; the replayer probes it with the oldest file.
+                Spill(batch, events, "the endpoint is down");
+                return;
+            }
+
             if (!_shutdown.IsShuttingDown)
-                await Time.WaitAsync(Time.GetElapsedTime(Time.GetTimestamp(), _notBefore), _shutdown.Token).ConfigureAwait(false);
+                await Time.WaitAsync(_endpoint.Wait, _shutdown.Token).ConfigureAwait(false);
 
             var body = batch.WriteBody(events, _body);
             var earlierTooLarge = tooLargeAnswers;
@@ -175,6 +238,8 @@ internal sealed class RequestSender : IDisposable
                     _sizeLimit.OnAccepted(body.Count);
                     batch.MarkResolved(events);
                     bisection?.Accepted();
+                    _endpoint.MarkUp();
+                    _outcome = _outcome.WithDelivered(events.Count);
                     _statistics.AddDelivered(events.Count);
                     if (attempt > 1)
                         _reporter.Warn($"{events.Count} security event(s) delivered to {Text.Route} after {attempt} attempts");
@@ -209,7 +274,21 @@ internal sealed class RequestSender : IDisposable
             var retry = DeliveryPolicy.ScheduleRetry(result, _options.Backoff.DelayAfter(attempt, _options.Random()), failingFor,
                 _options.RetryTimeLimit, _shutdown.IsShuttingDown);
             if (retry.PaceEveryone is { } pace)
-                _notBefore = Time.GetTimestamp() + (long)(pace.TotalSeconds * Time.TimestampFrequency);
+                _endpoint.PauseFor(pace);
+            if (_replaying && decision.FailureClass != FailureClass.TooLargeUnproven)
+            {
+                // The file stays; the replayer tries again later, at its own pace.
+                Defer();
+                return;
+            }
+
+            if (_spillTo != null && decision.FailureClass != FailureClass.TooLargeUnproven && (attempt > 1 || retry.IsGiveUp))
+            {
+                // Its retry failed too: the events wait on disk instead of holding up every request behind them.
+                Spill(batch, events, $"{attempt} attempt(s) failed; last failure: {Text.Describe(result)}");
+                return;
+            }
+
             if (retry.IsGiveUp)
             {
                 await GiveUpAsync(batch, events, failingSince, bisection, decision, result, retry.Reason, attempt, failingFor).ConfigureAwait(false);
@@ -254,9 +333,10 @@ internal sealed class RequestSender : IDisposable
         var kept = batch.NotOlderThan(events, Time.GetUtcNow() - DeliveryOptions.MaximumEventAge, _tooOld);
         if (_tooOld.Count > 0)
         {
+            var tooOld = EventSet.Of(_tooOld);
             _drops.Add(DropReason.TooOld, LoggingFailureKind.Permanent,
                 $"Not sent: older than {DeliveryOptions.MaximumEventAge.TotalHours:0} hours (Dynatrace drops records older than 24 hours after accepting them)",
-                null, _tooOld);
+                null, tooOld.Count, batch.EventsOf(tooOld));
             _tooOld.Clear();
         }
 
@@ -264,4 +344,21 @@ internal sealed class RequestSender : IDisposable
     }
 
     public void Dispose() => _body.Dispose();
+}
+
+/// <summary>What became of a batch: how many events were delivered, and whether (replaying) the rest was deferred.</summary>
+internal readonly struct SendOutcome
+{
+    SendOutcome(int delivered, bool deferred)
+    {
+        Delivered = delivered;
+        Deferred = deferred;
+    }
+
+    public int Delivered { get; }
+    public bool Deferred { get; }
+
+    public SendOutcome WithDelivered(int count) => new(Delivered + count, Deferred);
+
+    public SendOutcome WithDeferred() => new(Delivered, true);
 }

@@ -31,4 +31,13 @@ internal enum DropReason
 
     /// <summary>The event was logged while or after the logger was disposed.</summary>
     LoggedAfterDisposal,
+
+    /// <summary>The durable buffer was at its size limit when the event's request was to be written to it.</summary>
+    BufferFull,
+
+    /// <summary>Writing the event's request to the durable buffer failed (a full disk, a vanished directory).</summary>
+    BufferFailed,
+
+    /// <summary>The event was in a durable buffer file that could not be read back (cut short, damaged, not ours).</summary>
+    Damaged,
 }

@@ -22,6 +22,7 @@ internal sealed class FailureReporter
     readonly object _sender;
     readonly SinkStatistics _statistics;
     readonly UndeliveredEventsFile? _file;
+    readonly Durable.BufferDirectory? _buffer;
     readonly Summary _queueFull;
     readonly Summary _duringDisposal;
     readonly Summary _afterDisposal;
@@ -29,11 +30,13 @@ internal sealed class FailureReporter
     volatile string _lastQueueLimit = "queueLimit";
     long _totalDropped;
 
-    public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null)
+    public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null,
+        Durable.BufferDirectory? buffer = null)
     {
         _sender = sender;
         _statistics = statistics;
         _file = file;
+        _buffer = buffer;
         _queueFull = new Summary(time, count => $"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})");
         _duringDisposal = new Summary(time, count => $"{count} security event(s) logged while the logger was being disposed were not sent");
         _afterDisposal = new Summary(time, count => $"{count} security event(s) logged after the logger was disposed were not sent");
@@ -47,15 +50,40 @@ internal sealed class FailureReporter
 
     /// <summary>
     /// Reports events that are lost, with the reason: one SelfLog line and one listener call. <paramref name="formatted"/>
-    /// holds the events' bytes as sent, in the same order, when <see cref="KeepsFormattedEvents"/>.
+    /// holds the events' bytes as sent, in the same order, when <see cref="KeepsFormattedEvents"/> (or they came from
+    /// disk). Events read back from the durable buffer have no <see cref="LogEvent"/>: <paramref name="count"/> says how
+    /// many there were; they are reported to SelfLog and the metrics, and rejected ones are kept in the buffer's
+    /// <c>rejected</c> folder.
     /// </summary>
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events,
-        Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null)
+        Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null, int? count = null)
     {
-        _statistics.AddDropped(reason, events.Count);
-        var total = Interlocked.Add(ref _totalDropped, events.Count);
+        var dropped = count ?? events.Count;
+        _statistics.AddDropped(reason, dropped);
+        var total = Interlocked.Add(ref _totalDropped, dropped);
         _file?.Add(SinkStatistics.Tag(reason), message, events, formatted);
-        Notify(kind, $"{message} ({events.Count} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
+        if (events.Count > 0 || dropped == 0)
+        {
+            Notify(kind, $"{message} ({dropped} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
+            return;
+        }
+
+        if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
+            KeepRejected(formatted);
+        WriteSelfLog("{0}: {1} failure: {2}",
+            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
+    }
+
+    void KeepRejected(IReadOnlyList<byte[]?> formatted)
+    {
+        try
+        {
+            _buffer?.KeepRejected(formatted);
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            Warn("Keeping rejected events in the durable buffer's rejected folder failed: " + ex.Message);
+        }
     }
 
     /// <summary>An event refused on the logging thread because the queue is full: to the listener, and counted for SelfLog.</summary>

@@ -6,6 +6,7 @@ using Serilog.Debugging;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -41,6 +42,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly RequestSender _sender;
     readonly IIngestClient _client;
     readonly UndeliveredEventsFile? _file;
+    readonly Replayer? _replayer;
     readonly string _description;
     int _state;
     int _emitting;
@@ -64,19 +66,28 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
         Statistics = new SinkStatistics(_budget);
+        var buffer = settings.BufferPath == null ? null : BufferDirectory.Open(settings.BufferPath, settings.BufferSizeLimitBytes, time);
         _file = settings.UndeliveredEventsPath == null
             ? null
             : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
                 new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes),
                 message => SelfLog.WriteLine("{0}: {1}", this, message));
-        _reporter = new FailureReporter(this, Statistics, time, _file);
+        _reporter = new FailureReporter(this, Statistics, time, _file, buffer);
 
-        var random = new Random();
-        var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
+        var delivery = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
+        var endpoint = new EndpointState(time);
         _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, time);
         _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
-        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown);
+        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown, endpoint, spillTo: buffer);
         _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
+        if (buffer != null)
+        {
+            // The replayer runs beside the delivery loop with a sender (and randomness) of its own.
+            var replaying = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
+            _replayer = new Replayer(buffer, new RequestSender(_client, replaying, _reporter, Statistics, _shutdown, endpoint, replaying: true),
+                _reporter, Statistics, replaying, _shutdown, endpoint);
+            Statistics.ObserveBuffer(buffer.Bytes, () => buffer.Files().Count);
+        }
     }
 
     /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
@@ -128,8 +139,9 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
         if (!BeginClosing())
             return;
-        // The loop awaits with ConfigureAwait(false) throughout and runs on the thread pool: waiting cannot deadlock.
+        // The loops await with ConfigureAwait(false) throughout and run on the thread pool: waiting cannot deadlock.
         _loop.Completion.GetAwaiter().GetResult();
+        _replayer?.Completion.GetAwaiter().GetResult();
         Finish();
     }
 
@@ -139,6 +151,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (!BeginClosing())
             return;
         await _loop.Completion.ConfigureAwait(false);
+        if (_replayer != null)
+            await _replayer.Completion.ConfigureAwait(false);
         Finish();
     }
 #endif

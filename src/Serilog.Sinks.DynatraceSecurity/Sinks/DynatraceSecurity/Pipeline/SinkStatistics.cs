@@ -20,6 +20,8 @@ internal sealed class SinkStatistics : IDisposable
     readonly Counter<long> _sentCounter;
     readonly Counter<long> _droppedCounter;
     readonly Counter<long> _retriedCounter;
+    readonly Counter<long> _persistedCounter;
+    readonly Counter<long> _replayedCounter;
     readonly Counter<long> _requestCounter;
     readonly Histogram<double> _requestDuration;
 
@@ -34,7 +36,20 @@ internal sealed class SinkStatistics : IDisposable
         _requestDuration = Meter.CreateHistogram<double>(Prefix + "request.duration", "s", "Duration of HTTP requests to the ingest endpoint.");
         Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => budget.Pending, "{event}", "Security events waiting to be delivered or reported.");
         Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => budget.PendingBytes, "By", "Estimated bytes of the security events waiting.");
+        _persistedCounter = Meter.CreateCounter<long>(Prefix + "events.persisted", "{event}", "Security events written to the durable buffer.");
+        _replayedCounter = Meter.CreateCounter<long>(Prefix + "events.replayed", "{event}", "Security events delivered from the durable buffer.");
     }
+
+    /// <summary>Publishes the durable buffer's size and file count (read when a listener collects).</summary>
+    public void ObserveBuffer(Func<long> bytes, Func<long> files)
+    {
+        Meter.CreateObservableUpDownCounter(Prefix + "buffer.size", bytes, "By", "Bytes in the durable buffer's files.");
+        Meter.CreateObservableUpDownCounter(Prefix + "buffer.files", files, "{file}", "Files in the durable buffer.");
+    }
+
+    public void AddPersisted(int count) => _persistedCounter.Add(count);
+
+    public void AddReplayed(int count) => _replayedCounter.Add(count);
 
     /// <summary>The sink's own meter (one per sink, so that listeners can tell sinks apart).</summary>
     public Meter Meter { get; }

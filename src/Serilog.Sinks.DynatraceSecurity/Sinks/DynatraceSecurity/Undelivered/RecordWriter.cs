@@ -38,7 +38,7 @@ internal sealed class RecordWriter : IDisposable
 
     public string Path { get; }
 
-    public void Write(string reason, string message, LogEvent logEvent, byte[]? formatted)
+    public void Write(string reason, string message, LogEvent? logEvent, byte[]? formatted)
     {
         _buffer.Clear();
         _json.Reset(_buffer);
@@ -53,7 +53,7 @@ internal sealed class RecordWriter : IDisposable
         else
         {
             // Never sent: written as it would have been (redacted, cut to eventBodyLimitBytes), or null when it cannot be.
-            var serialized = _serializer.Serialize(logEvent);
+            var serialized = _serializer.Serialize(logEvent!);
             if (serialized.Written)
                 _json.WriteRawValue(serialized.Bytes, skipInputValidation: true);
             else

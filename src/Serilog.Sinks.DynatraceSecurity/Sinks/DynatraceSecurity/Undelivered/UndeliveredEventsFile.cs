@@ -75,12 +75,16 @@ internal sealed class UndeliveredEventsFile : IDisposable
     /// </summary>
     public void Add(string reason, string message, IReadOnlyCollection<LogEvent> events, IReadOnlyList<byte[]?>? formatted = null)
     {
-        var i = 0;
-        foreach (var logEvent in events)
+        // Events read back from disk come as bytes only; the others with their LogEvent, and their bytes when sent.
+        var count = Math.Max(events.Count, formatted?.Count ?? 0);
+        using var logEvents = events.GetEnumerator();
+        for (var i = 0; i < count; i++)
         {
+            var logEvent = logEvents.MoveNext() ? logEvents.Current : null;
             var bytes = formatted != null && i < formatted.Count ? formatted[i] : null;
-            i++;
-            var size = bytes?.Length ?? EventSizeEstimator.Estimate(logEvent);
+            if (logEvent == null && bytes == null)
+                continue;
+            var size = bytes?.Length ?? EventSizeEstimator.Estimate(logEvent!);
             if (_failed || Interlocked.Add(ref _queuedBytes, size) > QueueBytes ||
                 !_queue.Writer.TryWrite(new Record(reason, message, logEvent, bytes, size)))
             {
@@ -138,7 +142,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
 
     readonly struct Record
     {
-        public Record(string reason, string message, LogEvent logEvent, byte[]? formatted, long size)
+        public Record(string reason, string message, LogEvent? logEvent, byte[]? formatted, long size)
         {
             Reason = reason;
             Message = message;
@@ -149,7 +153,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
 
         public string Reason { get; }
         public string Message { get; }
-        public LogEvent Event { get; }
+        public LogEvent? Event { get; }
         public byte[]? Formatted { get; }
         public long Size { get; }
     }

@@ -1,0 +1,52 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Serilog.Sinks.DynatraceSecurity.Delivery;
+
+/// <summary>
+/// What the delivery loop and the durable buffer's replayer both need to know about the endpoint: whether it is down
+/// (requests go straight to the buffer until a replayed file gets through), and until when a <c>Retry-After</c> holds
+/// back every request. Shared by the two loops, so its fields are read and written atomically.
+/// </summary>
+internal sealed class EndpointState
+{
+    readonly TimeProvider _time;
+    long _notBefore;
+    volatile bool _down;
+    TaskCompletionSource<bool> _spilled = NewSignal();
+
+    public EndpointState(TimeProvider time)
+    {
+        _time = time;
+    }
+
+    /// <summary>True after a request went to the durable buffer because the endpoint failed, until one gets through.</summary>
+    public bool Down => _down;
+
+    public void MarkDown() => _down = true;
+
+    /// <summary>A request was written to the durable buffer: wakes a replayer waiting for work.</summary>
+    public void NotifySpilled() => Volatile.Read(ref _spilled).TrySetResult(true);
+
+    /// <summary>Completes at the next <see cref="NotifySpilled"/> (taken before looking for work, so none is missed).</summary>
+    public Task NextSpill()
+    {
+        var current = Volatile.Read(ref _spilled);
+        if (!current.Task.IsCompleted)
+            return current.Task;
+        var next = NewSignal();
+        return Interlocked.CompareExchange(ref _spilled, next, current) == current ? next.Task : Volatile.Read(ref _spilled).Task;
+    }
+
+    static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void MarkUp() => _down = false;
+
+    /// <summary>No request may start for <paramref name="pause"/> (the endpoint's <c>Retry-After</c>).</summary>
+    public void PauseFor(TimeSpan pause) =>
+        Interlocked.Exchange(ref _notBefore, _time.GetTimestamp() + (long)(pause.TotalSeconds * _time.TimestampFrequency));
+
+    /// <summary>How long the next request must still wait.</summary>
+    public TimeSpan Wait => _time.GetElapsedTime(_time.GetTimestamp(), Interlocked.Read(ref _notBefore));
+}
