@@ -2,6 +2,10 @@
 //
 //   dotnet run -c Release --project tests/Serilog.Sinks.DynatraceSecurity.Soak -- [--rate 10000] [--producers 4]
 //       [--warmup-seconds 10] [--outage-minutes 10] [--recovery-seconds 30] [--failure-ratio 0.8]
+//       [--buffer-path DIR [--buffer-size-mb 8192] [--drain-minutes 30]]
+//
+// With --buffer-path the sink delivers durably: what fails waits on disk and is replayed after the outage; the run
+// then waits (up to --drain-minutes) until the buffer is empty before it disposes the logger.
 //
 // Producers on several threads log marked events at a fixed total rate to a counting loopback receiver. During the
 // outage a fault-injecting handler in front of the receiver fails most requests (503, 429 with Retry-After, dropped
@@ -30,6 +34,9 @@ var warmup = TimeSpan.FromSeconds(IntArg("--warmup-seconds", 10));
 var outage = TimeSpan.FromMinutes(DoubleArg("--outage-minutes", 10));
 var recovery = TimeSpan.FromSeconds(IntArg("--recovery-seconds", 30));
 var failureRatio = DoubleArg("--failure-ratio", 0.8);
+var bufferPath = StringArg("--buffer-path");
+var bufferSize = (long)DoubleArg("--buffer-size-mb", 8192) * 1024 * 1024;
+var drain = TimeSpan.FromMinutes(DoubleArg("--drain-minutes", 30));
 
 long accepted = 0;
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -69,6 +76,8 @@ var sink = new LoggerConfiguration()
             o.Endpoint = "soak.test";
             o.MessageHandler = faults;
             o.RetryTimeLimit = TimeSpan.FromMinutes(2);
+            o.BufferPath = bufferPath;
+            o.BufferSizeLimitBytes = bufferSize;
         }),
         wt => wt.Sink(fallback))
     .CreateLogger();
@@ -122,14 +131,18 @@ var sampler = Task.Run(async () =>
 });
 
 var total = Stopwatch.StartNew();
-Console.WriteLine($"rate {rate}/s, {producers} producers, warm-up {warmup}, outage {outage} (failure ratio {failureRatio}), recovery {recovery}");
+Console.WriteLine($"rate {rate}/s, {producers} producers, warm-up {warmup}, outage {outage} (failure ratio {failureRatio}), recovery {recovery}" +
+    (bufferPath == null ? "" : $", durable buffer {bufferPath} ({bufferSize / 1_048_576} MiB)"));
+long peakBufferBytes = 0;
 await Task.Delay(warmup);
 phase = "outage";
 faults.Failing = true;
 for (var waited = TimeSpan.Zero; waited < outage; waited += TimeSpan.FromSeconds(30))
 {
     await Task.Delay(outage - waited < TimeSpan.FromSeconds(30) ? outage - waited : TimeSpan.FromSeconds(30));
-    Console.WriteLine($"  {total.Elapsed:mm\\:ss} outage: emitted {Interlocked.Read(ref emitted)}, accepted {Interlocked.Read(ref accepted)}, reported {fallback.Count}, peak working set {peakWorkingSet[1] / 1_048_576} MiB");
+    peakBufferBytes = Math.Max(peakBufferBytes, BufferBytes());
+    Console.WriteLine($"  {total.Elapsed:mm\\:ss} outage: emitted {Interlocked.Read(ref emitted)}, accepted {Interlocked.Read(ref accepted)}, reported {fallback.Count}, " +
+        $"peak working set {peakWorkingSet[1] / 1_048_576} MiB, buffer {BufferBytes() / 1_048_576} MiB");
 }
 
 phase = "recovery";
@@ -138,6 +151,13 @@ await Task.Delay(recovery);
 stop.Cancel();
 await Task.WhenAll(producerTasks);
 await sampler;
+
+var draining = Stopwatch.StartNew();
+while (bufferPath != null && BufferBytes() > 0 && draining.Elapsed < drain)
+{
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    Console.WriteLine($"  {total.Elapsed:mm\\:ss} draining: accepted {Interlocked.Read(ref accepted)}, buffer {BufferBytes() / 1_048_576} MiB");
+}
 
 var closing = Stopwatch.StartNew();
 await sink.DisposeAsync();
@@ -155,11 +175,23 @@ Console.WriteLine($"logging call, mean: warm-up {Cost(0)}, outage {Cost(1)}, rec
 Console.WriteLine($"peak working set: warm-up {peakWorkingSet[0] / 1_048_576} MiB, outage {peakWorkingSet[1] / 1_048_576} MiB, recovery {peakWorkingSet[2] / 1_048_576} MiB");
 Console.WriteLine($"peak managed heap: warm-up {peakManaged[0] / 1_048_576} MiB, outage {peakManaged[1] / 1_048_576} MiB, recovery {peakManaged[2] / 1_048_576} MiB");
 Console.WriteLine($"CloseAndFlush took {closing.Elapsed.TotalSeconds:0.0} s");
+if (bufferPath != null)
+    Console.WriteLine($"durable buffer: peak {peakBufferBytes / 1_048_576} MiB on disk, drained in {draining.Elapsed.TotalSeconds:0} s, {BufferBytes()} bytes left");
 var ok = emittedTotal == acceptedTotal + reportedTotal;
 Console.WriteLine(ok ? "OK: every event was accepted or reported" : "FAILED: accepted + reported != emitted");
 return ok ? 0 : 1;
 
 int IntArg(string name, int fallbackValue) => (int)DoubleArg(name, fallbackValue);
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+long BufferBytes() => bufferPath == null || !System.IO.Directory.Exists(bufferPath)
+    ? 0
+    : new System.IO.DirectoryInfo(bufferPath).GetFiles("*.dtsb").Sum(f => f.Length);
 
 double DoubleArg(string name, double fallbackValue)
 {

@@ -4,6 +4,9 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Sinks.DynatraceSecurity.Durable;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -173,6 +176,31 @@ public sealed class DurableDeliveryTests : IDisposable
         var rejected = Directory.GetFiles(Path.Combine(BufferPath, "rejected")).Select(File.ReadAllText).Single();
         rejected.Should().Contain("\"N\":3");
         harness.Metrics.Dropped(DropReason.Rejected).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task EventsThatAgedPastDynatracesWindowOnDiskAreReportedNotSent()
+    {
+        // A file left by a run a day ago: two events too old for Dynatrace, one still in time.
+        Directory.CreateDirectory(BufferPath);
+        using (var batch = new FormattedBatch())
+        using (var body = new PooledBufferWriter())
+        using (var file = File.Create(Path.Combine(BufferPath, "0000000000000000001-old.dtsb")))
+        {
+            var now = DateTimeOffset.UtcNow;
+            batch.Add(null, now.AddHours(-25), Encoding.UTF8.GetBytes("{\"N\":1}"));
+            batch.Add(null, now.AddHours(-23.5), Encoding.UTF8.GetBytes("{\"N\":2}"));
+            batch.Add(null, now.AddHours(-1), Encoding.UTF8.GetBytes("{\"N\":3,\"event.id\":\"e3\",\"event.provider\":\"p\",\"finding.type\":\"t\",\"finding.id\":\"e3\",\"finding.time.created\":\"x\",\"finding.title\":\"t\",\"dt.security.risk.level\":\"LOW\",\"object.id\":\"o\",\"object.type\":\"PROCESS\"}"));
+            BufferFile.Write(file, batch, EventSet.Range(0, 3), body);
+        }
+
+        await using var harness = await SinkHarness.StartAsync(Durable());
+
+        Eventually.True(() => BufferFiles().Length == 0, Deadline, "the file is resolved");
+        harness.ReceivedNumbers().Should().Equal(3);
+        harness.Metrics.Dropped(DropReason.TooOld).Should().Be(2);
+        SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority)
+            .Should().Contain(l => l.Contains("older than 23 hours") && l.Contains("2 security event(s) from the durable buffer dropped"));
     }
 
     [Fact]

@@ -11,14 +11,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 /// Sends the durable buffer's files, oldest first, one at a time, with its own <see cref="RequestSender"/> (the policy of
 /// live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). While the endpoint fails,
 /// it probes with the oldest file at a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured); once a
-/// file gets through, it drains the rest with a pause after each (at least 100 ms, or as long as the request took), so a
+/// file gets through, it drains the rest with a pause after each (as long as the request took, at least 20 ms), so a
 /// long backlog neither hogs the CPU nor earns 429s. A file is deleted only once every event of it is delivered or
 /// reported; what is left of a partly sent file is written back first. Files it cannot read are moved aside.
 /// </summary>
 internal sealed class Replayer
 {
     static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(20);
 
     readonly BufferDirectory _buffer;
     readonly RequestSender _sender;
