@@ -11,7 +11,6 @@
 //   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore -- --demo  logs in a few times, then exits
 
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
@@ -21,8 +20,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Serilog.Sinks.DynatraceSecurity.Examples;
 using Serilog.Sinks.DynatraceSecurity.Examples.AspNetCore;
-using Serilog.Sinks.DynatraceSecurity.Testing;
 
 var demo = args.Contains("--demo");
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -31,30 +30,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory, // appsettings.json is next to the program, wherever it is started from
 });
 
-// The key of the sink's arguments in appsettings.json ("WriteTo" is an object, so the entry has a stable name).
-const string sinkArgs = "Serilog:WriteTo:Dynatrace:Args:";
-DynatraceIngestReceiver? receiver = null;
-var environmentUrl = Environment.GetEnvironmentVariable("DT_ENVIRONMENT_URL");
-if (string.IsNullOrWhiteSpace(environmentUrl))
-{
-    receiver = await DynatraceIngestReceiver.StartAsync();
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        [sinkArgs + "environmentUrl"] = receiver.EnvironmentUrl.ToString(),
-        [sinkArgs + "accessToken"] = receiver.AccessToken,
-    });
-    Console.WriteLine($"No DT_ENVIRONMENT_URL set: sending security events to the local receiver at {receiver.EnvironmentUrl}");
-}
-else
-{
-    // The token is not in appsettings.json: the sink reads DT_ACCESS_TOKEN itself.
-    var overrides = new Dictionary<string, string?> { [sinkArgs + "environmentUrl"] = environmentUrl };
-    var endpoint = Environment.GetEnvironmentVariable("DT_ENDPOINT");
-    if (!string.IsNullOrWhiteSpace(endpoint))
-        overrides[sinkArgs + "endpoint"] = endpoint;
-    builder.Configuration.AddInMemoryCollection(overrides);
-    Console.WriteLine($"Sending security events to {environmentUrl}");
-}
+// The local receiver with no DT_* variables set, else your tenant (examples/Shared/ExampleTarget.cs). Its settings
+// are laid over appsettings.json under the sink's arguments ("WriteTo" is an object, so the entry has a stable name);
+// with no accessToken key the sink reads DT_ACCESS_TOKEN itself.
+await using var target = await ExampleTarget.StartAsync();
+builder.Configuration.AddInMemoryCollection(target.AsConfiguration("Serilog:WriteTo:Dynatrace:Args"));
 
 if (demo)
     builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -85,15 +65,7 @@ try
 finally
 {
     await app.DisposeAsync();
-    await Log.CloseAndFlushAsync(); // delivers every queued security event before the receiver is printed
-}
-
-if (receiver != null)
-{
-    Console.WriteLine($"The local receiver accepted {receiver.Events.Count} security event(s):");
-    foreach (var received in receiver.Events)
-        Console.WriteLine(received.ToString());
-    await receiver.DisposeAsync();
+    await Log.CloseAndFlushAsync(); // delivers every queued security event before the target prints what arrived
 }
 
 return 0;

@@ -5,38 +5,22 @@
 
 using System;
 using System.Collections.Generic;
-using System.Threading.Tasks;
 using Serilog;
 using Serilog.Debugging;
 using Serilog.Sinks.DynatraceSecurity;
-using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Examples;
 
-var environmentUrl = Environment.GetEnvironmentVariable("DT_ENVIRONMENT_URL");
-var endpoint = Environment.GetEnvironmentVariable("DT_ENDPOINT");
-DynatraceIngestReceiver? receiver = null;
-string? accessToken = null; // null: the sink reads DT_ACCESS_TOKEN
-
-if (string.IsNullOrWhiteSpace(environmentUrl))
-{
-    receiver = await DynatraceIngestReceiver.StartAsync();
-    environmentUrl = receiver.EnvironmentUrl.ToString();
-    accessToken = receiver.AccessToken;
-    endpoint = "contoso.identity";
-    Console.WriteLine($"No DT_ENVIRONMENT_URL set: sending to the local receiver at {environmentUrl}");
-}
-else
-{
-    Console.WriteLine($"Sending to {environmentUrl} (endpoint: {endpoint ?? "built-in route"})");
-}
+// The local receiver with no DT_* variables set, else your tenant (examples/Shared/ExampleTarget.cs).
+await using var target = await ExampleTarget.StartAsync(localEndpoint: "contoso.identity");
 
 // The sink reports delivery problems here (never the token or the event payloads).
 SelfLog.Enable(message => Console.Error.WriteLine("[sink] " + message));
 
 Log.Logger = new LoggerConfiguration()
     .WriteTo.DynatraceSecurity(
-        environmentUrl: environmentUrl,
-        accessToken: accessToken,
-        endpoint: string.IsNullOrWhiteSpace(endpoint) ? null : endpoint,
+        environmentUrl: target.EnvironmentUrl,
+        accessToken: target.AccessToken, // null: the sink reads DT_ACCESS_TOKEN
+        endpoint: target.Endpoint,
         eventProvider: "Contoso.Identity",
         productName: "Contoso Identity Service",
         productVendor: "Contoso",
@@ -69,18 +53,6 @@ Log.Logger
 Log.Information("An ordinary event: the security sink ignores it");
 Log.Debug("Another ordinary event");
 
-await Log.CloseAndFlushAsync(); // delivers everything queued before it returns
-
-if (receiver != null)
-{
-    Console.WriteLine($"The local receiver accepted {receiver.Events.Count} security event(s):");
-    foreach (var received in receiver.Events)
-        Console.WriteLine(received.ToString());
-    await receiver.DisposeAsync();
-}
-else
-{
-    Console.WriteLine(@"Find them in Dynatrace: fetch security.events | filter event.provider == ""Contoso.Identity"" | sort timestamp desc");
-}
+await Log.CloseAndFlushAsync(); // delivers everything queued before it returns; then the target prints what arrived
 
 return 0;
