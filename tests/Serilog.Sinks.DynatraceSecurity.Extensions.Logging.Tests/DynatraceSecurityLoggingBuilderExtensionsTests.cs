@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Shared;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Extensions.Logging.Tests;
@@ -24,15 +25,11 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
 
     sealed class Worker;
 
-    static IConfiguration Json(string json) =>
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
-
     [Fact]
     public async Task ConfiguredInCodeItSendsSecurityEventsAndIgnoresTheRest()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        var builder = TestHosts.CreateBuilder();
         builder.Logging.AddDynatraceSecurity(o =>
         {
             o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
@@ -76,8 +73,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     public async Task DisposingTheHostDeliversWhatIsQueued()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        var builder = TestHosts.CreateBuilder();
         builder.Logging.AddDynatraceSecurity(o =>
         {
             o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
@@ -122,9 +118,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         var enrichment = Directory.CreateTempSubdirectory("dt-sink-tests-");
         File.WriteAllText(Path.Combine(enrichment.FullName, "dt_host_metadata.json"), """{ "dt.entity.host": "HOST-1" }""");
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes($$"""
+        var builder = TestHosts.CreateBuilder($$"""
             {
               "Logging": { "LogLevel": { "Default": "Warning" } },
               "DynatraceSecurity": {
@@ -140,7 +134,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
                 "PropertyNames": { "UserName": "actor.name" }
               }
             }
-            """)));
+            """);
         // The token from another source, as user secrets or environment variables would add it.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["DynatraceSecurity:AccessToken"] = receiver.AccessToken });
         builder.Logging.AddDynatraceSecurity(builder.Configuration.GetSection("DynatraceSecurity"));
@@ -166,9 +160,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     [Fact]
     public void AMisspelledKeyFailsWhenTheHostIsBuilt()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddDynatraceSecurity(Json("""
+        var builder = TestHosts.CreateBuilder();
+        builder.Logging.AddDynatraceSecurity(TestHosts.JsonConfiguration("""
             { "EnvironmentUrl": "https://abc12345.live.dynatrace.com", "AccessToken": "dt0c01.X", "Endpont": "contoso.identity" }
             """));
 
@@ -180,9 +173,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     [Fact]
     public void AnUnknownRouteFailsWhenTheHostIsBuiltAndNamesTheKey()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddDynatraceSecurity(Json("""
+        var builder = TestHosts.CreateBuilder();
+        builder.Logging.AddDynatraceSecurity(TestHosts.JsonConfiguration("""
             { "EnvironmentUrl": "https://abc12345.live.dynatrace.com", "AccessToken": "dt0c01.X", "Route": "SecurityEventz" }
             """));
 
@@ -195,8 +187,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     [Fact]
     public void AnInvalidSettingFailsWhenTheHostIsBuiltWithTheSinksMessage()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        var builder = TestHosts.CreateBuilder();
         builder.Logging.AddDynatraceSecurity(o =>
         {
             o.EnvironmentUrl = "http://abc12345.live.dynatrace.com";
@@ -215,9 +206,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
         var path = Path.Combine(Path.GetTempPath(), "dt-undelivered-" + Guid.NewGuid().ToString("N"), "undelivered.jsonl");
         try
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddDynatraceSecurity(Json($$"""
+            var builder = TestHosts.CreateBuilder();
+            builder.Logging.AddDynatraceSecurity(TestHosts.JsonConfiguration($$"""
                 {
                   "EnvironmentUrl": "http://127.0.0.1:9", "AccessToken": "dt0c01.X", "Endpoint": "contoso.identity",
                   "RetryTimeLimit": "00:00:00", "UndeliveredEventsPath": "{{path.Replace("\\", "\\\\")}}"
@@ -246,9 +236,8 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     [Fact]
     public void ATimeBeyondItsMaximumInTheSectionFailsWhenTheHostIsBuilt()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddDynatraceSecurity(Json("""
+        var builder = TestHosts.CreateBuilder();
+        builder.Logging.AddDynatraceSecurity(TestHosts.JsonConfiguration("""
             { "EnvironmentUrl": "https://abc12345.live.dynatrace.com", "AccessToken": "dt0c01.X", "BufferingTimeLimit": "365.00:00:00" }
             """));
 
@@ -260,7 +249,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     [Fact]
     public void NullArgumentsAreRefused()
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = TestHosts.CreateBuilder();
         ((Action)(() => builder.Logging.AddDynatraceSecurity((Action<DynatraceSecuritySinkOptions>)null!)))
             .Should().Throw<ArgumentNullException>().WithParameterName("configure");
         ((Action)(() => builder.Logging.AddDynatraceSecurity((IConfiguration)null!)))

@@ -1,17 +1,15 @@
 using System;
-using System.IO;
-using System.Text;
 using Microsoft.Extensions.Configuration;
 using Serilog.Core;
 using Serilog.Settings.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Tests.Shared;
 
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Support;
 
 /// <summary>Real <c>appsettings.json</c> text read through a real <see cref="ConfigurationBuilder"/> and <c>ReadFrom.Configuration</c>.</summary>
 static class AppSettings
 {
-    public static IConfiguration FromJson(string json) =>
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
+    public static IConfiguration FromJson(string json) => TestHosts.JsonConfiguration(json);
 
     public static Logger CreateLogger(string json, Action<string, LoggingLevelSwitch>? onLevelSwitchCreated = null) =>
         CreateLogger(FromJson(json), onLevelSwitchCreated);

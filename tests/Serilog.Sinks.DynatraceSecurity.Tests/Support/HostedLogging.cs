@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Shared;
 
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Support;
 
@@ -12,8 +13,7 @@ static class HostedLogging
     public static IHost Start(DynatraceIngestReceiver receiver, Action<LoggerConfiguration>? configure = null,
         Action<DynatraceSecuritySinkOptions>? sinkOptions = null)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        var builder = TestHosts.CreateBuilder();
         builder.Services.AddSerilog(
             configuration =>
             {
