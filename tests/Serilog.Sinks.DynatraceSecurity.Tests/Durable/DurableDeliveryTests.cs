@@ -16,8 +16,10 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Durable;
 
 /// <summary>
 /// <c>bufferPath</c> over loopback HTTP: outages longer than <c>retryTimeLimit</c>, restarts and shared directories
-/// lose nothing; damaged files are never sent and never stop delivery.
+/// lose nothing; damaged files are never sent and never stop delivery. In the timing collection: disposal during an
+/// outage has an upper bound, and the outages are measured against a 200 ms retry time limit.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class DurableDeliveryTests : IDisposable
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
