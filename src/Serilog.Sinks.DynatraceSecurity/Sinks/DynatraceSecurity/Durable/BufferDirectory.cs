@@ -26,8 +26,10 @@ internal sealed class BufferDirectory
     readonly long _sizeLimit;
     readonly long _asideLimit;
     readonly TimeProvider _time;
-    readonly string _processId = Process.GetCurrentProcess().Id.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
-    int _sequence;
+    static readonly string ProcessId = Process.GetCurrentProcess().Id.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
+
+    // Per process, not per logger: two loggers of one process sharing a directory never pick the same name.
+    static int _sequence;
 
     BufferDirectory(string path, long sizeLimit, TimeProvider time)
     {
@@ -64,10 +66,19 @@ internal sealed class BufferDirectory
         }
     }
 
-    /// <summary>The buffer files, oldest first.</summary>
+    /// <summary>The buffer files, oldest first (none when the directory was removed).</summary>
     public List<string> Files()
     {
-        var files = Directory.GetFiles(Path, "*" + Extension).ToList();
+        List<string> files;
+        try
+        {
+            files = Directory.GetFiles(Path, "*" + Extension).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return new List<string>(); // it is created again on the next write
+        }
+
         files.Sort(StringComparer.Ordinal);
         return files;
     }
@@ -76,16 +87,14 @@ internal sealed class BufferDirectory
     public long Bytes()
     {
         long total = 0;
-        foreach (var file in Directory.EnumerateFiles(Path, "*" + Extension))
+        try
         {
-            try
-            {
-                total += new FileInfo(file).Length;
-            }
-            catch (IOException)
-            {
-                // Sent and deleted by another process meanwhile.
-            }
+            foreach (var file in new DirectoryInfo(Path).EnumerateFiles("*" + Extension))
+                total += file.Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The directory was removed (it is created again on the next write), or a file went meanwhile.
         }
 
         return total;
@@ -98,19 +107,37 @@ internal sealed class BufferDirectory
     /// </summary>
     public string? TryWrite(FormattedBatch batch, EventSet events, PooledBufferWriter body) => TryWrite(batch, events, body, NextName(), checkLimit: true);
 
-    /// <summary>Writes what is left of a replayed file under a name that sorts right after it (it replaces a larger file).</summary>
+    /// <summary>
+    /// Writes what is left of a replayed file as its rewrite (<see cref="RewriteOf"/>; it replaces a larger file, so the
+    /// size limit does not apply). The caller deletes the original after this: if a crash comes in between, the
+    /// rewrite supersedes the original.
+    /// </summary>
     public string? TryRewrite(string path, FormattedBatch batch, EventSet events, PooledBufferWriter body) =>
-        TryWrite(batch, events, body, System.IO.Path.GetFileNameWithoutExtension(path) + "-r" + Extension, checkLimit: false);
+        TryWrite(batch, events, body, System.IO.Path.GetFileName(RewriteOf(path)), checkLimit: false);
+
+    /// <summary>The name of what is left of <paramref name="path"/> once part of it was delivered.</summary>
+    public static string RewriteOf(string path) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, System.IO.Path.GetFileNameWithoutExtension(path) + "-r" + Extension);
+
+    /// <summary>The file <paramref name="path"/> is a rewrite of, or null when it is an original.</summary>
+    public static string? OriginalOf(string path)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        return name.EndsWith("-r", StringComparison.Ordinal)
+            ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, name.Substring(0, name.Length - 2) + Extension)
+            : null;
+    }
 
     string? TryWrite(FormattedBatch batch, EventSet events, PooledBufferWriter body, string name, bool checkLimit)
     {
-        var current = checkLimit ? Bytes() : 0;
-        if (current > 0 && current >= _sizeLimit)
-            return $"the durable buffer is full ({current:N0} bytes, bufferSizeLimitBytes {_sizeLimit:N0})";
-
         var temporary = System.IO.Path.Combine(Path, "." + name + ".tmp");
         try
         {
+            var current = checkLimit ? Bytes() : 0;
+            if (current > 0 && current >= _sizeLimit)
+                return $"the durable buffer is full ({current:N0} bytes, bufferSizeLimitBytes {_sizeLimit:N0})";
+
+            CreateOwnerOnly(Path); // again, should it have been removed while the application runs
             using (var stream = OpenNew(temporary))
             {
                 BufferFile.Write(stream, batch, events, body);
@@ -130,36 +157,70 @@ internal sealed class BufferDirectory
     /// <summary>Takes a file for sending; null when another process or logger has it, or it is gone.</summary>
     public static ClaimedFile? TryClaim(string path)
     {
+        FileStream? stream = null;
         try
         {
             // Unix: .NET takes an exclusive advisory lock for FileShare.None. Windows: the share mode itself excludes
             // others, and Delete lets the holder remove the file while it is open.
             var share = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileShare.Delete : FileShare.None;
-            return new ClaimedFile(path, new FileStream(path, FileMode.Open, FileAccess.Read, share));
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, share);
+
+            // Unix: the lock is taken after the open, so the holder may have deleted (or moved aside) the file in
+            // between and released it; what is locked then is no longer the buffer's file. Names are never reused.
+            if (!File.Exists(path))
+            {
+                stream.Dispose();
+                return null;
+            }
+
+            return new ClaimedFile(path, stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            stream?.Dispose();
             return null;
         }
     }
 
-    /// <summary>Moves a file that cannot be read to the <c>damaged</c> folder (capped); returns where it went.</summary>
-    public string MoveAside(ClaimedFile file)
+    /// <summary>
+    /// Moves a file that cannot be read to the <c>damaged</c> folder (capped), or deletes it when it cannot be moved, so
+    /// that it never holds up the files after it. Says where it went.
+    /// </summary>
+    public string SetAside(ClaimedFile file)
     {
-        var aside = System.IO.Path.Combine(Path, DamagedFolder);
-        Directory.CreateDirectory(aside);
-        var target = System.IO.Path.Combine(aside, System.IO.Path.GetFileName(file.Path));
-        File.Move(file.Path, target);
-        file.Dispose();
-        Trim(aside);
-        return target;
+        try
+        {
+            var aside = System.IO.Path.Combine(Path, DamagedFolder);
+            CreateOwnerOnly(aside);
+            var name = System.IO.Path.GetFileName(file.Path);
+            var target = System.IO.Path.Combine(aside, name);
+            if (File.Exists(target))
+                target = System.IO.Path.Combine(aside, System.IO.Path.GetFileNameWithoutExtension(NextName()) + "-" + name);
+            File.Move(file.Path, target);
+            file.Dispose();
+            Trim(aside);
+            return "kept as " + target;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                file.Delete();
+                return "deleted, as it could not be moved aside (" + ex.Message + ")";
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                file.Dispose();
+                return "left where it is and skipped, as it can be neither moved aside nor deleted (" + again.Message + ")";
+            }
+        }
     }
 
     /// <summary>Keeps events the endpoint rejected on replay, one JSON line each, in the <c>rejected</c> folder (capped).</summary>
     public void KeepRejected(IReadOnlyList<byte[]?> events)
     {
         var aside = System.IO.Path.Combine(Path, RejectedFolder);
-        Directory.CreateDirectory(aside);
+        CreateOwnerOnly(aside);
         using (var stream = OpenNew(System.IO.Path.Combine(aside, NextName().Replace(Extension, ".jsonl"))))
         {
             foreach (var bytes in events)
@@ -175,7 +236,7 @@ internal sealed class BufferDirectory
     }
 
     string NextName() =>
-        $"{_time.GetUtcNow().UtcTicks:D19}-{_processId}-{Interlocked.Increment(ref _sequence):D6}{Extension}";
+        $"{_time.GetUtcNow().UtcTicks:D19}-{ProcessId}-{Interlocked.Increment(ref _sequence):D6}{Extension}";
 
     void DiscardAbandonedTemporaryFiles()
     {
@@ -233,26 +294,4 @@ internal sealed class BufferDirectory
 #endif
         Directory.CreateDirectory(path);
     }
-}
-
-/// <summary>A buffer file this process holds the lock of; deleting it or disposing releases it.</summary>
-internal sealed class ClaimedFile : IDisposable
-{
-    public ClaimedFile(string path, FileStream stream)
-    {
-        Path = path;
-        Stream = stream;
-    }
-
-    public string Path { get; }
-    public FileStream Stream { get; }
-
-    /// <summary>Deletes the file while still holding it, so no other process can take it in between.</summary>
-    public void Delete()
-    {
-        File.Delete(Path);
-        Stream.Dispose();
-    }
-
-    public void Dispose() => Stream.Dispose();
 }

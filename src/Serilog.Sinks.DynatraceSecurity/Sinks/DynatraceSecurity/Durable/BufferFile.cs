@@ -11,8 +11,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 /// <summary>
 /// The format of one buffer file: a header line, then the exact request body. The header holds what is needed to check
 /// the body and split it by event: <c>{"format":1,"events":n,"bytes":b,"crc32":c,"lengths":[...],"timestamps":[...]}</c>
-/// (timestamps in Unix milliseconds, for the 24-hour rule). The body is <c>[e1,e2,...]</c>, each event exactly as it
-/// was sent, so its <c>event.id</c> survives a restart.
+/// (timestamps in Unix milliseconds, for the 24-hour rule; the checksum covers the body and both lists, so a damaged
+/// length or timestamp is noticed too). The body is <c>[e1,e2,...]</c>, each event exactly as it was sent, so its
+/// <c>event.id</c> survives a restart.
 /// </summary>
 internal static class BufferFile
 {
@@ -22,21 +23,23 @@ internal static class BufferFile
     public static void Write(Stream stream, FormattedBatch batch, EventSet events, PooledBufferWriter body)
     {
         var bytes = batch.WriteBody(events, body);
+        var lengths = new long[events.Count];
+        var timestamps = new long[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            lengths[i] = batch.LengthOf(events[i]);
+            timestamps[i] = batch.TimestampOf(events[i]).ToUnixTimeMilliseconds();
+        }
+
         using (var header = new Utf8JsonWriter(stream))
         {
             header.WriteStartObject();
             header.WriteNumber("format", Format);
             header.WriteNumber("events", events.Count);
             header.WriteNumber("bytes", bytes.Count);
-            header.WriteNumber("crc32", Crc32.Compute(bytes));
-            header.WriteStartArray("lengths");
-            for (var i = 0; i < events.Count; i++)
-                header.WriteNumberValue(batch.LengthOf(events[i]));
-            header.WriteEndArray();
-            header.WriteStartArray("timestamps");
-            for (var i = 0; i < events.Count; i++)
-                header.WriteNumberValue(batch.TimestampOf(events[i]).ToUnixTimeMilliseconds());
-            header.WriteEndArray();
+            header.WriteNumber("crc32", Checksum(bytes, lengths, timestamps));
+            WriteArray(header, "lengths", lengths);
+            WriteArray(header, "timestamps", timestamps);
             header.WriteEndObject();
         }
 
@@ -64,30 +67,55 @@ internal static class BufferFile
             var body = contents.AsSpan(newline + 1, length - newline - 1);
             if (body.Length != bodyLength)
                 return $"a body of {body.Length} bytes where the header says {bodyLength} (cut short?)";
-            if (Crc32.Compute(body) != root.GetProperty("crc32").GetUInt32())
-                return "a checksum that does not match its body (damaged?)";
-
-            var lengths = root.GetProperty("lengths");
-            var timestamps = root.GetProperty("timestamps");
-            if (lengths.GetArrayLength() != count || timestamps.GetArrayLength() != count || count == 0)
+            var lengths = ReadArray(root.GetProperty("lengths"));
+            var timestamps = ReadArray(root.GetProperty("timestamps"));
+            if (lengths.Length != count || timestamps.Length != count || count == 0)
                 return "a header whose event count does not match its lists";
+            if (Checksum(body, lengths, timestamps) != root.GetProperty("crc32").GetUInt32())
+                return "a checksum that does not match its contents (damaged?)";
 
             // [e1,e2,...]: every event where the lengths say, separated by single commas.
             var position = 1;
             for (var i = 0; i < count; i++)
             {
-                var eventLength = lengths[i].GetInt32();
+                var eventLength = checked((int)lengths[i]);
                 if (body[position - 1] != (i == 0 ? (byte)'[' : (byte)',') || eventLength <= 0 || position + eventLength >= body.Length)
                     return "events that do not lie where the header says";
-                batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(timestamps[i].GetInt64()), body.Slice(position, eventLength));
+                batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(timestamps[i]), body.Slice(position, eventLength));
                 position += eventLength + 1;
             }
 
             return position == body.Length && body[body.Length - 1] == (byte)']' ? null : "a body longer than its events";
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             return "a header that cannot be read";
         }
+    }
+
+    static uint Checksum(ReadOnlySpan<byte> body, long[] lengths, long[] timestamps)
+    {
+        var state = Crc32.Append(Crc32.Start, body);
+        foreach (var value in lengths)
+            state = Crc32.Append(state, value);
+        foreach (var value in timestamps)
+            state = Crc32.Append(state, value);
+        return Crc32.Finish(state);
+    }
+
+    static void WriteArray(Utf8JsonWriter writer, string name, long[] values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+            writer.WriteNumberValue(value);
+        writer.WriteEndArray();
+    }
+
+    static long[] ReadArray(JsonElement array)
+    {
+        var values = new long[array.GetArrayLength()];
+        for (var i = 0; i < values.Length; i++)
+            values[i] = array[i].GetInt64();
+        return values;
     }
 }
