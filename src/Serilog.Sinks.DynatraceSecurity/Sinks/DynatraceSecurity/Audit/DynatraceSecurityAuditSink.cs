@@ -36,7 +36,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     {
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _serializer = new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes);
-        _client = new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, TimeProvider.System);
+        _client = new HttpIngestClient(settings, TimeProvider.System);
         _requestTimeout = settings.RequestTimeout;
         _text = new FailureText(settings.Target, settings.RequestTimeout);
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";

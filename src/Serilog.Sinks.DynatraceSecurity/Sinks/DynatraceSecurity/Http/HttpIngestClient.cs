@@ -8,10 +8,11 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Posts request bodies over HTTP with the Dynatrace headers and a bounded read of error responses. Redirects are never
-/// followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a result
-/// with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
-/// Everything it returns has the access token removed and never includes the request body.
+/// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> an <see cref="ICredentialSource"/>
+/// gives for each request, and a bounded read of error responses. Redirects are never followed: a 3xx answer, or a
+/// response that a handler fetched from another address anyway, comes back as a result with
+/// <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured. Everything it
+/// returns has every secret removed and never includes the request body.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
@@ -19,27 +20,31 @@ internal sealed class HttpIngestClient : IIngestClient
 
     readonly HttpClient _httpClient;
     readonly IngestTarget _target;
-    readonly AccessToken _token;
+    readonly ICredentialSource _credentials;
     readonly TimeProvider _time;
 
-    public HttpIngestClient(IngestTarget target, AccessToken token, HttpMessageHandler? messageHandler, TimeProvider time)
+    public HttpIngestClient(SinkSettings settings, TimeProvider time)
     {
-        _target = target;
-        _token = token;
+        _target = settings.Target;
         _time = time;
-        _httpClient = new HttpClient(WithoutRedirects(messageHandler ?? CreateDefaultHandler()), disposeHandler: true)
+        _httpClient = new HttpClient(WithoutRedirects(settings.MessageHandler ?? CreateDefaultHandler()), disposeHandler: true)
         {
             // The caller's cancellation token is the timeout; HttpClient's own would throw a different exception type.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
+        _credentials = new FixedCredential(settings.Token);
     }
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
+        var credential = await _credentials.GetAsync(timeout).ConfigureAwait(false);
+        if (credential.Failure != null)
+            return credential.Failure;
+
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
+        request.Headers.Authorization = new AuthenticationHeaderValue(credential.Credential!.Scheme, credential.Credential.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
         if (gzip)
@@ -67,7 +72,7 @@ internal sealed class HttpIngestClient : IIngestClient
         {
             // Network errors, and anything a user's handler throws (it may have been disposed, or reject the request):
             // a failed attempt, never an exception into the delivery loop; its text without the token.
-            return IngestResult.NoResponse(_token.Redact(Flatten(ex)));
+            return IngestResult.NoResponse(_credentials.Redact(Flatten(ex)));
         }
     }
 
@@ -112,7 +117,7 @@ internal sealed class HttpIngestClient : IIngestClient
         try
         {
             var message = await ErrorBodyReader.ReadMessageAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            return message == null ? null : _token.Redact(message);
+            return message == null ? null : _credentials.Redact(message);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
         {

@@ -73,7 +73,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
         var random = new Random();
         var delivery = new DeliveryOptions(settings, time, backoff, random.NextDouble);
-        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, time);
+        _client = client ?? new HttpIngestClient(settings, time);
         _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
         _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown);
         _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
