@@ -50,8 +50,7 @@ internal sealed class AccessToken
     }
 
     /// <summary>Replaces every occurrence of the token in <paramref name="text"/>, such as an echoed header.</summary>
-    public string Redact(string text) =>
-        text.IndexOf(Value, StringComparison.Ordinal) < 0 ? text : text.Replace(Value, "***");
+    public string Redact(string text) => Redaction.Redact(text, Value);
 
     public override string ToString() => Scheme + " ***";
 }

@@ -116,8 +116,7 @@ internal sealed class HttpIngestClient : IIngestClient
     {
         try
         {
-            var message = await ErrorBodyReader.ReadMessageAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            return message == null ? null : _credentials.Redact(message);
+            return await ErrorBodyReader.ReadMessageAsync(response.Content, _credentials.Redact, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
         {
