@@ -25,7 +25,7 @@ public class SecretHandlingTests
     {
         var settings = SinkSettings.From(TestOptions.Create());
 
-        settings.Token.ToString().Should().Be("Api-Token ***");
+        settings.Token!.ToString().Should().Be("Api-Token ***");
         using var sink = new Serilog.Sinks.DynatraceSecurity.Pipeline.SecurityEventFrontSink(settings);
         sink.ToString().Should().NotContain("SECRETPART");
     }

@@ -144,4 +144,50 @@ public class DeliveryPolicyTableTests
         decision.IsGiveUp.Should().BeTrue();
         decision.Reason.Should().Be(DropReason.Shutdown);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(408)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public void ATokenRequestWithoutAnAnswerOrWithA5xxIsRetriedAsTransient(int status) =>
+        Decide(IngestResult.TokenFailure(status, "x")).Should().Be("Retry(Transient)");
+
+    [Fact]
+    public void ATokenRequestThatTimedOutIsRetriedAsTransient() =>
+        Decide(IngestResult.TokenFailure(0, null, timedOut: true)).Should().Be("Retry(Transient)");
+
+    [Theory]
+    [InlineData(400, "invalid_client")]
+    [InlineData(401, "invalid_client")]
+    [InlineData(400, "invalid_scope")]
+    [InlineData(400, "unauthorized_client")]
+    [InlineData(400, "invalid_request")]
+    [InlineData(401, null)]
+    [InlineData(403, null)]
+    [InlineData(404, null)]
+    [InlineData(200, null)]
+    public void ATokenRequestRefusedForTheClientsSettingsIsAConfigurationProblemAndDropsNothing(int status, string? error)
+    {
+        // The events were never sent: even a single event or a 400 never makes them count as rejected.
+        Decide(IngestResult.TokenFailure(status, "x", error), events: 1).Should().Be("Retry(Configuration)");
+        Decide(IngestResult.TokenFailure(status, "x", error), events: 10).Should().Be("Retry(Configuration)");
+    }
+
+    [Fact]
+    public void ATokenEndpointThatRedirectsIsAConfigurationProblem() =>
+        Decide(IngestResult.TokenFailure(503, null, redirectHost: "login.example.com")).Should().Be("Retry(Configuration)");
+
+    [Fact]
+    public void ATokenEndpointsRetryAfterPacesLikeTheIngestEndpoints()
+    {
+        var decision = DeliveryPolicy.ScheduleRetry(IngestResult.TokenFailure(429, null, retryAfter: TimeSpan.FromSeconds(20)),
+            TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: false);
+
+        decision.Delay.Should().Be(TimeSpan.FromSeconds(20));
+        decision.PaceEveryone.Should().Be(TimeSpan.FromSeconds(20), "every request needs a token");
+    }
 }

@@ -91,6 +91,19 @@ public sealed class RequestSenderClockTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedTokenRequestDropsNothingAndIsRetriedUntilTheRetryTimeLimit()
+    {
+        _transport.Script(new[] { IngestResult.TokenFailure(503, null), IngestResult.TokenFailure(400, "invalid_scope: no", "invalid_scope") }
+            .Concat(Enumerable.Repeat(IngestResult.TokenFailure(401, "invalid_client: wrong secret", "invalid_client"), 100)));
+        using var batch = BatchOf(2);
+
+        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
+
+        _listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Permanent, 2), "given up after retryTimeLimit, once");
+        _listener.Temporary.Should().BeGreaterThan(2);
+    }
+
+    [Fact]
     public async Task TransientFailuresAreGivenUpAtTheRetryTimeLimitAndReportedOnce()
     {
         _transport.Script(Enumerable.Repeat(503, 100).ToArray());

@@ -26,8 +26,10 @@ internal sealed class AccessToken
         var token = configured ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (token == null || token.Trim().Length == 0)
             throw new ArgumentException(
-                "No Dynatrace access token: pass accessToken (AccessToken) or set the environment variable " +
-                EnvironmentVariable + ". The token needs the scope openpipeline.events_security.custom.",
+                "No Dynatrace access token or OAuth client: pass accessToken (AccessToken), or oauthClientId and oauthClientSecret (OAuthClientId, " +
+                "OAuthClientSecret) for an OAuth client, or set the environment variable " + EnvironmentVariable + ", or " +
+                OAuthClient.ClientIdVariable + " and " + OAuthClient.ClientSecretVariable + ". A classic token needs the scope " +
+                "openpipeline.events_security.custom; an OAuth client or platform token the permission " + OAuthClient.CustomEndpointPermission + ".",
                 nameof(DynatraceSecuritySinkOptions.AccessToken));
 
         token = token.Trim();

@@ -34,6 +34,8 @@ internal static class DeliveryPolicy
     public static Decision Decide(in Attempt attempt)
     {
         var result = attempt.Result;
+        if (result.FromTokenEndpoint)
+            return Decision.Retry(TokenFailureClass(result));
         if (result.IsSuccess)
             return Decision.Delivered;
 
@@ -64,6 +66,14 @@ internal static class DeliveryPolicy
                 return Decision.Drop(DropReason.Rejected);
         }
     }
+
+    /// <summary>
+    /// A token request that failed sent nothing, so the events are never dropped for it: network errors, timeouts, 408,
+    /// 429 and 5xx are transient; anything else (400/401 <c>invalid_client</c>, <c>invalid_scope</c>, a redirect, an
+    /// answer without a token) needs the client's settings or permissions fixed, and is retried like a 401 meanwhile.
+    /// </summary>
+    public static FailureClass TokenFailureClass(IngestResult result) =>
+        result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
 
     /// <summary>
     /// When a failed request is tried again (after the <paramref name="backoff"/> drawn for it, or the
@@ -141,10 +151,13 @@ internal enum FailureClass
 {
     None,
 
-    /// <summary>Network errors, timeouts, 408, 429, 5xx: retry with backoff.</summary>
+    /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
 
-    /// <summary>401, 403, 404 and redirects: an operator can fix the token, permissions or URL without a restart.</summary>
+    /// <summary>
+    /// 401, 403, 404 and redirects, and token requests refused for the client's settings or permissions: an operator can
+    /// fix the token, the OAuth client, permissions or URL without a restart.
+    /// </summary>
     Configuration,
 
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>

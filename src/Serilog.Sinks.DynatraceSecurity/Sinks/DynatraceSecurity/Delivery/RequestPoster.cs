@@ -64,14 +64,16 @@ internal sealed class RequestPoster
                 "compression is now off for this sink; remove the compression setting from its configuration");
         }
 
-        return (result, decide(result, false), result.StatusCode == 400);
+        return (result, decide(result, false), result.StatusCode == 400 && !result.FromTokenEndpoint);
     }
 
     async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         var started = Time.GetTimestamp();
         var result = await _client.PostAsync(body, gzip, timeout).ConfigureAwait(false);
-        _statistics.RecordRequest(result, Time.GetElapsedTime(started));
+        // A failed token request posted nothing: it is not an ingest request to count.
+        if (!result.FromTokenEndpoint)
+            _statistics.RecordRequest(result, Time.GetElapsedTime(started));
         return result;
     }
 }

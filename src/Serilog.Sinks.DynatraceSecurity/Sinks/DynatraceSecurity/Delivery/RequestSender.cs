@@ -164,9 +164,10 @@ internal sealed class RequestSender : IDisposable
             var (result, decision, refusedBothWays) = await _poster.PostAsync(body, plainOnly, (answer, compressed) =>
                 DeliveryPolicy.Decide(new Attempt(answer, events.Count, body.Count, compressed, _poster.GzipProven, _sizeLimit.ProvenFits,
                     earlierTooLarge + (answer.StatusCode == 413 ? 1 : 0)))).ConfigureAwait(false);
-            if (result.StatusCode == 413)
+            // A token endpoint's 400 or 413 says nothing about these events.
+            if (result.StatusCode == 413 && !result.FromTokenEndpoint)
                 tooLargeAnswers++;
-            if (result.StatusCode == 400)
+            if (result.StatusCode == 400 && !result.FromTokenEndpoint)
                 bisection?.Refused(Text.Describe(result));
 
             switch (decision.Action)

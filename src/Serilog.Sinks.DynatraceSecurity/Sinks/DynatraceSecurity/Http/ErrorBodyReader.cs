@@ -86,7 +86,7 @@ internal static class ErrorBodyReader
     }
 
     /// <summary>Bounds the length and removes control characters so one message stays one line.</summary>
-    static string Clean(string message)
+    public static string Clean(string message)
     {
         var builder = new StringBuilder(Math.Min(message.Length, MaximumMessageLength + 1));
         foreach (var c in message)

@@ -34,7 +34,11 @@ internal sealed class HttpIngestClient : IIngestClient
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
-        _credentials = new FixedCredential(settings.Token);
+        // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
+        // redirects apply to them too, and they create no Activity either.
+        _credentials = settings.OAuthClient is { } client
+            ? new OAuthTokenSource(client, new TokenEndpointClient(_httpClient, client, time), settings.RequestTimeout, time)
+            : new FixedCredential(settings.Token!);
     }
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
@@ -57,12 +61,12 @@ internal sealed class HttpIngestClient : IIngestClient
                 .ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
-            var redirectHost = RedirectHost(response, status);
+            var redirectHost = ResponseHeaders.RedirectHost(response, status, _target.Uri);
             if (status is >= 200 and < 300 && redirectHost == null)
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, ReadRetryAfter(response), redirectHost);
+            return IngestResult.Answered(status, message, ResponseHeaders.RetryAfter(response, _time), redirectHost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -74,42 +78,6 @@ internal sealed class HttpIngestClient : IIngestClient
             // a failed attempt, never an exception into the delivery loop; its text without the token.
             return IngestResult.NoResponse(_credentials.Redact(Flatten(ex)));
         }
-    }
-
-    /// <summary>
-    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
-    /// when the response came from the configured address.
-    /// </summary>
-    string? RedirectHost(HttpResponseMessage response, int status)
-    {
-        if (status is >= 300 and < 400)
-        {
-            var location = response.Headers.Location;
-            if (location == null)
-                return "(no Location header)";
-            return (location.IsAbsoluteUri ? location : new Uri(_target.Uri, location)).Authority;
-        }
-
-        // Only the host matters: a handler may rewrite the path or add a query, but not send the events elsewhere.
-        var answeredBy = response.RequestMessage?.RequestUri;
-        return answeredBy != null &&
-               (answeredBy.Scheme != _target.Uri.Scheme || !string.Equals(answeredBy.Authority, _target.Uri.Authority, StringComparison.OrdinalIgnoreCase))
-            ? answeredBy.Authority
-            : null;
-    }
-
-    TimeSpan? ReadRetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
     }
 
     async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -124,8 +92,11 @@ internal sealed class HttpIngestClient : IIngestClient
         }
     }
 
-    // "An error occurred while sending the request." alone does not say what went wrong; the inner messages do.
-    static string Flatten(Exception exception)
+    /// <summary>
+    /// An exception's message with its inner messages: "An error occurred while sending the request." alone does not
+    /// say what went wrong.
+    /// </summary>
+    public static string Flatten(Exception exception)
     {
         var text = exception.Message;
         for (var inner = exception.InnerException; inner != null; inner = inner.InnerException)
@@ -136,7 +107,7 @@ internal sealed class HttpIngestClient : IIngestClient
     /// <summary>
     /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
     /// following one would post the token and the events to a host the user did not configure. A handler that was
-    /// already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> then still refuses the answer.
+    /// already used, or of another kind, keeps its setting; <see cref="ResponseHeaders.RedirectHost"/> then still refuses the answer.
     /// </summary>
     static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
     {
