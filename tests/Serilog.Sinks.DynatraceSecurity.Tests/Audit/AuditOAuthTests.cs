@@ -39,6 +39,20 @@ public class AuditOAuthTests
     }
 
     [Fact]
+    public async Task ARevokedTokenIsReplacedWithinTheSameCall()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        using var logger = AuditLogger(receiver);
+        logger.ForSecurityEvent().Warning("Event {N}", 0);
+
+        receiver.RevokeIssuedTokens();
+        logger.ForSecurityEvent().Warning("Event {N}", 1);
+
+        receiver.Requests.Select(r => r.StatusCode).Should().Equal(202, 401, 202);
+        receiver.TokenRequests.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task AWrongSecretThrowsWithTheEndpointsErrorAndWhatToCheckButNotTheSecret()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();

@@ -11,11 +11,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
 public class DeliveryPolicyTableTests
 {
     static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,
-        int provenFits = 0, int tooLargeAnswers = 0) =>
+        int provenFits = 0, int tooLargeAnswers = 0, bool reauthenticated = false) =>
         DeliveryPolicy.Decide(new Attempt(result, events, length, compressed, gzipProven, provenFits,
-            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0))).ToString();
+            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), reauthenticated)).ToString();
 
     static IngestResult Status(int status) => IngestResult.Answered(status);
+
+    /// <summary>An answer to a request that carried an OAuth token (generation 7).</summary>
+    static IngestResult WithOAuthToken(int status) => IngestResult.Answered(status).SentWith(new Credential("Bearer", "token", 7));
 
     [Theory]
     [InlineData(200)]
@@ -143,6 +146,16 @@ public class DeliveryPolicyTableTests
         var decision = DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: true);
         decision.IsGiveUp.Should().BeTrue();
         decision.Reason.Should().Be(DropReason.Shutdown);
+    }
+
+    [Fact]
+    public void A401ForAnOAuthTokenSendsTheRequestAgainAtOnceWithANewTokenOnce()
+    {
+        Decide(WithOAuthToken(401)).Should().Be("Reauthenticate");
+        Decide(WithOAuthToken(401), reauthenticated: true).Should().Be("Retry(Configuration)", "a second 401 is handled like any 401");
+        Decide(Status(401)).Should().Be("Retry(Configuration)", "renewing cannot change a fixed token");
+        Decide(WithOAuthToken(403)).Should().Be("Retry(Configuration)", "a missing permission is not cured by a new token");
+        Decide(WithOAuthToken(202)).Should().Be("Delivered");
     }
 
     [Theory]

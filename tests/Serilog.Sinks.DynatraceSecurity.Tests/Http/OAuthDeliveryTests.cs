@@ -77,6 +77,25 @@ public class OAuthDeliveryTests
     }
 
     [Fact]
+    public async Task ARevokedTokenIsReplacedAfterOne401AndTheEventDelivered()
+    {
+        await using var harness = await SinkHarness.StartAsync(o => UseOAuth(o));
+        harness.Security().Warning("Event {N}", 0);
+        await harness.Receiver.WaitForEventsAsync(1, Deadline);
+
+        harness.Receiver.RevokeIssuedTokens().Should().Be(1);
+        harness.Security().Warning("Event {N}", 1);
+        await harness.Receiver.WaitForEventsAsync(2, Deadline);
+
+        harness.Receiver.Requests.Select(r => r.StatusCode).Should().Equal(202, 401, 202);
+        harness.Receiver.TokenRequests.Should().HaveCount(2);
+        harness.Receiver.Requests[2].Headers["Authorization"].Should().Be("Bearer " + harness.Receiver.TokenRequests[1].IssuedToken);
+        harness.ReceivedNumbers().Should().Equal(0, 1);
+        harness.Fallback.Events.Should().BeEmpty();
+        SelfLogOf(harness.Receiver).Should().Contain(l => l.Contains("refused the OAuth access token (401)"));
+    }
+
+    [Fact]
     public async Task ATokenEndpointThatFailsForAWhileDelaysTheEventsButLosesNone()
     {
         await using var harness = await SinkHarness.StartAsync(o =>

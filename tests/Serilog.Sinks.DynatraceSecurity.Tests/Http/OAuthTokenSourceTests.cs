@@ -102,6 +102,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
 
         reused.Should().BeSameAs(first, "the token is valid for 300 s and renewed 60 s before that");
         renewed.Value.Should().NotBe(first.Value);
+        renewed.Generation.Should().BeGreaterThan(first.Generation!.Value);
         _receiver.TokenRequests.Should().HaveCount(2);
     }
 
@@ -164,6 +165,22 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
         failed.Failure.Message.Should().Be("temporarily_unavailable: try later");
         next.Credential.Should().NotBeNull();
         _receiver.TokenRequests.Select(r => r.StatusCode).Should().Equal(503, 200);
+    }
+
+    [Fact]
+    public async Task ADiscardedTokenIsReplacedButAStaleDiscardLeavesTheNewOne()
+    {
+        var source = Source();
+        var first = await TokenAsync(source);
+
+        source.Discard(first.Generation!.Value);
+        var second = await TokenAsync(source);
+        source.Discard(first.Generation.Value);
+        var third = await TokenAsync(source);
+
+        second.Value.Should().NotBe(first.Value);
+        third.Should().BeSameAs(second, "another caller's 401 for the old token must not throw the new one away");
+        _receiver.TokenRequests.Should().HaveCount(2);
     }
 
     [Fact]

@@ -36,6 +36,8 @@ internal static class DeliveryPolicy
         var result = attempt.Result;
         if (result.FromTokenEndpoint)
             return Decision.Retry(TokenFailureClass(result));
+        if (ReauthenticatesAfter(result, attempt.Reauthenticated))
+            return Decision.Reauthenticate;
         if (result.IsSuccess)
             return Decision.Delivered;
 
@@ -76,6 +78,13 @@ internal static class DeliveryPolicy
         result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
 
     /// <summary>
+    /// A 401 for a request that carried an OAuth token: the token may have been revoked or have expired early, so it is
+    /// discarded and the request sent once more at once with a new one. A second 401 is handled like any 401.
+    /// </summary>
+    public static bool ReauthenticatesAfter(IngestResult result, bool reauthenticated) =>
+        result.StatusCode == 401 && result.RenewableCredential != null && !reauthenticated;
+
+    /// <summary>
     /// When a failed request is tried again (after the <paramref name="backoff"/> drawn for it, or the
     /// <c>Retry-After</c> of <paramref name="result"/>), or that it is given up: never later than
     /// <paramref name="retryTimeLimit"/> after its first failure (<paramref name="failingFor"/> ago), and not at all
@@ -107,8 +116,10 @@ internal static class DeliveryPolicy
 /// <summary>The facts about one answered request that the policy needs.</summary>
 internal readonly struct Attempt
 {
-    public Attempt(IngestResult result, int eventCount, int length, bool compressed, bool compressionProven, int provenFitsBytes, int tooLargeAnswers)
+    public Attempt(IngestResult result, int eventCount, int length, bool compressed, bool compressionProven, int provenFitsBytes, int tooLargeAnswers,
+        bool reauthenticated = false)
     {
+        Reauthenticated = reauthenticated;
         Result = result;
         EventCount = eventCount;
         Length = length;
@@ -134,6 +145,9 @@ internal readonly struct Attempt
 
     /// <summary>The 413 answers this request got so far, this one included.</summary>
     public int TooLargeAnswers { get; }
+
+    /// <summary>True when this answer came after a 401 made the request go again with a new OAuth token.</summary>
+    public bool Reauthenticated { get; }
 }
 
 internal enum DeliveryAction
@@ -141,6 +155,9 @@ internal enum DeliveryAction
     Delivered,
     Retry,
     ResendUncompressed,
+
+    /// <summary>Send the same request again at once, with a new OAuth token (after a 401).</summary>
+    Reauthenticate,
     CutSmaller,
     Bisect,
     Drop,
@@ -175,6 +192,7 @@ internal readonly struct Decision
 
     public static Decision Delivered => new(DeliveryAction.Delivered, FailureClass.None, default);
     public static Decision ResendUncompressed => new(DeliveryAction.ResendUncompressed, FailureClass.None, default);
+    public static Decision Reauthenticate => new(DeliveryAction.Reauthenticate, FailureClass.None, default);
     public static Decision CutSmaller => new(DeliveryAction.CutSmaller, FailureClass.None, default);
     public static Decision Bisect => new(DeliveryAction.Bisect, FailureClass.None, default);
 

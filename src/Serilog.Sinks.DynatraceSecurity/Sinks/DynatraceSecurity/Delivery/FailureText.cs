@@ -78,6 +78,8 @@ internal sealed class FailureText
                 "followed, so that the token and the events go only to the host you configured)";
         return result.StatusCode switch
         {
+            401 when _oauth != null => $" — the endpoint refused a new OAuth token too: check that the OAuth client is granted {Permission} " +
+                "for this environment (oauthResource names the account or environment the token is for)",
             401 => " — check the access token: it is missing, expired or revoked",
             403 => _customEndpoint
                 ? " — check the token's permissions: a classic access token needs the scope openpipeline.events_security.custom, " +

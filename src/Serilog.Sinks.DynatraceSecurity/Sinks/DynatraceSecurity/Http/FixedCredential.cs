@@ -13,10 +13,15 @@ internal sealed class FixedCredential : ICredentialSource
     public FixedCredential(AccessToken token)
     {
         _token = token;
-        _credential = new CredentialResult(new Credential(token.Scheme, token.Value));
+        _credential = new CredentialResult(new Credential(token.Scheme, token.Value, generation: null));
     }
 
     public ValueTask<CredentialResult> GetAsync(CancellationToken cancellation) => new(_credential);
+
+    // A fixed token carries no generation, so the policy never asks to discard it.
+    public void Discard(long generation)
+    {
+    }
 
     public string Redact(string text) => _token.Redact(text);
 }

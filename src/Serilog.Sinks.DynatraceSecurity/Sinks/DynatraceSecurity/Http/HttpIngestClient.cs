@@ -41,6 +41,12 @@ internal sealed class HttpIngestClient : IIngestClient
             : new FixedCredential(settings.Token!);
     }
 
+    public void DiscardCredential(IngestResult refused)
+    {
+        if (refused.RenewableCredential is { } generation)
+            _credentials.Discard(generation);
+    }
+
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         var credential = await _credentials.GetAsync(timeout).ConfigureAwait(false);
@@ -66,7 +72,8 @@ internal sealed class HttpIngestClient : IIngestClient
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, ResponseHeaders.RetryAfter(response, _time), redirectHost);
+            return IngestResult.Answered(status, message, ResponseHeaders.RetryAfter(response, _time), redirectHost)
+                .SentWith(credential.Credential);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

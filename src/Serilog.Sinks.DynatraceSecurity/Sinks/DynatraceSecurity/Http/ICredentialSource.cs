@@ -17,6 +17,12 @@ internal interface ICredentialSource
     /// </summary>
     ValueTask<CredentialResult> GetAsync(CancellationToken cancellation);
 
+    /// <summary>
+    /// Forgets the credential of <paramref name="generation"/> after the endpoint refused it (401), so that the next
+    /// request gets a new one. Does nothing when that credential has been replaced already.
+    /// </summary>
+    void Discard(long generation);
+
     /// <summary>Replaces every secret the source holds (token, client secret, issued tokens) in <paramref name="text"/>.</summary>
     string Redact(string text);
 }

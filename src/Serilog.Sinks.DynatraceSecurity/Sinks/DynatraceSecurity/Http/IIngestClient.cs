@@ -17,4 +17,10 @@ internal interface IIngestClient : IDisposable
     /// when it fails, nothing is posted and the result describes it (<see cref="IngestResult.FromTokenEndpoint"/>).
     /// </summary>
     Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout);
+
+    /// <summary>
+    /// Forgets the OAuth token <paramref name="refused"/> was sent with (the endpoint answered 401), so that the next
+    /// request carries a new one. Does nothing for a fixed token.
+    /// </summary>
+    void DiscardCredential(IngestResult refused);
 }

@@ -11,7 +11,7 @@ internal sealed class IngestResult
     public static readonly IngestResult Accepted = new(202, null, null, null, false);
 
     IngestResult(int statusCode, string? message, TimeSpan? retryAfter, string? redirectHost, bool timedOut,
-        bool fromTokenEndpoint = false, string? oauthError = null)
+        bool fromTokenEndpoint = false, string? oauthError = null, long? renewableCredential = null)
     {
         StatusCode = statusCode;
         Message = message;
@@ -20,6 +20,7 @@ internal sealed class IngestResult
         TimedOut = timedOut;
         FromTokenEndpoint = fromTokenEndpoint;
         OAuthError = oauthError;
+        RenewableCredential = renewableCredential;
     }
 
     /// <summary>The HTTP status; 0 when no response arrived (network error or timeout).</summary>
@@ -49,6 +50,12 @@ internal sealed class IngestResult
     /// <summary>The token endpoint's OAuth <c>error</c> (<c>invalid_client</c>, <c>invalid_scope</c>, ...), when it gave one.</summary>
     public string? OAuthError { get; }
 
+    /// <summary>
+    /// The generation of the OAuth token the request carried, so that a 401 can discard exactly that token; null when it
+    /// carried a fixed token, which a new request cannot change.
+    /// </summary>
+    public long? RenewableCredential { get; }
+
     public bool IsSuccess => StatusCode is >= 200 and < 300 && RedirectHost == null && !FromTokenEndpoint;
 
     public static IngestResult Answered(int statusCode, string? message = null, TimeSpan? retryAfter = null, string? redirectHost = null) =>
@@ -64,6 +71,12 @@ internal sealed class IngestResult
     public static IngestResult TokenFailure(int statusCode, string? message, string? oauthError = null, TimeSpan? retryAfter = null,
         string? redirectHost = null, bool timedOut = false) =>
         new(statusCode, message, retryAfter, redirectHost, timedOut, fromTokenEndpoint: true, oauthError: oauthError);
+
+    /// <summary>This answer, marked with the credential the request carried when a 401 could be cured by renewing it.</summary>
+    public IngestResult SentWith(Credential credential) =>
+        credential.Generation is { } generation && !IsSuccess
+            ? new IngestResult(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, generation)
+            : this;
 
     public override string ToString() =>
         (FromTokenEndpoint ? "token request: " : "") +

@@ -25,6 +25,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
     Credential? _current;
     string? _previous;
     long _renewAt;
+    long _generation;
     Task<CredentialResult>? _renewal;
 
     public OAuthTokenSource(OAuthClient client, TokenEndpointClient endpoint, TimeSpan requestTimeout, TimeProvider time)
@@ -64,6 +65,16 @@ internal sealed class OAuthTokenSource : ICredentialSource
         if (mine != null)
             _ = RenewAsync(mine);
         return new ValueTask<CredentialResult>(WaitAsync(renewal, cancellation));
+    }
+
+    public void Discard(long generation)
+    {
+        lock (_gate)
+        {
+            // Kept for redaction; only its use ends. A token renewed meanwhile by another caller stays.
+            if (_current?.Generation == generation)
+                _renewAt = long.MinValue;
+        }
     }
 
     public string Redact(string text)
@@ -113,7 +124,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
         lock (_gate)
         {
             _previous = _current?.Value;
-            _current = new Credential("Bearer", answer.Token!);
+            _current = new Credential("Bearer", answer.Token!, ++_generation);
             _renewAt = requestedAt + (long)(usable.TotalSeconds * _time.TimestampFrequency);
             return _current;
         }
