@@ -1,7 +1,8 @@
 // Logs a few security events (and a few ordinary ones) through WriteTo.DynatraceSecurity.
 //
 // With no configuration it starts the local ingest receiver from Serilog.Sinks.DynatraceSecurity.Testing and prints
-// what the receiver accepted. With DT_ENVIRONMENT_URL, DT_ACCESS_TOKEN and DT_ENDPOINT set, it sends to that tenant.
+// what the receiver accepted. With DT_ENVIRONMENT_URL, DT_ACCESS_TOKEN (or DT_CLIENT_ID and DT_CLIENT_SECRET for an
+// OAuth client) and DT_ENDPOINT set, it sends to that tenant.
 
 using System;
 using System.Collections.Generic;
@@ -14,7 +15,7 @@ using Serilog.Sinks.DynatraceSecurity.Testing;
 var environmentUrl = Environment.GetEnvironmentVariable("DT_ENVIRONMENT_URL");
 var endpoint = Environment.GetEnvironmentVariable("DT_ENDPOINT");
 DynatraceIngestReceiver? receiver = null;
-string? accessToken = null; // null: the sink reads DT_ACCESS_TOKEN
+string? accessToken = null; // null: the sink reads DT_ACCESS_TOKEN, or DT_CLIENT_ID and DT_CLIENT_SECRET
 
 if (string.IsNullOrWhiteSpace(environmentUrl))
 {
