@@ -70,6 +70,7 @@ public class OAuthSettingsTests
         var exception = Rejects(OAuth(o => o.AccessToken = TestOptions.ClassicToken));
 
         exception.Message.Should().Contain("accessToken").And.Contain("oauthClientId").And.Contain("keep one");
+        SinkSettings.From(OAuth(o => o.AccessToken = " ")).OAuthClient.Should().NotBeNull("a blank placeholder is no second credential");
     }
 
     [Theory]

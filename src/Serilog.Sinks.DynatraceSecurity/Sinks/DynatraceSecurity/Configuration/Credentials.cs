@@ -28,7 +28,8 @@ internal sealed class Credentials
         var secret = Configured(options.OAuthClientSecret);
         if (clientId != null || secret != null)
         {
-            if (options.AccessToken != null)
+            // A blank accessToken (a placeholder left in a file) is no second credential.
+            if (Configured(options.AccessToken) != null)
                 throw new ArgumentException(
                     "Both an access token (accessToken) and an OAuth client (oauthClientId, oauthClientSecret) are configured: " +
                     "keep one of them.",
