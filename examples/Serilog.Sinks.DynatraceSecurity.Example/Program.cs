@@ -1,7 +1,8 @@
 // Logs a few security events (and a few ordinary ones) through WriteTo.DynatraceSecurity.
 //
 // With no configuration it starts the local ingest receiver from Serilog.Sinks.DynatraceSecurity.Testing and prints
-// what the receiver accepted. With DT_ENVIRONMENT_URL, DT_ACCESS_TOKEN and DT_ENDPOINT set, it sends to that tenant.
+// what the receiver accepted. With DT_ENVIRONMENT_URL, DT_ACCESS_TOKEN (or DT_CLIENT_ID and DT_CLIENT_SECRET for an
+// OAuth client) and DT_ENDPOINT set, it sends to that tenant.
 
 using System;
 using System.Collections.Generic;
@@ -19,7 +20,7 @@ SelfLog.Enable(message => Console.Error.WriteLine("[sink] " + message));
 Log.Logger = new LoggerConfiguration()
     .WriteTo.DynatraceSecurity(
         environmentUrl: target.EnvironmentUrl,
-        accessToken: target.AccessToken, // null: the sink reads DT_ACCESS_TOKEN
+        accessToken: target.AccessToken, // null: the sink reads DT_ACCESS_TOKEN, or DT_CLIENT_ID and DT_CLIENT_SECRET
         endpoint: target.Endpoint,
         eventProvider: "Contoso.Identity",
         productName: "Contoso Identity Service",

@@ -7,7 +7,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
 /// <summary>
 /// Checks <c>Authorization: Api-Token &lt;token&gt;</c> or <c>Authorization: Bearer &lt;token&gt;</c> (scheme
-/// case-insensitive, token exact) against the accepted tokens. Never echoes a token in a message.
+/// case-insensitive, token exact) against the accepted tokens and the OAuth tokens the receiver issued. Never echoes a
+/// token in a message.
 /// </summary>
 internal static class AuthorizationCheck
 {
@@ -28,9 +29,30 @@ internal static class AuthorizationCheck
         return space < 0 ? string.Empty : value.Substring(0, space);
     }
 
-    /// <summary>Null when the request carries an accepted token, otherwise a message for the 401 answer.</summary>
-    public static string? Validate(IHeaderDictionary headers, IReadOnlyList<string> acceptedTokens)
+    /// <summary>
+    /// Null when the request carries an accepted token, or an OAuth token issued by <paramref name="issuer"/> that is
+    /// still valid and carries <paramref name="permission"/>; otherwise the status (401, or 403 for a missing permission)
+    /// and a message for the answer.
+    /// </summary>
+    public static (int Status, string Message)? Validate(IHeaderDictionary headers, IReadOnlyList<string> acceptedTokens, OAuthTokenIssuer issuer, string permission)
     {
+        var problem = Validate(headers, acceptedTokens, out var bearer);
+        if (problem is null)
+        {
+            return null;
+        }
+
+        // Not a configured token: an OAuth token (always sent as Bearer) is checked against what the endpoint issued.
+        return bearer is null ? (401, problem) : issuer.Check(bearer, permission);
+    }
+
+    /// <summary>
+    /// Null when the request carries an accepted token, otherwise a message for the 401 answer, with the token when it
+    /// was sent as <c>Bearer</c> (it may be an OAuth token).
+    /// </summary>
+    static string? Validate(IHeaderDictionary headers, IReadOnlyList<string> acceptedTokens, out string? bearer)
+    {
+        bearer = null;
         var values = headers.Authorization;
         if (values.Count == 0)
         {
@@ -63,6 +85,11 @@ internal static class AuthorizationCheck
             {
                 return null;
             }
+        }
+
+        if (scheme.Equals(BearerScheme, StringComparison.OrdinalIgnoreCase) && token.Length > 0)
+        {
+            bearer = token;
         }
 
         return "The access token is missing or invalid.";

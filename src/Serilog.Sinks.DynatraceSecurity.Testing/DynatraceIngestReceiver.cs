@@ -35,34 +35,58 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </list>
 /// <para>Every error answer carries a Dynatrace <c>ErrorResponseEnvelope</c>,
 /// <c>{"error":{"code":&lt;status&gt;,"message":"&lt;text&gt;"}}</c>, as <c>application/json</c>.</para>
+/// <para>On the same host, <see cref="OAuthTokenPath"/> is an OAuth token endpoint like Dynatrace SSO's for the
+/// client-credentials grant: a form POST with <c>grant_type=client_credentials</c>, <c>client_id</c>,
+/// <c>client_secret</c>, <c>scope</c> and optionally <c>resource</c> gets a bearer token valid for
+/// <see cref="DynatraceIngestReceiverOptions.OAuthTokenLifetime"/>, which the ingest routes accept until it expires or
+/// is revoked (<see cref="RevokeToken"/>), if it carries the permission the route needs (else 403). Errors are answered
+/// with <c>error</c> and <c>error_description</c>: 400 <c>invalid_request</c> (not a form),
+/// <c>unsupported_grant_type</c> or <c>invalid_scope</c>, 401 <c>invalid_client</c>. Token requests are recorded in
+/// <see cref="TokenRequests"/> and can be scripted (<see cref="EnqueueTokenResponse"/>).</para>
 /// </remarks>
 public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 {
     /// <summary>A fake classic access token (<c>dt0c01.</c> prefix) that a receiver accepts by default. It is not a real token.</summary>
     public const string DefaultAccessToken = "dt0c01.LOCALRECEIVER.LOCALRECEIVERSECRETNOTAREALTOKEN000000000000000000000000000000";
 
+    /// <summary>A fake OAuth client id that the token endpoint accepts by default. It is not a real client.</summary>
+    public const string DefaultOAuthClientId = "dt0s02.LOCALRECEIVER";
+
+    /// <summary>The fake client secret that goes with <see cref="DefaultOAuthClientId"/>. It is not a real secret.</summary>
+    public const string DefaultOAuthClientSecret = "dt0s02.LOCALRECEIVER.LOCALRECEIVERCLIENTSECRETNOTAREALSECRET000000000000000";
+
+    /// <summary>The path of the token endpoint, as on Dynatrace SSO: <c>/sso/oauth2/token</c>.</summary>
+    public const string OAuthTokenPath = "/sso/oauth2/token";
+
+    /// <summary>The permission an OAuth token needs on the custom-endpoint routes: <c>openpipeline:security.events.custom:ingest</c>.</summary>
+    public const string CustomRoutesPermission = "openpipeline:security.events.custom:ingest";
+
+    /// <summary>The permission an OAuth token needs on the built-in routes: <c>openpipeline:security.events:ingest</c>.</summary>
+    public const string BuiltInRoutesPermission = "openpipeline:security.events:ingest";
+
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
 
     readonly WebApplication _app;
     readonly ReceiverRecorder _recorder;
     readonly ScriptedResponseQueue _script;
+    readonly ScriptedResponseQueue _tokenScript;
+    readonly OAuthTokenIssuer _tokens;
     readonly CancellationTokenSource _shutdown;
     int _disposed;
 
-    DynatraceIngestReceiver(
-        WebApplication app,
-        Uri environmentUrl,
-        string accessToken,
-        ReceiverRecorder recorder,
-        ScriptedResponseQueue script,
-        CancellationTokenSource shutdown)
+    DynatraceIngestReceiver(WebApplication app, Uri environmentUrl, ReceiverSettings settings, ReceiverParts parts)
     {
         _app = app;
         EnvironmentUrl = environmentUrl;
-        AccessToken = accessToken;
-        _recorder = recorder;
-        _script = script;
-        _shutdown = shutdown;
+        AccessToken = settings.AcceptedTokens[0];
+        OAuthClientId = settings.OAuthClientId;
+        OAuthClientSecret = settings.OAuthClientSecret;
+        OAuthTokenUrl = new Uri(environmentUrl, OAuthTokenPath);
+        _recorder = parts.Recorder;
+        _script = parts.Script;
+        _tokenScript = parts.TokenScript;
+        _tokens = parts.Tokens;
+        _shutdown = parts.Shutdown;
     }
 
     /// <summary>Starts a receiver on 127.0.0.1 with a free port chosen by the operating system.</summary>
@@ -73,18 +97,19 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     public static async Task<DynatraceIngestReceiver> StartAsync(DynatraceIngestReceiverOptions? options = null, CancellationToken cancellationToken = default)
     {
         ReceiverSettings settings = ReceiverSettings.From(options ?? new DynatraceIngestReceiverOptions());
-        var recorder = new ReceiverRecorder();
-        var script = new ScriptedResponseQueue();
-        var shutdown = new CancellationTokenSource();
-        var handler = new IngestRequestHandler(settings, recorder, script, shutdown.Token);
+        var parts = new ReceiverParts(settings);
+        var ingest = new IngestRequestHandler(settings, parts.Recorder, parts.Script, parts.Tokens, parts.Shutdown.Token);
+        var token = new TokenRequestHandler(settings, parts.Tokens, parts.Recorder, parts.TokenScript, parts.Shutdown.Token);
         try
         {
-            (var app, var baseAddress) = await ReceiverWebHost.StartAsync(handler, cancellationToken).ConfigureAwait(false);
-            return new DynatraceIngestReceiver(app, baseAddress, settings.AcceptedTokens[0], recorder, script, shutdown);
+            (var app, var baseAddress) = await ReceiverWebHost.StartAsync(
+                context => context.Request.Path.Equals(OAuthTokenPath, StringComparison.Ordinal) ? token.HandleAsync(context) : ingest.HandleAsync(context),
+                cancellationToken).ConfigureAwait(false);
+            return new DynatraceIngestReceiver(app, baseAddress, settings, parts);
         }
         catch
         {
-            shutdown.Dispose();
+            parts.Shutdown.Dispose();
             throw;
         }
     }
@@ -94,6 +119,21 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
     /// <summary>The first accepted token (by default <see cref="DefaultAccessToken"/>).</summary>
     public string AccessToken { get; }
+
+    /// <summary>The token endpoint's URL, <c>http://127.0.0.1:{port}/sso/oauth2/token</c>, to give a client as its token URL.</summary>
+    public Uri OAuthTokenUrl { get; }
+
+    /// <summary>The client id the token endpoint issues tokens to (by default <see cref="DefaultOAuthClientId"/>).</summary>
+    public string OAuthClientId { get; }
+
+    /// <summary>The client secret the token endpoint expects (by default <see cref="DefaultOAuthClientSecret"/>).</summary>
+    public string OAuthClientSecret { get; }
+
+    /// <summary>
+    /// A snapshot of every request to the token endpoint, in the order they were answered (including dropped ones). Like
+    /// <see cref="Requests"/>, a request is recorded just before its answer is sent.
+    /// </summary>
+    public IReadOnlyList<ReceivedTokenRequest> TokenRequests => _recorder.TokenRequests;
 
     /// <summary>
     /// A snapshot of every answered request, accepted or rejected (including dropped ones), in arrival order. A request is
@@ -129,7 +169,8 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <summary>
     /// Completes when at least <paramref name="count"/> requests have arrived (since start or the last <see cref="Clear"/>),
     /// including requests not answered yet, for example ones hanging on a scripted <see cref="ScriptedResponse.Delay"/>.
-    /// A request appears in <see cref="Requests"/> only once it is answered.
+    /// Token requests count too. A request appears in <see cref="Requests"/> (or <see cref="TokenRequests"/>) only once
+    /// it is answered.
     /// </summary>
     /// <param name="count">How many arrivals to wait for.</param>
     /// <param name="timeout">How long to wait at most (positive, or <see cref="Timeout.InfiniteTimeSpan"/>).</param>
@@ -146,11 +187,45 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
         _script.Enqueue(response);
     }
 
-    /// <summary>Forgets recorded requests, events and arrivals. Queued scripted responses stay queued (see <see cref="ClearScriptedResponses"/>).</summary>
+    /// <summary>
+    /// Queues a scripted answer for the token endpoint: the next token request takes the oldest queued one. It waits
+    /// <see cref="ScriptedResponse.Delay"/>, then drops the connection (<see cref="ScriptedResponse.DropConnection"/>), or
+    /// answers a status outside 2xx, or a 2xx with a <see cref="ScriptedResponse.Body"/>, as scripted (without a body, an
+    /// error that fits the status: see <see cref="ScriptedResponse.OAuthError"/>); a 2xx without a body issues a token as
+    /// usual, after the checks.
+    /// </summary>
+    /// <param name="response">The response to script.</param>
+    public void EnqueueTokenResponse(ScriptedResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        _tokenScript.Enqueue(response);
+    }
+
+    /// <summary>Revokes an access token the token endpoint issued: the ingest routes answer it with 401 from now on.</summary>
+    /// <param name="accessToken">The token, as in <see cref="ReceivedTokenRequest.IssuedToken"/>.</param>
+    /// <returns>True when the token was issued here and not revoked before.</returns>
+    public bool RevokeToken(string accessToken)
+    {
+        ArgumentNullException.ThrowIfNull(accessToken);
+        return _tokens.Revoke(accessToken);
+    }
+
+    /// <summary>Revokes every access token the token endpoint has issued so far.</summary>
+    /// <returns>How many tokens were revoked.</returns>
+    public int RevokeIssuedTokens() => _tokens.RevokeAll();
+
+    /// <summary>
+    /// Forgets recorded requests, token requests, events and arrivals. Queued scripted responses stay queued (see
+    /// <see cref="ClearScriptedResponses"/>); issued tokens stay valid.
+    /// </summary>
     public void Clear() => _recorder.Clear();
 
-    /// <summary>Removes every scripted response not used yet.</summary>
-    public void ClearScriptedResponses() => _script.Clear();
+    /// <summary>Removes every scripted response not used yet, for the ingest routes and the token endpoint.</summary>
+    public void ClearScriptedResponses()
+    {
+        _script.Clear();
+        _tokenScript.Clear();
+    }
 
     /// <summary>
     /// Stops the server promptly: scripted delays are cut short, hanging requests are aborted, and pending waits fail with
@@ -185,4 +260,20 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
     /// <summary>Stops the server; see <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The state the receiver's handlers share.</summary>
+    sealed class ReceiverParts
+    {
+        public ReceiverParts(ReceiverSettings settings) => Tokens = new OAuthTokenIssuer(settings.OAuthTokenLifetime);
+
+        public ReceiverRecorder Recorder { get; } = new();
+
+        public ScriptedResponseQueue Script { get; } = new();
+
+        public ScriptedResponseQueue TokenScript { get; } = new();
+
+        public OAuthTokenIssuer Tokens { get; }
+
+        public CancellationTokenSource Shutdown { get; } = new();
+    }
 }

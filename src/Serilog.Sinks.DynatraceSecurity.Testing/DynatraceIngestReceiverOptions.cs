@@ -50,6 +50,37 @@ public sealed class DynatraceIngestReceiverOptions
     public bool RequireSecurityAppFields { get; set; } = true;
 
     /// <summary>
+    /// The client id the token endpoint (<see cref="DynatraceIngestReceiver.OAuthTokenUrl"/>) issues tokens to, with
+    /// <see cref="OAuthClientSecret"/>. Initially <see cref="DynatraceIngestReceiver.DefaultOAuthClientId"/>. Must not be
+    /// blank or contain whitespace.
+    /// </summary>
+    public string OAuthClientId { get; set; } = DynatraceIngestReceiver.DefaultOAuthClientId;
+
+    /// <summary>
+    /// The client secret the token endpoint expects with <see cref="OAuthClientId"/>. Initially
+    /// <see cref="DynatraceIngestReceiver.DefaultOAuthClientSecret"/>. Must not be blank or contain whitespace.
+    /// </summary>
+    public string OAuthClientSecret { get; set; } = DynatraceIngestReceiver.DefaultOAuthClientSecret;
+
+    /// <summary>
+    /// How long an issued access token is valid, 1 second to 1 day; its <c>expires_in</c> is this in whole seconds.
+    /// Default 5 minutes, as Dynatrace's. After it, the ingest routes answer the token with 401.
+    /// </summary>
+    public TimeSpan OAuthTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The permissions the OAuth client is granted: a token request asking for any other <c>scope</c> is answered 400
+    /// <c>invalid_scope</c>. Initially <c>openpipeline:security.events.custom:ingest</c> (which the custom-endpoint routes
+    /// need) and <c>openpipeline:security.events:ingest</c> (the built-in routes); a token without the permission its
+    /// route needs is answered 403.
+    /// </summary>
+    public IList<string> OAuthScopes { get; } = new List<string>
+    {
+        DynatraceIngestReceiver.CustomRoutesPermission,
+        DynatraceIngestReceiver.BuiltInRoutesPermission,
+    };
+
+    /// <summary>
     /// An extra check of each event, after the contract checks: return <see langword="null"/> when the event is
     /// acceptable, or a message saying what is wrong with it. A request holding any rejected event is answered 400
     /// as a whole, with that message, and none of its events is recorded (Dynatrace documents no partial acceptance).

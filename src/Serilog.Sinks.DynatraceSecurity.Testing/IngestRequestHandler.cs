@@ -10,9 +10,9 @@ using Microsoft.AspNetCore.Http;
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
 /// <summary>
-/// Answers one ingest request following the contract, in order: route (404/405), scripted response, token (401),
-/// endpoint name (400/404), content type (400), size (413), JSON shape (400), the security app's fields and the custom
-/// check (400), then 202 and record the events.
+/// Answers one ingest request following the contract, in order: route (404/405), scripted response, token (401; 403 for an
+/// OAuth token without the route's permission), endpoint name (400/404), content type (400), size (413), JSON shape
+/// (400), the security app's fields and the custom check (400), then 202 and record the events.
 /// Every request is recorded with the status it is answered with, before the answer is sent.
 /// </summary>
 internal sealed class IngestRequestHandler
@@ -22,10 +22,12 @@ internal sealed class IngestRequestHandler
     readonly ReceiverSettings _settings;
     readonly ReceiverRecorder _recorder;
     readonly ScriptedResponseQueue _script;
+    readonly OAuthTokenIssuer _tokens;
     readonly CancellationToken _shutdown;
 
-    public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, ScriptedResponseQueue script, CancellationToken shutdown)
+    public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, ScriptedResponseQueue script, OAuthTokenIssuer tokens, CancellationToken shutdown)
     {
+        _tokens = tokens;
         _settings = settings;
         _recorder = recorder;
         _script = script;
@@ -119,9 +121,9 @@ internal sealed class IngestRequestHandler
             }
         }
 
-        if (AuthorizationCheck.Validate(request.Headers, _settings.AcceptedTokens) is { } authProblem)
+        if (AuthorizationCheck.Validate(request.Headers, _settings.AcceptedTokens, _tokens, route.RequiredPermission) is { } authProblem)
         {
-            return IngestAnswer.Error(401, authProblem);
+            return IngestAnswer.Error(authProblem.Status, authProblem.Message);
         }
 
         if (route.Endpoint is { } endpoint)

@@ -12,4 +12,9 @@ internal sealed class IngestRouteMatch
     public DynatraceIngestRouteKind Kind { get; }
 
     public string? Endpoint { get; }
+
+    /// <summary>The permission an OAuth token needs on this route: custom endpoints and built-in routes differ.</summary>
+    public string RequiredPermission => Kind is DynatraceIngestRouteKind.CustomSecurityEvents or DynatraceIngestRouteKind.CustomEventsSecurityLegacy
+        ? DynatraceIngestReceiver.CustomRoutesPermission
+        : DynatraceIngestReceiver.BuiltInRoutesPermission;
 }

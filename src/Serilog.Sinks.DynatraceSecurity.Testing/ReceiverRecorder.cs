@@ -18,6 +18,7 @@ internal sealed class ReceiverRecorder
     readonly object _gate = new();
     readonly List<ReceivedRequest> _requests = new();
     readonly List<ReceivedEvent> _events = new();
+    readonly List<ReceivedTokenRequest> _tokenRequests = new();
     readonly List<CountWaiter> _waiters = new();
     long _lastSequence;
     int _arrivals;
@@ -66,6 +67,26 @@ internal sealed class ReceiverRecorder
         Release(satisfied);
     }
 
+    /// <summary>Records an answered token request.</summary>
+    public void RecordToken(ReceivedTokenRequest request)
+    {
+        lock (_gate)
+        {
+            _tokenRequests.Add(request);
+        }
+    }
+
+    public IReadOnlyList<ReceivedTokenRequest> TokenRequests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tokenRequests.ToArray();
+            }
+        }
+    }
+
     public IReadOnlyList<ReceivedRequest> Requests
     {
         get
@@ -94,6 +115,7 @@ internal sealed class ReceiverRecorder
         {
             _requests.Clear();
             _events.Clear();
+            _tokenRequests.Clear();
             _arrivals = 0;
         }
     }

@@ -7,6 +7,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>An immutable, validated copy of <see cref="DynatraceIngestReceiverOptions"/> taken at start.</summary>
 internal sealed class ReceiverSettings
 {
+    static readonly TimeSpan MaximumTokenLifetime = TimeSpan.FromDays(1);
+
     ReceiverSettings(IReadOnlyList<string> acceptedTokens, HashSet<string>? endpoints, long maxRequestBytes, Func<System.Text.Json.JsonElement, string?>? validateEvent, bool acceptGzip, bool requireSecurityAppFields)
     {
         RequireSecurityAppFields = requireSecurityAppFields;
@@ -29,6 +31,14 @@ internal sealed class ReceiverSettings
     public bool RequireSecurityAppFields { get; }
 
     public Func<System.Text.Json.JsonElement, string?>? ValidateEvent { get; }
+
+    public string OAuthClientId { get; private init; } = string.Empty;
+
+    public string OAuthClientSecret { get; private init; } = string.Empty;
+
+    public TimeSpan OAuthTokenLifetime { get; private init; }
+
+    public IReadOnlySet<string> OAuthScopes { get; private init; } = new HashSet<string>();
 
     public static ReceiverSettings From(DynatraceIngestReceiverOptions options)
     {
@@ -68,6 +78,33 @@ internal sealed class ReceiverSettings
             throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", nameof(options));
         }
 
-        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent, options.AcceptGzip, options.RequireSecurityAppFields);
+        RequireCredential(options.OAuthClientId, nameof(options.OAuthClientId));
+        RequireCredential(options.OAuthClientSecret, nameof(options.OAuthClientSecret));
+        if (options.OAuthTokenLifetime < TimeSpan.FromSeconds(1) || options.OAuthTokenLifetime > MaximumTokenLifetime)
+        {
+            throw new ArgumentException("OAuthTokenLifetime must be between 1 second and 1 day.", nameof(options));
+        }
+
+        var scopes = options.OAuthScopes.ToArray();
+        foreach (var scope in scopes)
+        {
+            RequireCredential(scope, nameof(options.OAuthScopes));
+        }
+
+        return new ReceiverSettings(tokens, endpoints, options.MaxRequestBytes, options.ValidateEvent, options.AcceptGzip, options.RequireSecurityAppFields)
+        {
+            OAuthClientId = options.OAuthClientId,
+            OAuthClientSecret = options.OAuthClientSecret,
+            OAuthTokenLifetime = options.OAuthTokenLifetime,
+            OAuthScopes = new HashSet<string>(scopes, StringComparer.Ordinal),
+        };
+    }
+
+    static void RequireCredential(string? value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace))
+        {
+            throw new ArgumentException($"{name} must not be blank or contain whitespace.", "options");
+        }
     }
 }

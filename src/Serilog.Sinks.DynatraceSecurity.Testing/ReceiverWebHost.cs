@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal static class ReceiverWebHost
 {
-    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(IngestRequestHandler handler, CancellationToken cancellationToken)
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(RequestDelegate handler, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -34,7 +35,7 @@ internal static class ReceiverWebHost
         });
 
         var app = builder.Build();
-        app.Run(handler.HandleAsync);
+        app.Run(handler);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -126,6 +129,37 @@ public sealed class ScriptedResponse
     /// <returns>The scripted response.</returns>
     public static ScriptedResponse Redirect(int statusCode, string location)
         => new() { StatusCode = statusCode, Location = location };
+
+    /// <summary>
+    /// An OAuth error answer for the token endpoint (<see cref="DynatraceIngestReceiver.EnqueueTokenResponse"/>), shaped
+    /// like Dynatrace SSO's: <c>{"errorCode":..,"message":..,"error":..,"error_description":..}</c>.
+    /// </summary>
+    /// <param name="statusCode">The status code, 400 to 599.</param>
+    /// <param name="error">The OAuth <c>error</c>, such as <c>invalid_client</c>, <c>invalid_scope</c> or <c>server_error</c>.</param>
+    /// <param name="description">The <c>error_description</c>, or null to leave it out.</param>
+    /// <returns>The scripted response.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is outside 400–599.</exception>
+    public static ScriptedResponse OAuthError(int statusCode, string error, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (statusCode < 400)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "An OAuth error status code must be between 400 and 599.");
+        }
+
+        var fields = new Dictionary<string, object?>
+        {
+            ["errorCode"] = statusCode,
+            ["message"] = ReasonPhrases.GetReasonPhrase(statusCode),
+            ["error"] = error,
+        };
+        if (description is not null)
+        {
+            fields["error_description"] = description;
+        }
+
+        return new() { StatusCode = statusCode, Body = JsonSerializer.Serialize(fields) };
+    }
 
     /// <summary>A response that waits <paramref name="delay"/> and then processes the request normally (202 on success).</summary>
     /// <param name="delay">How long to hang; <see cref="Timeout.InfiniteTimeSpan"/> hangs until aborted or disposed.</param>

@@ -28,7 +28,8 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
     /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required
     /// (the default only lets a configuration file that leaves it out fail with a clear message).</param>
-    /// <param name="accessToken">The access token; when null, the environment variable <c>DT_ACCESS_TOKEN</c>.</param>
+    /// <param name="accessToken">The access token; when null, and no OAuth client is given, the environment variable
+    /// <c>DT_ACCESS_TOKEN</c>.</param>
     /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
     /// <param name="route">The ingest route.</param>
     /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
@@ -50,6 +51,15 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
     /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
     /// turn enrichment off.</param>
+    /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
+    /// sink exchanges it, with <paramref name="oauthClientSecret"/>, for short-lived tokens and renews them. When neither
+    /// these nor <paramref name="accessToken"/> are given, the environment variables <c>DT_CLIENT_ID</c> and
+    /// <c>DT_CLIENT_SECRET</c> are used.</param>
+    /// <param name="oauthClientSecret">The OAuth client's secret; keep it out of configuration files.</param>
+    /// <param name="oauthTokenUrl">The token endpoint; null for <see cref="DynatraceSecurityOptions.DefaultOAuthTokenUrl"/>.</param>
+    /// <param name="oauthScope">The permissions tokens are requested with, separated by spaces; null for the one the route needs.</param>
+    /// <param name="oauthResource">The <c>resource</c> tokens are requested for (<c>urn:dtaccount:&lt;uuid&gt;</c> or
+    /// <c>urn:dtenvironment:&lt;id&gt;</c>); null sends none.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -71,7 +81,12 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
         int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
-        string? enrichmentDirectory = null)
+        string? enrichmentDirectory = null,
+        string? oauthClientId = null,
+        string? oauthClientSecret = null,
+        string? oauthTokenUrl = null,
+        string? oauthScope = null,
+        string? oauthResource = null)
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -93,6 +108,11 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
             options.RedactedProperties = redactedProperties;
             options.EventBodyLimitBytes = eventBodyLimitBytes;
             options.EnrichmentDirectory = enrichmentDirectory;
+            options.OAuthClientId = oauthClientId;
+            options.OAuthClientSecret = oauthClientSecret;
+            options.OAuthTokenUrl = oauthTokenUrl;
+            options.OAuthScope = oauthScope;
+            options.OAuthResource = oauthResource;
         });
     }
 

@@ -38,8 +38,8 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required:
     /// it has a default only so that a configuration file (Serilog.Settings.Configuration) that leaves it out, or
     /// misspells it, fails with a message that says so instead of silently adding no sink.</param>
-    /// <param name="accessToken">The access token (scope <c>openpipeline.events_security.custom</c>); when null, the
-    /// environment variable <c>DT_ACCESS_TOKEN</c>.</param>
+    /// <param name="accessToken">The access token (scope <c>openpipeline.events_security.custom</c>); when null, and no
+    /// OAuth client is given, the environment variable <c>DT_ACCESS_TOKEN</c>.</param>
     /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
     /// <param name="route">The ingest route.</param>
     /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
@@ -72,6 +72,15 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// turn enrichment off.</param>
     /// <param name="bufferPath">A directory for durable delivery: failed requests wait there, across restarts; none when null.</param>
     /// <param name="bufferSizeLimitBytes">The most bytes the durable buffer's files take.</param>
+    /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
+    /// sink exchanges it, with <paramref name="oauthClientSecret"/>, for short-lived tokens and renews them. When neither
+    /// these nor <paramref name="accessToken"/> are given, the environment variables <c>DT_CLIENT_ID</c> and
+    /// <c>DT_CLIENT_SECRET</c> are used.</param>
+    /// <param name="oauthClientSecret">The OAuth client's secret; keep it out of configuration files.</param>
+    /// <param name="oauthTokenUrl">The token endpoint; null for <see cref="DynatraceSecurityOptions.DefaultOAuthTokenUrl"/>.</param>
+    /// <param name="oauthScope">The permissions tokens are requested with, separated by spaces; null for the one the route needs.</param>
+    /// <param name="oauthResource">The <c>resource</c> tokens are requested for (<c>urn:dtaccount:&lt;uuid&gt;</c> or
+    /// <c>urn:dtenvironment:&lt;id&gt;</c>); null sends none.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -105,7 +114,12 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,
         string? enrichmentDirectory = null,
         string? bufferPath = null,
-        long bufferSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBufferSizeLimitBytes)
+        long bufferSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBufferSizeLimitBytes,
+        string? oauthClientId = null,
+        string? oauthClientSecret = null,
+        string? oauthTokenUrl = null,
+        string? oauthScope = null,
+        string? oauthResource = null)
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
@@ -139,6 +153,11 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
             options.EnrichmentDirectory = enrichmentDirectory;
             options.BufferPath = bufferPath;
             options.BufferSizeLimitBytes = bufferSizeLimitBytes;
+            options.OAuthClientId = oauthClientId;
+            options.OAuthClientSecret = oauthClientSecret;
+            options.OAuthTokenUrl = oauthTokenUrl;
+            options.OAuthScope = oauthScope;
+            options.OAuthResource = oauthResource;
         });
     }
 

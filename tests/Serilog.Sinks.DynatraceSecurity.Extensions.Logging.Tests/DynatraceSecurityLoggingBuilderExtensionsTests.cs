@@ -158,6 +158,44 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task AnOAuthClientFromTheSectionWithItsSecretFromAnotherSource()
+    {
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes($$"""
+            {
+              "DynatraceSecurity": {
+                "EnvironmentUrl": "{{receiver.EnvironmentUrl}}",
+                "Endpoint": "contoso.identity",
+                "EnrichmentDirectory": "",
+                "BufferingTimeLimit": "00:00:00.020",
+                "OAuthClientId": "{{receiver.OAuthClientId}}",
+                "OAuthTokenUrl": "{{receiver.OAuthTokenUrl}}",
+                "OAuthResource": "urn:dtaccount:0f5c1a2b-1111-2222-3333-444455556666"
+              }
+            }
+            """)));
+        // The secret from another source, as user secrets or environment variables would add it.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DynatraceSecurity:OAuthClientSecret"] = receiver.OAuthClientSecret,
+        });
+        builder.Logging.AddDynatraceSecurity(builder.Configuration.GetSection("DynatraceSecurity"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var logger = host.Services.GetRequiredService<ILogger<Worker>>();
+
+        logger.LogSecurityEvent(LogLevel.Warning, SecurityEventTypes.DetectionFinding, "Failed login for {UserName}", "alice");
+        await receiver.WaitForEventsAsync(1, Deadline);
+        await host.StopAsync();
+
+        var tokenRequest = receiver.TokenRequests.Should().ContainSingle().Subject;
+        tokenRequest.Form["resource"].Should().Be("urn:dtaccount:0f5c1a2b-1111-2222-3333-444455556666");
+        receiver.Requests.Single().Headers["Authorization"].Should().Be("Bearer " + tokenRequest.IssuedToken);
+    }
+
+    [Fact]
     public void AMisspelledKeyFailsWhenTheHostIsBuilt()
     {
         var builder = TestHosts.CreateBuilder();

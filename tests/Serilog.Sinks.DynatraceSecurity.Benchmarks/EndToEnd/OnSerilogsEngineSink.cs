@@ -75,7 +75,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
             _statistics = new SinkStatistics(budget);
             var reporter = new FailureReporter(this, _statistics, TimeProvider.System);
             _shutdown = new ShutdownSignal(settings.ShutdownTimeout, TimeProvider.System);
-            _client = new HttpIngestClient(settings.Target, settings.Token, null, TimeProvider.System);
+            _client = new HttpIngestClient(settings, TimeProvider.System);
             _builder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, settings.EventBodyLimitBytes);
             var random = new Random();
             _sender = new RequestSender(_client, new DeliveryOptions(settings, TimeProvider.System, Backoff.Default, random.NextDouble),

@@ -223,8 +223,8 @@ public class SettingsValidationTests
 
             Environment.SetEnvironmentVariable("DT_ACCESS_TOKEN", "dt0s16.FROMENVIRONMENT\n");
             var settings = SinkSettings.From(TestOptions.Create(o => o.AccessToken = null));
-            settings.Token.Scheme.Should().Be("Bearer");
-            settings.Token.Value.Should().Be("dt0s16.FROMENVIRONMENT");
+            settings.Token!.Scheme.Should().Be("Bearer");
+            settings.Token!.Value.Should().Be("dt0s16.FROMENVIRONMENT");
         }
         finally
         {

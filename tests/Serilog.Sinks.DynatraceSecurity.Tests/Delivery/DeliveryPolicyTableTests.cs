@@ -11,11 +11,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
 public class DeliveryPolicyTableTests
 {
     static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,
-        int provenFits = 0, int tooLargeAnswers = 0) =>
+        int provenFits = 0, int tooLargeAnswers = 0, bool reauthenticated = false) =>
         DeliveryPolicy.Decide(new Attempt(result, events, length, compressed, gzipProven, provenFits,
-            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0))).ToString();
+            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), reauthenticated)).ToString();
 
     static IngestResult Status(int status) => IngestResult.Answered(status);
+
+    /// <summary>An answer to a request that carried an OAuth token (generation 7).</summary>
+    static IngestResult WithOAuthToken(int status) => IngestResult.Answered(status).SentWith(new Credential("Bearer", "token", 7));
 
     [Theory]
     [InlineData(200)]
@@ -143,5 +146,61 @@ public class DeliveryPolicyTableTests
         var decision = DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: true);
         decision.IsGiveUp.Should().BeTrue();
         decision.Reason.Should().Be(DropReason.Shutdown);
+    }
+
+    [Fact]
+    public void A401ForAnOAuthTokenSendsTheRequestAgainAtOnceWithANewTokenOnce()
+    {
+        Decide(WithOAuthToken(401)).Should().Be("Reauthenticate");
+        Decide(WithOAuthToken(401), reauthenticated: true).Should().Be("Retry(Configuration)", "a second 401 is handled like any 401");
+        Decide(Status(401)).Should().Be("Retry(Configuration)", "renewing cannot change a fixed token");
+        Decide(WithOAuthToken(403)).Should().Be("Retry(Configuration)", "a missing permission is not cured by a new token");
+        Decide(WithOAuthToken(202)).Should().Be("Delivered");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(408)]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public void ATokenRequestWithoutAnAnswerOrWithA5xxIsRetriedAsTransient(int status) =>
+        Decide(IngestResult.TokenFailure(status, "x")).Should().Be("Retry(Transient)");
+
+    [Fact]
+    public void ATokenRequestThatTimedOutIsRetriedAsTransient() =>
+        Decide(IngestResult.TokenFailure(0, null, timedOut: true)).Should().Be("Retry(Transient)");
+
+    [Theory]
+    [InlineData(400, "invalid_client")]
+    [InlineData(401, "invalid_client")]
+    [InlineData(400, "invalid_scope")]
+    [InlineData(400, "unauthorized_client")]
+    [InlineData(400, "invalid_request")]
+    [InlineData(401, null)]
+    [InlineData(403, null)]
+    [InlineData(404, null)]
+    [InlineData(200, null)]
+    public void ATokenRequestRefusedForTheClientsSettingsIsAConfigurationProblemAndDropsNothing(int status, string? error)
+    {
+        // The events were never sent: even a single event or a 400 never makes them count as rejected.
+        Decide(IngestResult.TokenFailure(status, "x", error), events: 1).Should().Be("Retry(Configuration)");
+        Decide(IngestResult.TokenFailure(status, "x", error), events: 10).Should().Be("Retry(Configuration)");
+    }
+
+    [Fact]
+    public void ATokenEndpointThatRedirectsIsAConfigurationProblem() =>
+        Decide(IngestResult.TokenFailure(503, null, redirectHost: "login.example.com")).Should().Be("Retry(Configuration)");
+
+    [Fact]
+    public void ATokenEndpointsRetryAfterPacesLikeTheIngestEndpoints()
+    {
+        var decision = DeliveryPolicy.ScheduleRetry(IngestResult.TokenFailure(429, null, retryAfter: TimeSpan.FromSeconds(20)),
+            TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: false);
+
+        decision.Delay.Should().Be(TimeSpan.FromSeconds(20));
+        decision.PaceEveryone.Should().Be(TimeSpan.FromSeconds(20), "every request needs a token");
     }
 }

@@ -91,6 +91,37 @@ public sealed class RequestSenderClockTests : IDisposable
     }
 
     [Fact]
+    public async Task A401ForAnOAuthTokenIsSentAgainAtOnceWithANewTokenAndASecondIsRetriedLater()
+    {
+        static IngestResult Refused(long generation) => IngestResult.Answered(401).SentWith(new Credential("Bearer", "t" + generation, generation));
+        _transport.Script(new[] { Refused(1), IngestResult.Accepted, Refused(2), Refused(3), IngestResult.Accepted });
+        using var first = BatchOf(1);
+        using var second = BatchOf(1);
+        var start = _clock.GetUtcNow();
+
+        await RunAsync(_sender.SendAsync(first), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+        await RunAsync(_sender.SendAsync(second), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+
+        _transport.Calls.Select(c => c.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        _transport.Discarded.Select(r => r.RenewableCredential).Should().Equal(1, 2);
+        _listener.Temporary.Should().Be(1, "only the second 401 in a row is a failed attempt");
+        _listener.Dropped.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AFailedTokenRequestDropsNothingAndIsRetriedUntilTheRetryTimeLimit()
+    {
+        _transport.Script(new[] { IngestResult.TokenFailure(503, null), IngestResult.TokenFailure(400, "invalid_scope: no", "invalid_scope") }
+            .Concat(Enumerable.Repeat(IngestResult.TokenFailure(401, "invalid_client: wrong secret", "invalid_client"), 100)));
+        using var batch = BatchOf(2);
+
+        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
+
+        _listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Permanent, 2), "given up after retryTimeLimit, once");
+        _listener.Temporary.Should().BeGreaterThan(2);
+    }
+
+    [Fact]
     public async Task TransientFailuresAreGivenUpAtTheRetryTimeLimitAndReportedOnce()
     {
         _transport.Script(Enumerable.Repeat(503, 100).ToArray());

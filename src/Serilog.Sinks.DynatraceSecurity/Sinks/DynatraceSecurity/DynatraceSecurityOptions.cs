@@ -19,6 +19,9 @@ public class DynatraceSecurityOptions
     /// <summary>The default <see cref="EventBodyLimitBytes"/>: 256 KiB.</summary>
     public const int DefaultEventBodyLimitBytes = 256 * 1024;
 
+    /// <summary>The default <see cref="OAuthTokenUrl"/>: Dynatrace SSO's token endpoint.</summary>
+    public const string DefaultOAuthTokenUrl = "https://sso.dynatrace.com/sso/oauth2/token";
+
     /// <summary>The default <see cref="RequestTimeout"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -44,7 +47,8 @@ public class DynatraceSecurityOptions
 
     /// <summary>
     /// The access token. Tokens starting with <c>dt0c01.</c> are sent as <c>Api-Token</c>, all others as
-    /// <c>Bearer</c>. When null, the environment variable <c>DT_ACCESS_TOKEN</c> is used.
+    /// <c>Bearer</c>. When null, and no OAuth client is configured (<see cref="OAuthClientId"/>), the environment
+    /// variable <c>DT_ACCESS_TOKEN</c> is used.
     /// The token needs the scope <c>openpipeline.events_security.custom</c> (custom endpoints) or
     /// <c>openpipeline.events_security</c> (built-in routes).
     /// </summary>
@@ -140,7 +144,41 @@ public class DynatraceSecurityOptions
     /// </summary>
     public string? EnrichmentDirectory { get; set; }
 
-    /// <summary>Describes the options without the access token.</summary>
+    /// <summary>
+    /// The client id of an OAuth client (<c>dt0s02.</c>...) to authenticate with instead of an <see cref="AccessToken"/>:
+    /// the sink exchanges it, with <see cref="OAuthClientSecret"/>, for short-lived bearer tokens (client-credentials
+    /// grant) and renews them before they expire. Set both or neither, and not together with <see cref="AccessToken"/>.
+    /// When none of the three is set, the environment variables <c>DT_CLIENT_ID</c> and <c>DT_CLIENT_SECRET</c> are used.
+    /// </summary>
+    public string? OAuthClientId { get; set; }
+
+    /// <summary>
+    /// The secret of the OAuth client <see cref="OAuthClientId"/>; see there. Like the access token, it never appears in
+    /// any message; keep it out of <c>appsettings.json</c> (environment variables, user secrets, a key vault).
+    /// </summary>
+    [DebuggerBrowsable(DebuggerBrowsableState.Never)]
+    public string? OAuthClientSecret { get; set; }
+
+    /// <summary>
+    /// The token endpoint OAuth tokens are requested from; null means <see cref="DefaultOAuthTokenUrl"/>. Must use
+    /// <c>https</c>; plain <c>http</c> is accepted only for loopback hosts.
+    /// </summary>
+    public string? OAuthTokenUrl { get; set; }
+
+    /// <summary>
+    /// The permissions OAuth tokens are requested with, separated by spaces; null means the one the route needs:
+    /// <c>openpipeline:security.events.custom:ingest</c> for a custom <see cref="Endpoint"/>,
+    /// <c>openpipeline:security.events:ingest</c> for the built-in route.
+    /// </summary>
+    public string? OAuthScope { get; set; }
+
+    /// <summary>
+    /// The <c>resource</c> OAuth tokens are requested for, <c>urn:dtaccount:&lt;account-uuid&gt;</c> or
+    /// <c>urn:dtenvironment:&lt;environment-id&gt;</c>; null sends none.
+    /// </summary>
+    public string? OAuthResource { get; set; }
+
+    /// <summary>Describes the options without the access token or client secret.</summary>
     /// <returns>The environment URL, route and endpoint.</returns>
     public override string ToString() => $"DynatraceSecurity({EnvironmentUrl}, {Route}, endpoint {Endpoint ?? "(built-in)"}; token hidden)";
 }

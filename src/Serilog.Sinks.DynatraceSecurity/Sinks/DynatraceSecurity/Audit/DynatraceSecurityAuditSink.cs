@@ -36,9 +36,9 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     {
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _serializer = new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes);
-        _client = new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, TimeProvider.System);
+        _client = new HttpIngestClient(settings, TimeProvider.System);
         _requestTimeout = settings.RequestTimeout;
-        _text = new FailureText(settings.Target, settings.RequestTimeout);
+        _text = new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient);
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
     }
 
@@ -53,9 +53,15 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         try
         {
             // The client awaits with ConfigureAwait(false) throughout, so blocking here cannot deadlock on a
-            // synchronization context.
+            // synchronization context. A token request, and the one retry with a new token after a 401, count against
+            // the same requestTimeout.
             using var timeout = new CancellationTokenSource(_requestTimeout);
             result = _client.PostAsync(new ArraySegment<byte>(body), gzip: false, timeout.Token).GetAwaiter().GetResult();
+            if (DeliveryPolicy.ReauthenticatesAfter(result, reauthenticated: false))
+            {
+                _client.DiscardCredential(result);
+                result = _client.PostAsync(new ArraySegment<byte>(body), gzip: false, timeout.Token).GetAwaiter().GetResult();
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -66,8 +72,10 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         if (result.IsSuccess)
             return;
 
-        // The status, the route and Dynatrace's bounded error message, with the token removed; never the request body.
-        var hint = result.RedirectHost != null ? _text.Hint(FailureClass.Configuration, result) : "";
+        // The status, the route and Dynatrace's bounded error message, with secrets removed; never the request body.
+        var hint = result.FromTokenEndpoint ? _text.Hint(DeliveryPolicy.TokenFailureClass(result), result)
+            : result.RedirectHost != null ? _text.Hint(FailureClass.Configuration, result)
+            : "";
         throw new DynatraceSecurityAuditException(
             "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
     }

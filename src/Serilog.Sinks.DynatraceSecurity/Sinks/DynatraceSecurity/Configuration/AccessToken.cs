@@ -26,8 +26,10 @@ internal sealed class AccessToken
         var token = configured ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (token == null || token.Trim().Length == 0)
             throw new ArgumentException(
-                "No Dynatrace access token: pass accessToken (AccessToken) or set the environment variable " +
-                EnvironmentVariable + ". The token needs the scope openpipeline.events_security.custom.",
+                "No Dynatrace access token or OAuth client: pass accessToken (AccessToken), or oauthClientId and oauthClientSecret (OAuthClientId, " +
+                "OAuthClientSecret) for an OAuth client, or set the environment variable " + EnvironmentVariable + ", or " +
+                OAuthClient.ClientIdVariable + " and " + OAuthClient.ClientSecretVariable + ". A classic token needs the scope " +
+                "openpipeline.events_security.custom; an OAuth client or platform token the permission " + OAuthClient.CustomEndpointPermission + ".",
                 nameof(DynatraceSecuritySinkOptions.AccessToken));
 
         token = token.Trim();
@@ -50,8 +52,7 @@ internal sealed class AccessToken
     }
 
     /// <summary>Replaces every occurrence of the token in <paramref name="text"/>, such as an echoed header.</summary>
-    public string Redact(string text) =>
-        text.IndexOf(Value, StringComparison.Ordinal) < 0 ? text : text.Replace(Value, "***");
+    public string Redact(string text) => Redaction.Redact(text, Value);
 
     public override string ToString() => Scheme + " ***";
 }

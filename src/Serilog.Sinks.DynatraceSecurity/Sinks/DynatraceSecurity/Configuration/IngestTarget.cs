@@ -75,7 +75,8 @@ internal sealed class IngestTarget
         return uri;
     }
 
-    static bool IsLoopback(Uri uri)
+    /// <summary>localhost, 127.0.0.0/8 or ::1: the only hosts plain http may go to (a local receiver, a test).</summary>
+    public static bool IsLoopback(Uri uri)
     {
         if (string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
             return true;

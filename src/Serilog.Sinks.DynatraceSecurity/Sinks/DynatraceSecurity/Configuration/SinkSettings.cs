@@ -15,11 +15,12 @@ internal sealed class SinkSettings
 {
     static readonly DynatraceSecuritySinkOptions BatchingDefaults = new();
 
-    SinkSettings(DynatraceSecurityOptions options, DynatraceSecuritySinkOptions? batched, IngestTarget target, AccessToken token)
+    SinkSettings(DynatraceSecurityOptions options, DynatraceSecuritySinkOptions? batched, IngestTarget target, Credentials credentials)
     {
         var batching = batched ?? BatchingDefaults;
         Target = target;
-        Token = token;
+        Token = credentials.Token;
+        OAuthClient = credentials.OAuthClient;
         RestrictedToMinimumLevel = options.RestrictedToMinimumLevel;
         LevelSwitch = options.LevelSwitch;
         MarkerProperty = options.MarkerProperty;
@@ -51,7 +52,11 @@ internal sealed class SinkSettings
     }
 
     public IngestTarget Target { get; }
-    public AccessToken Token { get; }
+    /// <summary>The fixed access or platform token; null when <see cref="OAuthClient"/> is used.</summary>
+    public AccessToken? Token { get; }
+
+    /// <summary>The OAuth client whose tokens authenticate requests; null when <see cref="Token"/> is used.</summary>
+    public OAuthClient? OAuthClient { get; }
     public LogEventLevel RestrictedToMinimumLevel { get; }
     public LoggingLevelSwitch? LevelSwitch { get; }
     public string MarkerProperty { get; }
@@ -91,7 +96,7 @@ internal sealed class SinkSettings
         if (options == null) throw new ArgumentNullException(nameof(options));
 
         var target = IngestTarget.Create(options.EnvironmentUrl, options.Route, options.Endpoint);
-        var token = AccessToken.Parse(options.AccessToken);
+        var credentials = Credentials.From(options, target);
 
         RequireBetween(options.EventBodyLimitBytes, 512, Maxima.BatchSizeLimitBytes, nameof(options.EventBodyLimitBytes), "262144, 256 KiB");
         RequireBetween(options.RequestTimeout, TimeSpan.Zero, false, Maxima.RequestTimeout, nameof(options.RequestTimeout), "00:00:30");
@@ -106,7 +111,7 @@ internal sealed class SinkSettings
         if (batched != null)
             ValidateBatching(batched);
 
-        return new SinkSettings(options, batched, target, token);
+        return new SinkSettings(options, batched, target, credentials);
     }
 
     static void ValidateBatching(DynatraceSecuritySinkOptions options)

@@ -20,7 +20,7 @@ internal sealed class DeliveryOptions
         RequestTimeout = settings.RequestTimeout;
         RetryTimeLimit = settings.RetryTimeLimit;
         Gzip = settings.Compression == DynatraceSecurityCompression.Gzip;
-        Text = new FailureText(settings.Target, settings.RequestTimeout);
+        Text = new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient);
         Time = time;
         Backoff = backoff;
         Random = random;

@@ -34,6 +34,10 @@ internal static class DeliveryPolicy
     public static Decision Decide(in Attempt attempt)
     {
         var result = attempt.Result;
+        if (result.FromTokenEndpoint)
+            return Decision.Retry(TokenFailureClass(result));
+        if (ReauthenticatesAfter(result, attempt.Reauthenticated))
+            return Decision.Reauthenticate;
         if (result.IsSuccess)
             return Decision.Delivered;
 
@@ -64,6 +68,21 @@ internal static class DeliveryPolicy
                 return Decision.Drop(DropReason.Rejected);
         }
     }
+
+    /// <summary>
+    /// A token request that failed sent nothing, so the events are never dropped for it: network errors, timeouts, 408,
+    /// 429 and 5xx are transient; anything else (400/401 <c>invalid_client</c>, <c>invalid_scope</c>, a redirect, an
+    /// answer without a token) needs the client's settings or permissions fixed, and is retried like a 401 meanwhile.
+    /// </summary>
+    public static FailureClass TokenFailureClass(IngestResult result) =>
+        result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
+
+    /// <summary>
+    /// A 401 for a request that carried an OAuth token: the token may have been revoked or have expired early, so it is
+    /// discarded and the request sent once more at once with a new one. A second 401 is handled like any 401.
+    /// </summary>
+    public static bool ReauthenticatesAfter(IngestResult result, bool reauthenticated) =>
+        result.StatusCode == 401 && result.RenewableCredential != null && !reauthenticated;
 
     /// <summary>
     /// When a failed request is tried again (after the <paramref name="backoff"/> drawn for it, or the
@@ -97,8 +116,10 @@ internal static class DeliveryPolicy
 /// <summary>The facts about one answered request that the policy needs.</summary>
 internal readonly struct Attempt
 {
-    public Attempt(IngestResult result, int eventCount, int length, bool compressed, bool compressionProven, int provenFitsBytes, int tooLargeAnswers)
+    public Attempt(IngestResult result, int eventCount, int length, bool compressed, bool compressionProven, int provenFitsBytes, int tooLargeAnswers,
+        bool reauthenticated = false)
     {
+        Reauthenticated = reauthenticated;
         Result = result;
         EventCount = eventCount;
         Length = length;
@@ -124,6 +145,9 @@ internal readonly struct Attempt
 
     /// <summary>The 413 answers this request got so far, this one included.</summary>
     public int TooLargeAnswers { get; }
+
+    /// <summary>True when this answer came after a 401 made the request go again with a new OAuth token.</summary>
+    public bool Reauthenticated { get; }
 }
 
 internal enum DeliveryAction
@@ -131,6 +155,9 @@ internal enum DeliveryAction
     Delivered,
     Retry,
     ResendUncompressed,
+
+    /// <summary>Send the same request again at once, with a new OAuth token (after a 401).</summary>
+    Reauthenticate,
     CutSmaller,
     Bisect,
     Drop,
@@ -141,10 +168,13 @@ internal enum FailureClass
 {
     None,
 
-    /// <summary>Network errors, timeouts, 408, 429, 5xx: retry with backoff.</summary>
+    /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
 
-    /// <summary>401, 403, 404 and redirects: an operator can fix the token, permissions or URL without a restart.</summary>
+    /// <summary>
+    /// 401, 403, 404 and redirects, and token requests refused for the client's settings or permissions: an operator can
+    /// fix the token, the OAuth client, permissions or URL without a restart.
+    /// </summary>
     Configuration,
 
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
@@ -162,6 +192,7 @@ internal readonly struct Decision
 
     public static Decision Delivered => new(DeliveryAction.Delivered, FailureClass.None, default);
     public static Decision ResendUncompressed => new(DeliveryAction.ResendUncompressed, FailureClass.None, default);
+    public static Decision Reauthenticate => new(DeliveryAction.Reauthenticate, FailureClass.None, default);
     public static Decision CutSmaller => new(DeliveryAction.CutSmaller, FailureClass.None, default);
     public static Decision Bisect => new(DeliveryAction.Bisect, FailureClass.None, default);
 

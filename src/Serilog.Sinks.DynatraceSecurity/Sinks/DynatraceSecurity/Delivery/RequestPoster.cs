@@ -9,7 +9,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// <summary>
 /// One attempt at a request, within one <c>requestTimeout</c>: gzip-compressed while compression is on and pays, and
 /// once more uncompressed when <see cref="DeliveryPolicy"/> says the endpoint may not take gzip (compression is then
-/// turned off for good if the plain request is accepted). Counts every POST in the metrics. Owned by the delivery loop.
+/// turned off for good if the plain request is accepted), and once more with a new OAuth token when it says a 401 may
+/// be cured so. Counts every POST in the metrics. Owned by the delivery loop.
 /// </summary>
 internal sealed class RequestPoster
 {
@@ -35,20 +36,22 @@ internal sealed class RequestPoster
 
     /// <param name="body">The uncompressed body.</param>
     /// <param name="plainOnly">Send it uncompressed whatever the setting (a bisection of a request refused both ways).</param>
-    /// <param name="decide">The policy's decision on an answer, given whether that request was compressed.</param>
+    /// <param name="decide">The policy's decision on an answer, given whether that request was compressed and whether it
+    /// went again with a new OAuth token.</param>
     /// <returns>The last answer, the decision on it, and whether a compressed and a plain request were both refused.</returns>
     public async Task<(IngestResult Result, Decision Decision, bool RefusedBothWays)> PostAsync(
-        ArraySegment<byte> body, bool plainOnly, Func<IngestResult, bool, Decision> decide)
+        ArraySegment<byte> body, bool plainOnly, Func<IngestResult, bool, bool, Decision> decide)
     {
         using var timeout = Time.Timeout(_options.RequestTimeout);
         IngestResult result;
         Decision decision;
+        bool reauthenticated;
         using (var gzip = _gzip && !plainOnly ? GzipBody.Compress(body) : null)
         {
             // Not compressible (or not compressed): the plain bytes are the cheaper request.
             var compressed = gzip != null && gzip.Bytes.Count < body.Count;
-            result = await PostOnceAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token).ConfigureAwait(false);
-            decision = decide(result, compressed);
+            (result, decision, reauthenticated) = await PostOnceAsync(compressed ? gzip!.Bytes : body, compressed, false, decide, timeout.Token)
+                .ConfigureAwait(false);
             if (compressed && result.IsSuccess)
                 GzipProven = true;
             if (decision.Action != DeliveryAction.ResendUncompressed)
@@ -56,7 +59,7 @@ internal sealed class RequestPoster
         }
 
         var refusal = result.StatusCode;
-        result = await PostOnceAsync(body, gzip: false, timeout.Token).ConfigureAwait(false);
+        (result, decision, _) = await PostOnceAsync(body, false, reauthenticated, decide, timeout.Token).ConfigureAwait(false);
         if (result.IsSuccess && _gzip)
         {
             _gzip = false;
@@ -64,14 +67,31 @@ internal sealed class RequestPoster
                 "compression is now off for this sink; remove the compression setting from its configuration");
         }
 
-        return (result, decide(result, false), result.StatusCode == 400);
+        return (result, decision, result.StatusCode == 400 && !result.FromTokenEndpoint);
     }
 
-    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
+    /// <summary>One POST, and at once another with a new OAuth token when the policy says so (a 401 for the old one).</summary>
+    async Task<(IngestResult Result, Decision Decision, bool Reauthenticated)> PostOnceAsync(ArraySegment<byte> body, bool gzip,
+        bool reauthenticated, Func<IngestResult, bool, bool, Decision> decide, CancellationToken timeout)
+    {
+        var result = await SendAsync(body, gzip, timeout).ConfigureAwait(false);
+        var decision = decide(result, gzip, reauthenticated);
+        if (decision.Action != DeliveryAction.Reauthenticate)
+            return (result, decision, reauthenticated);
+
+        _client.DiscardCredential(result);
+        _reporter.Warn($"POST {_options.Text.Route} refused the OAuth access token (401); sending the request again with a new one");
+        result = await SendAsync(body, gzip, timeout).ConfigureAwait(false);
+        return (result, decide(result, gzip, true), true);
+    }
+
+    async Task<IngestResult> SendAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         var started = Time.GetTimestamp();
         var result = await _client.PostAsync(body, gzip, timeout).ConfigureAwait(false);
-        _statistics.RecordRequest(result, Time.GetElapsedTime(started));
+        // A failed token request posted nothing: it is not an ingest request to count.
+        if (!result.FromTokenEndpoint)
+            _statistics.RecordRequest(result, Time.GetElapsedTime(started));
         return result;
     }
 }

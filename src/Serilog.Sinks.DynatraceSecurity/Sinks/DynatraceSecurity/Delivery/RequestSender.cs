@@ -224,12 +224,13 @@ internal sealed class RequestSender : IDisposable
             var body = batch.WriteBody(events, _body);
             var earlierTooLarge = tooLargeAnswers;
             var plainOnly = bisection is { Uncompressed: true, Probing: false } && !_poster.GzipProven;
-            var (result, decision, refusedBothWays) = await _poster.PostAsync(body, plainOnly, (answer, compressed) =>
+            var (result, decision, refusedBothWays) = await _poster.PostAsync(body, plainOnly, (answer, compressed, reauthenticated) =>
                 DeliveryPolicy.Decide(new Attempt(answer, events.Count, body.Count, compressed, _poster.GzipProven, _sizeLimit.ProvenFits,
-                    earlierTooLarge + (answer.StatusCode == 413 ? 1 : 0)))).ConfigureAwait(false);
-            if (result.StatusCode == 413)
+                    earlierTooLarge + (answer.StatusCode == 413 ? 1 : 0), reauthenticated))).ConfigureAwait(false);
+            // A token endpoint's 400 or 413 says nothing about these events.
+            if (result.StatusCode == 413 && !result.FromTokenEndpoint)
                 tooLargeAnswers++;
-            if (result.StatusCode == 400)
+            if (result.StatusCode == 400 && !result.FromTokenEndpoint)
                 bisection?.Refused(Text.Describe(result));
 
             switch (decision.Action)

@@ -17,12 +17,24 @@ internal static class ErrorBodyReader
     public const int MaximumBodyBytes = 4096;
     public const int MaximumMessageLength = 512;
 
-    public static async Task<string?> ReadMessageAsync(HttpContent? content, CancellationToken cancellationToken)
+    /// <summary>Dynatrace's message, or the raw text; <paramref name="redact"/> removes secrets before it is cut short.</summary>
+    public static async Task<string?> ReadMessageAsync(HttpContent? content, Func<string, string> redact, CancellationToken cancellationToken)
     {
-        if (content == null)
+        var body = await ReadAsync(content, MaximumBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Count == 0)
             return null;
 
-        var buffer = new byte[MaximumBodyBytes];
+        var message = TryReadEnvelopeMessage(body.AsSpan()) ?? Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count);
+        return Clean(redact(message));
+    }
+
+    /// <summary>At most <paramref name="maximumBytes"/> of a response body: what a peer sends is never read unbounded.</summary>
+    public static async Task<ArraySegment<byte>> ReadAsync(HttpContent? content, int maximumBytes, CancellationToken cancellationToken)
+    {
+        if (content == null)
+            return new ArraySegment<byte>(Array.Empty<byte>());
+
+        var buffer = new byte[maximumBytes];
         var length = 0;
         using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
         {
@@ -34,11 +46,7 @@ internal static class ErrorBodyReader
             }
         }
 
-        if (length == 0)
-            return null;
-
-        var message = TryReadEnvelopeMessage(buffer.AsSpan(0, length)) ?? Encoding.UTF8.GetString(buffer, 0, length);
-        return Clean(message);
+        return new ArraySegment<byte>(buffer, 0, length);
     }
 
     static string? TryReadEnvelopeMessage(ReadOnlySpan<byte> body)
@@ -78,7 +86,7 @@ internal static class ErrorBodyReader
     }
 
     /// <summary>Bounds the length and removes control characters so one message stays one line.</summary>
-    static string Clean(string message)
+    public static string Clean(string message)
     {
         var builder = new StringBuilder(Math.Min(message.Length, MaximumMessageLength + 1));
         foreach (var c in message)

@@ -8,10 +8,11 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Posts request bodies over HTTP with the Dynatrace headers and a bounded read of error responses. Redirects are never
-/// followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a result
-/// with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
-/// Everything it returns has the access token removed and never includes the request body.
+/// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> an <see cref="ICredentialSource"/>
+/// gives for each request, and a bounded read of error responses. Redirects are never followed: a 3xx answer, or a
+/// response that a handler fetched from another address anyway, comes back as a result with
+/// <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured. Everything it
+/// returns has every secret removed and never includes the request body.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
@@ -19,27 +20,41 @@ internal sealed class HttpIngestClient : IIngestClient
 
     readonly HttpClient _httpClient;
     readonly IngestTarget _target;
-    readonly AccessToken _token;
+    readonly ICredentialSource _credentials;
     readonly TimeProvider _time;
 
-    public HttpIngestClient(IngestTarget target, AccessToken token, HttpMessageHandler? messageHandler, TimeProvider time)
+    public HttpIngestClient(SinkSettings settings, TimeProvider time)
     {
-        _target = target;
-        _token = token;
+        _target = settings.Target;
         _time = time;
-        _httpClient = new HttpClient(WithoutRedirects(messageHandler ?? CreateDefaultHandler()), disposeHandler: true)
+        _httpClient = new HttpClient(WithoutRedirects(settings.MessageHandler ?? CreateDefaultHandler()), disposeHandler: true)
         {
             // The caller's cancellation token is the timeout; HttpClient's own would throw a different exception type.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
+        // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
+        // redirects apply to them too, and they create no Activity either.
+        _credentials = settings.OAuthClient is { } client
+            ? new OAuthTokenSource(client, new TokenEndpointClient(_httpClient, client, time), settings.RequestTimeout, time)
+            : new FixedCredential(settings.Token!);
+    }
+
+    public void DiscardCredential(IngestResult refused)
+    {
+        if (refused.RenewableCredential is { } generation)
+            _credentials.Discard(generation);
     }
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
+        var credential = await _credentials.GetAsync(timeout).ConfigureAwait(false);
+        if (credential.Failure != null)
+            return credential.Failure;
+
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue(_token.Scheme, _token.Value);
+        request.Headers.Authorization = new AuthenticationHeaderValue(credential.Credential!.Scheme, credential.Credential.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
         if (gzip)
@@ -52,12 +67,13 @@ internal sealed class HttpIngestClient : IIngestClient
                 .ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
-            var redirectHost = RedirectHost(response, status);
+            var redirectHost = ResponseHeaders.RedirectHost(response, status, _target.Uri);
             if (status is >= 200 and < 300 && redirectHost == null)
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, ReadRetryAfter(response), redirectHost);
+            return IngestResult.Answered(status, message, ResponseHeaders.RetryAfter(response, _time), redirectHost)
+                .SentWith(credential.Credential);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -67,52 +83,15 @@ internal sealed class HttpIngestClient : IIngestClient
         {
             // Network errors, and anything a user's handler throws (it may have been disposed, or reject the request):
             // a failed attempt, never an exception into the delivery loop; its text without the token.
-            return IngestResult.NoResponse(_token.Redact(Flatten(ex)));
+            return IngestResult.NoResponse(_credentials.Redact(Flatten(ex)));
         }
-    }
-
-    /// <summary>
-    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
-    /// when the response came from the configured address.
-    /// </summary>
-    string? RedirectHost(HttpResponseMessage response, int status)
-    {
-        if (status is >= 300 and < 400)
-        {
-            var location = response.Headers.Location;
-            if (location == null)
-                return "(no Location header)";
-            return (location.IsAbsoluteUri ? location : new Uri(_target.Uri, location)).Authority;
-        }
-
-        // Only the host matters: a handler may rewrite the path or add a query, but not send the events elsewhere.
-        var answeredBy = response.RequestMessage?.RequestUri;
-        return answeredBy != null &&
-               (answeredBy.Scheme != _target.Uri.Scheme || !string.Equals(answeredBy.Authority, _target.Uri.Authority, StringComparison.OrdinalIgnoreCase))
-            ? answeredBy.Authority
-            : null;
-    }
-
-    TimeSpan? ReadRetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
     }
 
     async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            var message = await ErrorBodyReader.ReadMessageAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            return message == null ? null : _token.Redact(message);
+            return await ErrorBodyReader.ReadMessageAsync(response.Content, _credentials.Redact, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
         {
@@ -120,8 +99,11 @@ internal sealed class HttpIngestClient : IIngestClient
         }
     }
 
-    // "An error occurred while sending the request." alone does not say what went wrong; the inner messages do.
-    static string Flatten(Exception exception)
+    /// <summary>
+    /// An exception's message with its inner messages: "An error occurred while sending the request." alone does not
+    /// say what went wrong.
+    /// </summary>
+    public static string Flatten(Exception exception)
     {
         var text = exception.Message;
         for (var inner = exception.InnerException; inner != null; inner = inner.InnerException)
@@ -132,7 +114,7 @@ internal sealed class HttpIngestClient : IIngestClient
     /// <summary>
     /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
     /// following one would post the token and the events to a host the user did not configure. A handler that was
-    /// already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> then still refuses the answer.
+    /// already used, or of another kind, keeps its setting; <see cref="ResponseHeaders.RedirectHost"/> then still refuses the answer.
     /// </summary>
     static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
     {

@@ -2,24 +2,31 @@ using System;
 
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
-/// <summary>What one POST to the ingest endpoint produced; what it means is decided by <c>DeliveryPolicy</c>.</summary>
+/// <summary>
+/// What one POST to the ingest endpoint produced, or the failed token request that kept it from being sent; what it
+/// means is decided by <c>DeliveryPolicy</c>.
+/// </summary>
 internal sealed class IngestResult
 {
     public static readonly IngestResult Accepted = new(202, null, null, null, false);
 
-    IngestResult(int statusCode, string? message, TimeSpan? retryAfter, string? redirectHost, bool timedOut)
+    IngestResult(int statusCode, string? message, TimeSpan? retryAfter, string? redirectHost, bool timedOut,
+        bool fromTokenEndpoint = false, string? oauthError = null, long? renewableCredential = null)
     {
         StatusCode = statusCode;
         Message = message;
         RetryAfter = retryAfter;
         RedirectHost = redirectHost;
         TimedOut = timedOut;
+        FromTokenEndpoint = fromTokenEndpoint;
+        OAuthError = oauthError;
+        RenewableCredential = renewableCredential;
     }
 
     /// <summary>The HTTP status; 0 when no response arrived (network error or timeout).</summary>
     public int StatusCode { get; }
 
-    /// <summary>Dynatrace's error message, or what went wrong on the network (bounded, token removed).</summary>
+    /// <summary>Dynatrace's error message, or what went wrong on the network (bounded, secrets removed).</summary>
     public string? Message { get; }
 
     /// <summary>How long the endpoint asked us to wait (<c>Retry-After</c>, seconds or an HTTP date), when it did.</summary>
@@ -34,7 +41,22 @@ internal sealed class IngestResult
     /// <summary>True when no response arrived before the request's timeout.</summary>
     public bool TimedOut { get; }
 
-    public bool IsSuccess => StatusCode is >= 200 and < 300 && RedirectHost == null;
+    /// <summary>
+    /// True when no ingest request was sent because the OAuth token request failed: the other properties then describe
+    /// the token request (and <see cref="StatusCode"/> may even be 2xx, for an answer without a usable token).
+    /// </summary>
+    public bool FromTokenEndpoint { get; }
+
+    /// <summary>The token endpoint's OAuth <c>error</c> (<c>invalid_client</c>, <c>invalid_scope</c>, ...), when it gave one.</summary>
+    public string? OAuthError { get; }
+
+    /// <summary>
+    /// The generation of the OAuth token the request carried, so that a 401 can discard exactly that token; null when it
+    /// carried a fixed token, which a new request cannot change.
+    /// </summary>
+    public long? RenewableCredential { get; }
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300 && RedirectHost == null && !FromTokenEndpoint;
 
     public static IngestResult Answered(int statusCode, string? message = null, TimeSpan? retryAfter = null, string? redirectHost = null) =>
         statusCode == 202 && message == null && retryAfter == null && redirectHost == null
@@ -45,5 +67,18 @@ internal sealed class IngestResult
 
     public static IngestResult Timeout() => new(0, null, null, null, true);
 
-    public override string ToString() => TimedOut ? "timeout" : StatusCode == 0 ? Message ?? "no response" : StatusCode + (Message == null ? "" : ": " + Message);
+    /// <summary>A token request that failed: answered with an error (or without a usable token), or not at all.</summary>
+    public static IngestResult TokenFailure(int statusCode, string? message, string? oauthError = null, TimeSpan? retryAfter = null,
+        string? redirectHost = null, bool timedOut = false) =>
+        new(statusCode, message, retryAfter, redirectHost, timedOut, fromTokenEndpoint: true, oauthError: oauthError);
+
+    /// <summary>This answer, marked with the credential the request carried when a 401 could be cured by renewing it.</summary>
+    public IngestResult SentWith(Credential credential) =>
+        credential.Generation is { } generation && !IsSuccess
+            ? new IngestResult(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, generation)
+            : this;
+
+    public override string ToString() =>
+        (FromTokenEndpoint ? "token request: " : "") +
+        (TimedOut ? "timeout" : StatusCode == 0 ? Message ?? "no response" : StatusCode + (Message == null ? "" : ": " + Message));
 }

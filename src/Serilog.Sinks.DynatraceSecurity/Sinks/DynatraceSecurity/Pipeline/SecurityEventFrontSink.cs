@@ -76,7 +76,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
         var delivery = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
         var endpoint = new EndpointState(time);
-        _client = client ?? new HttpIngestClient(settings.Target, settings.Token, settings.MessageHandler, time);
+        _client = client ?? new HttpIngestClient(settings, time);
         _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
         _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown, endpoint, spillTo: buffer);
         _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
