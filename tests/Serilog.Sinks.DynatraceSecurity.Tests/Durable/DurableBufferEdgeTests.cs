@@ -18,11 +18,12 @@ using Xunit;
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Durable;
 
 /// <summary>
-/// Review of durable delivery (issue 14): each test states a promise of the issue or the README. Tests named
-/// <c>*</c> that fail are defects found by the review; see the commit messages.
+/// The durable buffer where it is easy to get wrong (found by an adversarial review): rewrites that fail or are cut
+/// short by a crash, damaged headers, files that cannot be moved aside, a directory removed at run time, claim races
+/// and file names shared by loggers. Each test states a promise of the README's "Durable delivery" section.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class DurableReviewTests : IDisposable
+public sealed class DurableBufferEdgeTests : IDisposable
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

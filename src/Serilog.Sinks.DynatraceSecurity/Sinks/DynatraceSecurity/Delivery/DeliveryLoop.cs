@@ -80,9 +80,10 @@ internal sealed class DeliveryLoop
 
     async Task DeliverAsync()
     {
-        if (_shutdown.ShouldStopSending)
+        if (_shutdown.ShouldStopSending && !_sender.Spills)
         {
-            // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even formatted.
+            // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even formatted
+            // (with a durable buffer, it is formatted and written to disk instead).
             _reporter.ReportDropped(DropReason.Shutdown, LoggingFailureKind.Final, "Not sent: " + _shutdown.StopReason, _batch.ToArray());
             return;
         }

@@ -13,7 +13,7 @@ internal sealed class EndpointState
 {
     readonly TimeProvider _time;
     long _notBefore;
-    volatile bool _down;
+    int _down;
     TaskCompletionSource<bool> _spilled = NewSignal();
 
     public EndpointState(TimeProvider time)
@@ -22,9 +22,10 @@ internal sealed class EndpointState
     }
 
     /// <summary>True after a request went to the durable buffer because the endpoint failed, until one gets through.</summary>
-    public bool Down => _down;
+    public bool Down => Volatile.Read(ref _down) == 1;
 
-    public void MarkDown() => _down = true;
+    /// <summary>Marks the endpoint down; true when it was up until now.</summary>
+    public bool MarkDown() => Interlocked.Exchange(ref _down, 1) == 0;
 
     /// <summary>A request was written to the durable buffer: wakes a replayer waiting for work.</summary>
     public void NotifySpilled() => Volatile.Read(ref _spilled).TrySetResult(true);
@@ -41,7 +42,8 @@ internal sealed class EndpointState
 
     static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void MarkUp() => _down = false;
+    /// <summary>Marks the endpoint up; true when it was down until now.</summary>
+    public bool MarkUp() => Interlocked.Exchange(ref _down, 0) == 1;
 
     /// <summary>No request may start for <paramref name="pause"/> (the endpoint's <c>Retry-After</c>).</summary>
     public void PauseFor(TimeSpan pause) =>

@@ -23,6 +23,7 @@ internal sealed class Replayer
 {
     static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
     static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(20);
+    static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
 
     readonly BufferDirectory _buffer;
     readonly RequestSender _sender;
@@ -63,6 +64,8 @@ internal sealed class Replayer
     async Task RunAsync()
     {
         var failures = 0;
+        long? failingSince = null;
+        var lastSummary = Time.GetTimestamp();
         try
         {
             while (!_shutdown.IsShuttingDown)
@@ -73,8 +76,18 @@ internal sealed class Replayer
                 try
                 {
                     var started = Time.GetTimestamp();
-                    result = await ReplayOldestAsync().ConfigureAwait(false);
+                    string? deferredBecause;
+                    (result, deferredBecause) = await ReplayOldestAsync().ConfigureAwait(false);
                     failures = result == Replay.Deferred ? failures + 1 : 0;
+                    failingSince = result == Replay.Deferred ? failingSince ?? started : result == Replay.Delivered ? null : failingSince;
+                    if (failingSince != null && Time.GetElapsedTime(lastSummary) >= SummaryEvery)
+                    {
+                        // A long outage is not silent: what waits, and why, every few minutes.
+                        lastSummary = Time.GetTimestamp();
+                        _reporter.Warn($"The durable buffer has waited {Time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
+                            $"{_buffer.Files().Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {deferredBecause}");
+                    }
+
                     pause = result switch
                     {
                         Replay.Nothing => IdlePoll,
@@ -103,7 +116,7 @@ internal sealed class Replayer
         }
     }
 
-    async Task<Replay> ReplayOldestAsync()
+    async Task<(Replay Result, string? DeferredBecause)> ReplayOldestAsync()
     {
         var files = _buffer.Files();
         Forget(files);
@@ -123,7 +136,7 @@ internal sealed class Replayer
                 if (File.Exists(path))
                     _skipped.Add(path);
                 _reporter.Warn($"The durable buffer file {path} has {problem}: it was not sent, and was {where}");
-                return Replay.Delivered;
+                return (Replay.Delivered, null);
             }
 
             var batch = RestOf(path);
@@ -134,15 +147,15 @@ internal sealed class Replayer
             {
                 claimed.Delete();
                 _left.Remove(path);
-                return Replay.Delivered;
+                return (Replay.Delivered, null);
             }
 
             if (left.Count < batch.Count)
                 KeepRest(claimed, batch, left); // what was delivered or reported is not sent again
-            return Replay.Deferred;
+            return (Replay.Deferred, outcome.DeferredBecause);
         }
 
-        return Replay.Nothing;
+        return (Replay.Nothing, null);
     }
 
     /// <summary>

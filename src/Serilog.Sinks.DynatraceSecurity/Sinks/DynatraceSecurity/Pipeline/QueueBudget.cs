@@ -1,4 +1,5 @@
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -13,6 +14,7 @@ internal sealed class QueueBudget
     readonly long _byteLimit;
     int _pending;
     long _pendingBytes;
+    TaskCompletionSource<bool>? _halfFull;
 
     public QueueBudget(int countLimit, long byteLimit)
     {
@@ -34,7 +36,8 @@ internal sealed class QueueBudget
             return false;
         }
 
-        if (Interlocked.Add(ref _pendingBytes, bytes) > _byteLimit)
+        var pendingBytes = Interlocked.Add(ref _pendingBytes, bytes);
+        if (pendingBytes > _byteLimit)
         {
             Interlocked.Add(ref _pendingBytes, -bytes);
             Interlocked.Decrement(ref _pending);
@@ -42,8 +45,25 @@ internal sealed class QueueBudget
             return false;
         }
 
+        if (pendingBytes >= _byteLimit / 2 || Volatile.Read(ref _pending) >= _countLimit / 2)
+            Volatile.Read(ref _halfFull)?.TrySetResult(true); // its continuations run on the pool, not here
+
         refusedBy = "";
         return true;
+    }
+
+    /// <summary>
+    /// Completes when the queue is at least half full by either limit (at once when it is already): with a durable
+    /// buffer, a request that hangs while the queue fills is given up for the buffer. One waiter at a time (the
+    /// delivery loop); a new call replaces the previous signal.
+    /// </summary>
+    public Task HalfFull()
+    {
+        var signal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _halfFull, signal);
+        if (Pending >= _countLimit / 2 || PendingBytes >= _byteLimit / 2)
+            signal.TrySetResult(true);
+        return signal.Task;
     }
 
     public void Release(int count, long bytes)

@@ -78,7 +78,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         var endpoint = new EndpointState(time);
         _client = client ?? new HttpIngestClient(settings, time);
         _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
-        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown, endpoint, spillTo: buffer);
+        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown, endpoint, spillTo: buffer, abandonWhen: _budget.HalfFull);
         _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
         if (buffer != null)
         {
