@@ -14,7 +14,7 @@ public sealed class AuthorizationTests
     [InlineData("Bearer dt0s16.WRONG.TOKEN", "Bearer")]
     [InlineData("Basic dXNlcjpwYXNz", "Basic")]
     [InlineData("Api-Token", "")]
-    public async Task Missing_or_wrong_token_is_answered_401_with_envelope(string? authorization, string? recordedScheme)
+    public async Task MissingOrWrongTokenIsAnswered401WithEnvelope(string? authorization, string? recordedScheme)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -30,7 +30,7 @@ public sealed class AuthorizationTests
     }
 
     [Fact]
-    public async Task Bare_token_without_scheme_is_rejected_and_not_copied_into_the_scheme()
+    public async Task BareTokenWithoutSchemeIsRejectedAndNotCopiedIntoTheScheme()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -46,7 +46,7 @@ public sealed class AuthorizationTests
     [InlineData("Bearer")]
     [InlineData("api-token")]
     [InlineData("bearer")]
-    public async Task Both_schemes_are_accepted_with_an_accepted_token(string scheme)
+    public async Task BothSchemesAreAcceptedWithAnAcceptedToken(string scheme)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -59,7 +59,7 @@ public sealed class AuthorizationTests
     }
 
     [Fact]
-    public async Task Configured_tokens_replace_the_default()
+    public async Task ConfiguredTokensReplaceTheDefault()
     {
         var options = new DynatraceIngestReceiverOptions();
         options.AcceptedTokens.Clear();

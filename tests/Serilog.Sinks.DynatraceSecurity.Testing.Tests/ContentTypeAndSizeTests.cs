@@ -16,7 +16,7 @@ public sealed class ContentTypeAndSizeTests
     [InlineData("text/plain", "text/plain")]
     [InlineData("application/x-ndjson", "application/x-ndjson")]
     [InlineData("application/jsonx", "application/jsonx")]
-    public async Task Content_type_other_than_application_json_is_answered_400(string? contentType, string expectedMessagePart)
+    public async Task ContentTypeOtherThanApplicationJsonIsAnswered400(string? contentType, string expectedMessagePart)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -33,7 +33,7 @@ public sealed class ContentTypeAndSizeTests
     [InlineData("application/json")]
     [InlineData("application/json; charset=utf-8")]
     [InlineData("Application/JSON;charset=UTF-8")]
-    public async Task Application_json_with_or_without_parameters_is_accepted(string contentType)
+    public async Task ApplicationJsonWithOrWithoutParametersIsAccepted(string contentType)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -45,7 +45,7 @@ public sealed class ContentTypeAndSizeTests
     }
 
     [Fact]
-    public async Task Compressed_content_encoding_is_answered_400()
+    public async Task CompressedContentEncodingIsAnswered400()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -58,7 +58,7 @@ public sealed class ContentTypeAndSizeTests
     }
 
     [Fact]
-    public async Task Body_over_the_limit_with_content_length_is_answered_413()
+    public async Task BodyOverTheLimitWithContentLengthIsAnswered413()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
@@ -74,7 +74,7 @@ public sealed class ContentTypeAndSizeTests
     }
 
     [Fact]
-    public async Task Chunked_body_over_the_limit_is_answered_413()
+    public async Task ChunkedBodyOverTheLimitIsAnswered413()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);
@@ -87,7 +87,7 @@ public sealed class ContentTypeAndSizeTests
     }
 
     [Fact]
-    public async Task Body_exactly_at_the_limit_is_accepted_with_or_without_content_length()
+    public async Task BodyExactlyAtTheLimitIsAcceptedWithOrWithoutContentLength()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { MaxRequestBytes = 1000 });
         using var client = new IngestTestClient(receiver);

@@ -17,7 +17,7 @@ public sealed class EndpointNameTests
     [InlineData("dash-name", "only letters, digits and dots")]
     [InlineData("with%20space", "only letters, digits and dots")]
     [InlineData("", "empty")]
-    public async Task Invalid_endpoint_name_is_answered_400_with_envelope(string endpoint, string expectedMessagePart)
+    public async Task InvalidEndpointNameIsAnswered400WithEnvelope(string endpoint, string expectedMessagePart)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -36,7 +36,7 @@ public sealed class EndpointNameTests
     [InlineData("a")]
     [InlineData("A1.b2.C3")]
     [InlineData("1st.endpoint")]
-    public async Task Valid_endpoint_names_are_accepted_when_no_endpoints_are_configured(string endpoint)
+    public async Task ValidEndpointNamesAreAcceptedWhenNoEndpointsAreConfigured(string endpoint)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -48,7 +48,7 @@ public sealed class EndpointNameTests
     }
 
     [Fact]
-    public async Task Unknown_endpoint_is_answered_404_when_endpoints_are_configured_and_names_match_case_insensitively()
+    public async Task UnknownEndpointIsAnswered404WhenEndpointsAreConfiguredAndNamesMatchCaseInsensitively()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "contoso.identity" } };
         await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
@@ -67,7 +67,7 @@ public sealed class EndpointNameTests
     }
 
     [Fact]
-    public async Task Built_in_routes_ignore_the_configured_endpoints()
+    public async Task BuiltInRoutesIgnoreTheConfiguredEndpoints()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "only.this" } };
         await using var receiver = await DynatraceIngestReceiver.StartAsync(options);

@@ -16,7 +16,7 @@ public sealed class GzipTests
     static readonly DynatraceIngestReceiverOptions AcceptingGzip = new() { AcceptGzip = true };
 
     [Fact]
-    public async Task Gzip_body_is_decoded_checked_and_recorded_when_accepted()
+    public async Task GzipBodyIsDecodedCheckedAndRecordedWhenAccepted()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
@@ -33,7 +33,7 @@ public sealed class GzipTests
     }
 
     [Fact]
-    public async Task Gzip_body_that_is_not_gzip_is_answered_400()
+    public async Task GzipBodyThatIsNotGzipIsAnswered400()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
@@ -48,7 +48,7 @@ public sealed class GzipTests
     [InlineData("cut by its whole trailer")]
     [InlineData("cut by its length field")]
     [InlineData("followed by other bytes")]
-    public async Task Gzip_body_that_is_cut_short_or_has_bytes_after_its_end_is_answered_400(string damage)
+    public async Task GzipBodyThatIsCutShortOrHasBytesAfterItsEndIsAnswered400(string damage)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
@@ -67,7 +67,7 @@ public sealed class GzipTests
     }
 
     [Fact]
-    public async Task Gzip_body_that_decodes_beyond_the_limit_is_answered_413()
+    public async Task GzipBodyThatDecodesBeyondTheLimitIsAnswered413()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(
             new DynatraceIngestReceiverOptions { AcceptGzip = true, MaxRequestBytes = 1000 });
@@ -82,7 +82,7 @@ public sealed class GzipTests
     }
 
     [Fact]
-    public async Task Other_encodings_are_still_answered_400_when_gzip_is_accepted()
+    public async Task OtherEncodingsAreStillAnswered400WhenGzipIsAccepted()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);

@@ -41,7 +41,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task A_client_credentials_request_gets_a_bearer_token_that_the_ingest_routes_accept()
+    public async Task AClientCredentialsRequestGetsABearerTokenThatTheIngestRoutesAccept()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -70,7 +70,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task Wrong_requests_get_the_oauth_error_that_says_what_is_wrong()
+    public async Task WrongRequestsGetTheOauthErrorThatSaysWhatIsWrong()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -113,7 +113,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task Unknown_revoked_and_expired_tokens_are_refused_on_the_ingest_routes()
+    public async Task UnknownRevokedAndExpiredTokensAreRefusedOnTheIngestRoutes()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { OAuthTokenLifetime = TimeSpan.FromSeconds(1) });
         using var client = new IngestTestClient(receiver);
@@ -150,7 +150,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task Revoking_every_issued_token_leaves_new_ones_valid()
+    public async Task RevokingEveryIssuedTokenLeavesNewOnesValid()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -168,7 +168,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task A_token_without_the_routes_permission_is_answered_403()
+    public async Task ATokenWithoutTheRoutesPermissionIsAnswered403()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -182,7 +182,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task Configured_client_lifetime_and_scopes_replace_the_defaults()
+    public async Task ConfiguredClientLifetimeAndScopesReplaceTheDefaults()
     {
         var options = new DynatraceIngestReceiverOptions
         {
@@ -206,7 +206,7 @@ public sealed class OAuthTokenEndpointTests
     }
 
     [Fact]
-    public async Task Token_requests_can_be_scripted()
+    public async Task TokenRequestsCanBeScripted()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -244,7 +244,7 @@ public sealed class OAuthTokenEndpointTests
     [InlineData("dt0s02.X", " ", 1)]
     [InlineData("dt0s02.X", "dt0s02.S", 0.5)]
     [InlineData("dt0s02.X", "dt0s02.S", 86401)]
-    public async Task Invalid_oauth_options_are_refused_at_start(string clientId, string secret, double lifetimeSeconds)
+    public async Task InvalidOauthOptionsAreRefusedAtStart(string clientId, string secret, double lifetimeSeconds)
     {
         var options = new DynatraceIngestReceiverOptions
         {

@@ -26,7 +26,7 @@ public sealed class PayloadTests
     [InlineData("{\"a\":1,\"\\u0061\":2}", "duplicate property name: 'a'")]
     [InlineData("[{\"ok\":1},{\"x\":{\"y\":1,\"y\":2}}]", "Event 1 has a duplicate property name: 'y'")]
     [InlineData("{\"list\":[{\"k\":1,\"k\":1}]}", "duplicate property name: 'k'")]
-    public async Task Invalid_payload_is_answered_400_with_an_envelope_saying_what_is_wrong(string body, string expectedMessagePart)
+    public async Task InvalidPayloadIsAnswered400WithAnEnvelopeSayingWhatIsWrong(string body, string expectedMessagePart)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -42,7 +42,7 @@ public sealed class PayloadTests
     [Theory]
     [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}' }, "not valid UTF-8")]
     [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}' }, "byte order mark")]
-    public async Task Body_that_is_not_plain_utf8_is_answered_400(byte[] body, string expectedMessagePart)
+    public async Task BodyThatIsNotPlainUtf8IsAnswered400(byte[] body, string expectedMessagePart)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -56,7 +56,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task Array_of_objects_is_recorded_as_events_in_order()
+    public async Task ArrayOfObjectsIsRecordedAsEventsInOrder()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -80,7 +80,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task Empty_array_is_accepted_with_no_events()
+    public async Task EmptyArrayIsAcceptedWithNoEvents()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -93,7 +93,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task Dotted_keys_are_property_names_not_paths()
+    public async Task DottedKeysArePropertyNamesNotPaths()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -108,7 +108,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task An_event_without_the_fields_the_security_app_needs_is_answered_400_naming_them()
+    public async Task AnEventWithoutTheFieldsTheSecurityAppNeedsIsAnswered400NamingThem()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -125,7 +125,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task The_security_app_check_can_be_turned_off()
+    public async Task TheSecurityAppCheckCanBeTurnedOff()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(
             new DynatraceIngestReceiverOptions { RequireSecurityAppFields = false });
@@ -138,7 +138,7 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public async Task A_request_holding_an_event_the_validator_rejects_is_answered_400_as_a_whole()
+    public async Task ARequestHoldingAnEventTheValidatorRejectsIsAnswered400AsAWhole()
     {
         var options = new DynatraceIngestReceiverOptions
         {

@@ -21,7 +21,7 @@ public sealed class TimingCollection
 public sealed class ReceiverShutdownTests
 {
     [Fact]
-    public async Task Dispose_returns_promptly_while_a_request_hangs_and_the_client_sees_the_connection_end()
+    public async Task DisposeReturnsPromptlyWhileARequestHangsAndTheClientSeesTheConnectionEnd()
     {
         var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);

@@ -12,7 +12,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 public sealed class RecordingTests
 {
     [Fact]
-    public async Task ToString_never_shows_the_token_or_the_authorization_header()
+    public async Task ToStringNeverShowsTheTokenOrTheAuthorizationHeader()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -36,7 +36,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task WaitForEventsAsync_times_out_with_a_message_saying_how_many_arrived_and_what_was_answered()
+    public async Task WaitForEventsAsyncTimesOutWithAMessageSayingHowManyArrivedAndWhatWasAnswered()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -51,7 +51,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task WaitForRequestsAsync_times_out_with_a_message_saying_how_many_arrived()
+    public async Task WaitForRequestsAsyncTimesOutWithAMessageSayingHowManyArrived()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
 
@@ -61,7 +61,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task Waits_complete_when_the_count_is_reached_later()
+    public async Task WaitsCompleteWhenTheCountIsReachedLater()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -78,7 +78,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task Concurrent_requests_are_all_recorded_in_arrival_order()
+    public async Task ConcurrentRequestsAreAllRecordedInArrivalOrder()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -103,7 +103,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task Clear_forgets_requests_events_and_arrivals()
+    public async Task ClearForgetsRequestsEventsAndArrivals()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -120,7 +120,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task Options_are_copied_at_start()
+    public async Task OptionsAreCopiedAtStart()
     {
         var options = new DynatraceIngestReceiverOptions { Endpoints = new List<string> { "first" } };
         await using var receiver = await DynatraceIngestReceiver.StartAsync(options);
@@ -144,7 +144,7 @@ public sealed class RecordingTests
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
-    public async Task Invalid_options_are_rejected_at_start(Action<DynatraceIngestReceiverOptions> spoil)
+    public async Task InvalidOptionsAreRejectedAtStart(Action<DynatraceIngestReceiverOptions> spoil)
     {
         var options = new DynatraceIngestReceiverOptions();
         spoil(options);
@@ -155,7 +155,7 @@ public sealed class RecordingTests
     }
 
     [Fact]
-    public async Task Dispose_is_idempotent_keeps_records_readable_and_fails_pending_and_later_waits()
+    public async Task DisposeIsIdempotentKeepsRecordsReadableAndFailsPendingAndLaterWaits()
     {
         var receiver = await DynatraceIngestReceiver.StartAsync();
         using (var client = new IngestTestClient(receiver))

@@ -19,7 +19,7 @@ public sealed class RouteTests
 
     [Theory]
     [MemberData(nameof(Routes))]
-    public async Task Each_route_accepts_with_202_and_records_the_event_with_route_and_endpoint(string path, DynatraceIngestRouteKind kind, string? endpoint)
+    public async Task EachRouteAcceptsWith202AndRecordsTheEventWithRouteAndEndpoint(string path, DynatraceIngestRouteKind kind, string? endpoint)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -45,7 +45,7 @@ public sealed class RouteTests
     [InlineData("/platform/ingest/custom/security.events/a/b")]
     [InlineData("/platform/ingest/custom/bizevents/my.endpoint")]
     [InlineData("/PLATFORM/ingest/v1/security.events")]
-    public async Task Unknown_path_is_answered_404_with_envelope_and_recorded_without_route(string path)
+    public async Task UnknownPathIsAnswered404WithEnvelopeAndRecordedWithoutRoute(string path)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -65,7 +65,7 @@ public sealed class RouteTests
     [InlineData("PUT")]
     [InlineData("DELETE")]
     [InlineData("PATCH")]
-    public async Task Other_methods_on_a_known_route_are_answered_405(string method)
+    public async Task OtherMethodsOnAKnownRouteAreAnswered405(string method)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -84,7 +84,7 @@ public sealed class RouteTests
     }
 
     [Fact]
-    public async Task Head_on_a_known_route_is_answered_405_without_a_body()
+    public async Task HeadOnAKnownRouteIsAnswered405WithoutABody()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -97,7 +97,7 @@ public sealed class RouteTests
     }
 
     [Fact]
-    public async Task Query_string_is_recorded_apart_from_the_path()
+    public async Task QueryStringIsRecordedApartFromThePath()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -114,7 +114,7 @@ public sealed class RouteTests
     }
 
     [Fact]
-    public async Task Environment_url_is_loopback_with_the_real_port()
+    public async Task EnvironmentUrlIsLoopbackWithTheRealPort()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
 

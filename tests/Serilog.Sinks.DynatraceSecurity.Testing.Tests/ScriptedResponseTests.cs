@@ -14,7 +14,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 public sealed class ScriptedResponseTests
 {
     [Fact]
-    public async Task Scripted_status_is_answered_with_retry_after_and_envelope_then_the_next_request_is_normal()
+    public async Task ScriptedStatusIsAnsweredWithRetryAfterAndEnvelopeThenTheNextRequestIsNormal()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -33,7 +33,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Scripted_responses_are_used_first_in_first_out()
+    public async Task ScriptedResponsesAreUsedFirstInFirstOut()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -59,7 +59,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Scripted_error_is_answered_before_the_token_check_but_after_the_route_check()
+    public async Task ScriptedErrorIsAnsweredBeforeTheTokenCheckButAfterTheRouteCheck()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -73,7 +73,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Scripted_success_status_still_runs_the_contract_checks_and_is_answered_when_they_pass()
+    public async Task ScriptedSuccessStatusStillRunsTheContractChecksAndIsAnsweredWhenTheyPass()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -89,7 +89,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Scripted_204_with_a_body_is_answered_without_the_body()
+    public async Task Scripted204WithABodyIsAnsweredWithoutTheBody()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -103,7 +103,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Short_hang_answers_202_after_the_delay_and_records_the_event()
+    public async Task ShortHangAnswers202AfterTheDelayAndRecordsTheEvent()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -118,7 +118,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Hang_ends_when_the_client_aborts_and_the_receiver_keeps_serving()
+    public async Task HangEndsWhenTheClientAbortsAndTheReceiverKeepsServing()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -138,7 +138,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Drop_aborts_the_connection_and_the_client_sees_HttpRequestException()
+    public async Task DropAbortsTheConnectionAndTheClientSeesHttpRequestException()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -159,7 +159,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public async Task Drop_on_a_reused_connection_is_seen_by_the_client_and_not_retried_by_it()
+    public async Task DropOnAReusedConnectionIsSeenByTheClientAndNotRetriedByIt()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         using var client = new IngestTestClient(receiver);
@@ -176,7 +176,7 @@ public sealed class ScriptedResponseTests
     [Theory]
     [InlineData(199)]
     [InlineData(600)]
-    public void Scripted_status_outside_200_to_599_is_rejected(int statusCode)
+    public void ScriptedStatusOutside200To599IsRejected(int statusCode)
     {
         Action act = () => ScriptedResponse.Status(statusCode);
 
@@ -184,7 +184,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public void Retry_after_with_control_characters_is_rejected()
+    public void RetryAfterWithControlCharactersIsRejected()
     {
         Action act = () => ScriptedResponse.Status(503, "1\r\nX-Injected: yes");
 
@@ -192,7 +192,7 @@ public sealed class ScriptedResponseTests
     }
 
     [Fact]
-    public void Negative_scripted_delay_is_rejected()
+    public void NegativeScriptedDelayIsRejected()
     {
         Action act = () => ScriptedResponse.Hang(TimeSpan.FromSeconds(-1));
 
