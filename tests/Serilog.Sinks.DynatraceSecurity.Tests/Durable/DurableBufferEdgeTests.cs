@@ -107,9 +107,11 @@ public sealed class DurableBufferEdgeTests : IDisposable
             new[] { (0, TimeSpan.FromHours(24)), (1, TimeSpan.FromMinutes(1)), (2, TimeSpan.FromMinutes(1)) });
         Directory.CreateDirectory(Path.Combine(BufferPath, "." + Path.GetFileNameWithoutExtension(file) + "-r.dtsb.tmp"));
 
-        await using var harness = await SinkHarness.StartAsync(Durable());
-        Outage(harness.Receiver);
-        Eventually.True(() => harness.Receiver.Requests.Count >= 5, Deadline, "the replayer probes several times");
+        // The outage is scripted before the sink starts: the replayer sends the file at once.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        Outage(receiver);
+        await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
+        Eventually.True(() => receiver.Requests.Count >= 5, Deadline, "the replayer probes several times");
 
         harness.Metrics.Dropped(DropReason.TooOld).Should().Be(1, "one event was too old, and it is reported once");
     }
