@@ -10,7 +10,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 /// <c>--profile-loop formatting|batch|scopes|exception|call-... [seconds]</c>: runs one benchmark body in a loop for a
 /// while, so that a sampling profiler (<c>perf record</c>, <c>dotnet-trace</c>) sees it at steady state without
 /// BenchmarkDotNet around it; <c>call-compare</c> alternates the logging-call cases (see
-/// <see cref="CompareLoggingCalls"/>).
+/// <see cref="CompareLoggingCalls"/>). With <c>--count</c>, the number is a count of calls, not seconds.
 /// </summary>
 static class ProfilingLoop
 {
@@ -35,6 +35,18 @@ static class ProfilingLoop
             _ => benchmarks.Representative,
         };
         var perCall = what == "batch" ? 1000 : 1;
+
+        if (Array.IndexOf(args, "--count") >= 0)
+        {
+            // A fixed number of calls instead of a time: for instruction counts (valgrind --tool=callgrind), which are
+            // repeatable only for the same work. Two counts subtracted give the instructions per event without startup.
+            var count = (long)seconds;
+            for (long i = 0; i < count; i++)
+                body();
+            Console.WriteLine($"{what}: {count * perCall:N0} events");
+            benchmarks.Cleanup();
+            return 0;
+        }
 
         var clock = Stopwatch.StartNew();
         long calls = 0;
