@@ -101,7 +101,8 @@ static class ProfilingLoop
         Console.WriteLine($"Bursts of {burst:N0} calls, {samples[0].Count} per case, background work drained between bursts:");
         for (var i = 0; i < cases.Length; i++)
             Console.WriteLine($"  {cases[i].Name,-30} {medians[i],7:0.0} ns per call (median)");
-        Console.WriteLine($"  unmarked: DynatraceSecurity / no sink = {medians[2] / medians[0]:0.000}");
+        Console.WriteLine($"  unmarked: DynatraceSecurity / no sink = {medians[2] / medians[0]:0.000}; " +
+            $"empty sink / no sink = {medians[6] / medians[0]:0.000}; DynatraceSecurity / empty sink = {medians[2] / medians[6]:0.000}");
         Console.WriteLine($"  marked: DynatraceSecurity / no sink = {medians[5] / medians[3]:0.000}; " +
             $"DynatraceSecurity - no-op batched sink = {medians[5] - medians[4]:0} ns per call");
         benchmarks.Cleanup();
