@@ -10,7 +10,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 /// <c>--profile-loop formatting|batch|scopes|exception|call-... [seconds]</c>: runs one benchmark body in a loop for a
 /// while, so that a sampling profiler (<c>perf record</c>, <c>dotnet-trace</c>) sees it at steady state without
 /// BenchmarkDotNet around it; <c>call-compare</c> alternates the logging-call cases (see
-/// <see cref="CompareLoggingCalls"/>).
+/// <see cref="CompareLoggingCalls"/>). With <c>--count</c>, the number is a count of calls, not seconds.
 /// </summary>
 static class ProfilingLoop
 {
@@ -24,6 +24,8 @@ static class ProfilingLoop
             return CompareLoggingCalls(seconds, index + 3 < args.Length ? int.Parse(args[index + 3], CultureInfo.InvariantCulture) : 1000);
         if (what.StartsWith("call-", StringComparison.Ordinal))
             return RunLoggingCall(what, seconds);
+        if (what == "batch-wait")
+            return RunBatchWaits((int)seconds);
 
         var benchmarks = new FormattingBenchmarks();
         benchmarks.Setup();
@@ -35,6 +37,18 @@ static class ProfilingLoop
             _ => benchmarks.Representative,
         };
         var perCall = what == "batch" ? 1000 : 1;
+
+        if (Array.IndexOf(args, "--count") >= 0)
+        {
+            // A fixed number of calls instead of a time: for instruction counts (valgrind --tool=callgrind), which are
+            // repeatable only for the same work. Two counts subtracted give the instructions per event without startup.
+            var count = (long)seconds;
+            for (long i = 0; i < count; i++)
+                body();
+            Console.WriteLine($"{what}: {count * perCall:N0} events");
+            benchmarks.Cleanup();
+            return 0;
+        }
 
         var clock = Stopwatch.StartNew();
         long calls = 0;
@@ -89,7 +103,8 @@ static class ProfilingLoop
         Console.WriteLine($"Bursts of {burst:N0} calls, {samples[0].Count} per case, background work drained between bursts:");
         for (var i = 0; i < cases.Length; i++)
             Console.WriteLine($"  {cases[i].Name,-30} {medians[i],7:0.0} ns per call (median)");
-        Console.WriteLine($"  unmarked: DynatraceSecurity / no sink = {medians[2] / medians[0]:0.000}");
+        Console.WriteLine($"  unmarked: DynatraceSecurity / no sink = {medians[2] / medians[0]:0.000}; " +
+            $"empty sink / no sink = {medians[6] / medians[0]:0.000}; DynatraceSecurity / empty sink = {medians[2] / medians[6]:0.000}");
         Console.WriteLine($"  marked: DynatraceSecurity / no sink = {medians[5] / medians[3]:0.000}; " +
             $"DynatraceSecurity - no-op batched sink = {medians[5] - medians[4]:0} ns per call");
         benchmarks.Cleanup();
@@ -100,6 +115,35 @@ static class ProfilingLoop
     {
         var sorted = values.OrderBy(v => v).ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>
+    /// <c>batch-wait N</c>: the delivery loop's wait for a full batch, N times: the wait starts, 1,000 events are added
+    /// (the last one completes it), the batch is taken. Prints the process's CPU time per batch (the wake-up, the timer
+    /// and what ending the wait costs; the adds are the same in every build).
+    /// </summary>
+    static int RunBatchWaits(int batches)
+    {
+        var queue = new Pipeline.EventQueue(1000);
+        var logEvent = SampleEvents.Representative();
+        var batch = new List<Events.LogEvent>(1000);
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var workItems = System.Threading.ThreadPool.CompletedWorkItemCount;
+        for (var b = 0; b < batches; b++)
+        {
+            var wait = queue.WaitForBatchAsync(TimeSpan.FromSeconds(10), TimeProvider.System, System.Threading.CancellationToken.None);
+            for (var i = 0; i < 1000; i++)
+                queue.TryAdd(logEvent, 1);
+            wait.GetAwaiter().GetResult();
+            batch.Clear();
+            queue.Take(batch, 1000);
+        }
+
+        process.Refresh();
+        Console.WriteLine($"batch-wait: {(process.TotalProcessorTime - cpu).TotalMilliseconds * 1000 / batches:0.0} µs CPU per batch, " +
+            $"{(double)(System.Threading.ThreadPool.CompletedWorkItemCount - workItems) / batches:0.00} work items per batch ({batches:N0} batches)");
+        return 0;
     }
 
     /// <summary><c>call-unmarked-nosink</c>, <c>call-unmarked-ours</c>, <c>call-marked-ours</c>...: one logging-call benchmark.</summary>

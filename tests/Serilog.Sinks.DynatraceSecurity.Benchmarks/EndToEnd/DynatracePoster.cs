@@ -7,7 +7,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 
 /// <summary>
 /// Posts a request body to the counting receiver's Dynatrace route with the headers this sink sends, over one pooled
-/// connection: the transport of the benchmark-only sinks (<see cref="FixedBodySink"/>, <see cref="FormatOnEmitSink"/>).
+/// connection: the transport of the benchmark-only <see cref="FixedBodySink"/>.
 /// </summary>
 sealed class DynatracePoster : IDisposable
 {

@@ -4,16 +4,19 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Runtime;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 
 /// <summary>
 /// Sends the same events through Serilog.Sinks.Seq, Serilog.Sinks.OpenTelemetry (HTTP/protobuf) and this sink to one
-/// loopback receiver, next to a no-op batched sink, and measures what the application process pays for each run, from
-/// the first logging call until the logger's disposal (what <c>Log.CloseAndFlush()</c> does) returns: wall time,
-/// process CPU time (<see cref="Process.TotalProcessorTime"/>), bytes allocated on every thread
-/// (<see cref="GC.GetTotalAllocatedBytes(bool)"/>) and request body bytes received. The receiver runs in a process of
+/// loopback receiver, next to two floors (Serilog with no sink, and a no-op batched sink), and measures what the
+/// application process pays for each run, from the first logging call until the logger's disposal (what
+/// <c>Log.CloseAndFlush()</c> does) returns: wall time, process CPU time and context switches (<see cref="ResourceUsage"/>),
+/// the CPU time of the application's logging thread (a thread of its own, so the thread pool is the sinks'), work items
+/// the thread pool ran, bytes allocated on every thread (<see cref="GC.GetTotalAllocatedBytes(bool)"/>) and request body
+/// bytes received. The receiver runs in a process of
 /// its own (<see cref="ReceiverProcess"/>), so its work is not counted against any sink; <c>--in-process</c> runs it
 /// inside the measured process instead, as earlier versions of this harness did (labelled as such).
 /// Two workloads: flat out, and a steady rate (<c>--rate</c>, 20,000 events/s by default); <c>--mode</c> picks one.
@@ -102,26 +105,57 @@ static class EndToEndHarness
         var (logger, delivered) = sink.Create();
         var log = SampleEvents.WithContext(logger);
 
-        var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
+        var processBefore = ResourceUsage.OfProcess();
+        var workItemsBefore = ThreadPool.CompletedWorkItemCount;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen0Before = GC.CollectionCount(0);
         var gen2Before = GC.CollectionCount(2);
         var clock = Stopwatch.StartNew();
 
-        workload.Run(log);
-        logger.Dispose();
+        // The application's own thread logs, then disposes of the logger (what Log.CloseAndFlush() does at exit); the
+        // thread pool is left to the sinks, and this thread's CPU time is what the logging calls cost.
+        var loggingThread = await OnOwnThreadAsync(() =>
+        {
+            var before = ResourceUsage.OfThread();
+            workload.Run(log);
+            var usage = ResourceUsage.OfThread() - before;
+            logger.Dispose();
+            return usage;
+        });
 
         clock.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        process.Refresh();
-        var cpu = process.TotalProcessorTime - cpuBefore;
+        var process = ResourceUsage.OfProcess() - processBefore;
+        var workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
 
         var counts = await receiver.CountsAsync();
         var received = delivered?.Invoke() ?? counts.Events;
-        return new RunResult(workload.Events, clock.Elapsed, cpu, allocated, counts.Bytes, counts.Requests, received,
-            GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before);
+        return new RunResult(workload.Events, clock.Elapsed, process.Cpu, allocated, counts.Bytes, counts.Requests, received,
+            GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before)
+        {
+            LoggingThreadCpu = loggingThread.Cpu,
+            ContextSwitches = process.ContextSwitches,
+            WorkItems = workItems,
+        };
+    }
+
+    static Task<T> OnOwnThreadAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        { Name = "application", IsBackground = true };
+        thread.Start();
+        return done.Task;
     }
 
     static int IntArg(string[] args, string name, int defaultValue)

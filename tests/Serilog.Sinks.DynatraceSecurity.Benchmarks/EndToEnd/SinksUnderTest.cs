@@ -22,7 +22,12 @@ static class SinksUnderTest
         // Every queue is large enough for the whole run, so that no sink drops events when the producer outruns it.
         var queueLimit = Math.Max(events, 100_000) * 2;
 
-        yield return new SinkUnderTest("no-op batched sink", () =>
+        // Serilog creating and dispatching each event with nothing to write it to: what logging costs the application
+        // before any sink. The fairer floor in steady state, where the no-op batched sink pays Serilog's engine's
+        // wake-ups (one per event arriving while a batch fills) that a sink with a loop of its own does not.
+        yield return new SinkUnderTest(ResultsTable.NoSink, () => (new LoggerConfiguration().CreateLogger(), NotCounted));
+
+        yield return new SinkUnderTest(ResultsTable.Noop, () =>
         {
             var noop = new NoopBatchedSink();
             var logger = new LoggerConfiguration()
@@ -74,10 +79,6 @@ static class SinksUnderTest
 
         yield return new SinkUnderTest("on Serilog's engine (experiment)", () => (new LoggerConfiguration()
             .WriteTo.Sink(new OnSerilogsEngineSink(receiverUrl, batchSize, queueLimit))
-            .CreateLogger(), null));
-
-        yield return new SinkUnderTest("format-on-emit (experiment)", () => (new LoggerConfiguration()
-            .WriteTo.Sink(new FormatOnEmitSink(receiverUrl, new BatchingOptions { BatchSizeLimit = batchSize, QueueLimit = queueLimit }))
             .CreateLogger(), null));
 
         yield return new SinkUnderTest("Seq 9.1 (no network)", () => (new LoggerConfiguration()

@@ -12,11 +12,13 @@ namespace Serilog.Sinks.DynatraceSecurity.Filtering;
 internal sealed class SecurityMarker
 {
     readonly string _defaultEventType;
+    readonly bool _defaultConfigured;
 
     public SecurityMarker(string propertyName, string defaultEventType)
     {
         PropertyName = propertyName;
         _defaultEventType = defaultEventType;
+        _defaultConfigured = propertyName == SecurityEventLoggerExtensions.DefaultMarkerProperty;
     }
 
     /// <summary>The configured marker property.</summary>
@@ -26,7 +28,20 @@ internal sealed class SecurityMarker
     public bool IsMarkerProperty(string name) =>
         name == PropertyName || name == SecurityEventLoggerExtensions.DefaultMarkerProperty;
 
-    public bool IsMarked(LogEvent logEvent) => TryGetEventType(logEvent, out _);
+    /// <summary>
+    /// Whether the event is a security event: what <see cref="TryGetEventType(LogEvent, out string)"/> returns, in the
+    /// fewest steps, because every event logged through the pipeline is asked (one dictionary lookup for an event
+    /// without a marker, two with a custom <c>markerProperty</c>).
+    /// </summary>
+    public bool IsMarked(LogEvent logEvent)
+    {
+        var properties = logEvent.Properties;
+        return (properties.TryGetValue(PropertyName, out var value) && IsMarker(value)) ||
+               (!_defaultConfigured && properties.TryGetValue(SecurityEventLoggerExtensions.DefaultMarkerProperty, out value) && IsMarker(value));
+    }
+
+    static bool IsMarker(LogEventPropertyValue value) =>
+        value is ScalarValue scalar && (scalar.Value is true || (scalar.Value is string text && !string.IsNullOrWhiteSpace(text)));
 
     public bool TryGetEventType(LogEvent logEvent, out string eventType) =>
         TryGetEventType(logEvent, PropertyName, out eventType) ||

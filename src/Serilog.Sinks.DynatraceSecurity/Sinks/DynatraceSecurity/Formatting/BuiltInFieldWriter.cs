@@ -153,7 +153,8 @@ internal sealed class BuiltInFieldWriter
 
         if (!TryWriteGiven(json, given, EventFields.RiskScoreIndex) && risk >= 0)
         {
-            json.WriteNumber(EventFields.Key(EventFields.RiskScoreIndex), RiskLevels.Score(risk));
+            json.WritePropertyName(EventFields.Key(EventFields.RiskScoreIndex));
+            json.WriteRawValue(RiskLevels.Score(risk), skipInputValidation: true);
             _keys.AddField(EventFields.RiskScoreIndex);
         }
     }

@@ -19,8 +19,9 @@ internal static class RiskLevels
     static readonly string[] Texts = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
     static readonly JsonEncodedText[] Names = Array.ConvertAll(Texts, text => JsonEncodedText.Encode(text));
 
-    // Decimals, so that 8.0 is written as 8.0: a JSON number with a fraction, like every other score.
-    static readonly decimal[] Scores = { 2.5m, 5.5m, 8.0m, 9.5m };
+    // The JSON numbers as written, so that 8.0 is written as 8.0 (a number with a fraction, like every other score),
+    // copied as they are: formatting a decimal for every event cost about 4% of formatting it.
+    static readonly byte[][] Scores = { "2.5"u8.ToArray(), "5.5"u8.ToArray(), "8.0"u8.ToArray(), "9.5"u8.ToArray() };
 
     /// <summary>Fatal <c>CRITICAL</c>, Error <c>HIGH</c>, Warning <c>MEDIUM</c>, lower <c>LOW</c>.</summary>
     public static int FromLevel(LogEventLevel level) => level switch
@@ -46,5 +47,6 @@ internal static class RiskLevels
 
     public static JsonEncodedText Name(int level) => Names[level];
 
-    public static decimal Score(int level) => Scores[level];
+    /// <summary>The level's <c>dt.security.risk.score</c>, as the JSON number to write.</summary>
+    public static ReadOnlySpan<byte> Score(int level) => Scores[level];
 }

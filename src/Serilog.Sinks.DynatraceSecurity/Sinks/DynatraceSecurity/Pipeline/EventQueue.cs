@@ -67,16 +67,20 @@ internal sealed class EventQueue
         {
             if (Volatile.Read(ref _count) >= _batchSizeLimit)
                 return;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            var elapsed = time.WaitAsync(limit, stop.Token);
-            await Task.WhenAny(full.Task, elapsed).ConfigureAwait(false);
-            stop.Cancel(); // the timer is not needed once the batch is full
+            // The timer and the cancellation complete the same signal as a full batch: whichever comes first wakes the
+            // loop once. (A cancelled delay task instead threw an exception and woke a second thread-pool thread for
+            // every batch that filled before its time was up.)
+            using var timer = time.CreateTimer(Signal, full, limit, Timeout.InfiniteTimeSpan);
+            using var stop = cancellation.Register(Signal, full);
+            await full.Task.ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Exchange(ref _full, null);
         }
     }
+
+    static void Signal(object? full) => ((TaskCompletionSource<bool>)full!).TrySetResult(true);
 
     /// <summary>Takes up to <paramref name="limit"/> waiting events into <paramref name="batch"/>; returns their estimated bytes.</summary>
     public long Take(List<LogEvent> batch, int limit)
