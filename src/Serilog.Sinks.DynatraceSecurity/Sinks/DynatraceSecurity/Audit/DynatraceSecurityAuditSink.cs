@@ -73,9 +73,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
             return;
 
         // The status, the route and Dynatrace's bounded error message, with secrets removed; never the request body.
-        var hint = result.FromTokenEndpoint ? _text.Hint(DeliveryPolicy.TokenFailureClass(result), result)
-            : result.RedirectHost != null ? _text.Hint(FailureClass.Configuration, result)
-            : "";
+        var hint = _text.Hint(DeliveryPolicy.ClassOf(result), result);
         throw new DynatraceSecurityAuditException(
             "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
     }

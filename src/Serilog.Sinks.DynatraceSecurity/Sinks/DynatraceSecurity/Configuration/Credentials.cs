@@ -40,8 +40,8 @@ internal sealed class Credentials
                 options, target));
         }
 
-        if (options.AccessToken != null)
-            return new Credentials(AccessToken.Parse(options.AccessToken), null);
+        if (Configured(options.AccessToken) is { } token)
+            return new Credentials(AccessToken.Parse(token), null);
 
         clientId = Configured(Environment.GetEnvironmentVariable(OAuthClient.ClientIdVariable));
         secret = Configured(Environment.GetEnvironmentVariable(OAuthClient.ClientSecretVariable));

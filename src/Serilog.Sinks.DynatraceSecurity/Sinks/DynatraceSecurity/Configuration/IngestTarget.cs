@@ -57,15 +57,16 @@ internal sealed class IngestTarget
                 "The Dynatrace environment URL is not an absolute https URL; use the form https://abc12345.live.dynatrace.com.",
                 parameter);
 
+        // Before any message prints the URL: user information may hold a password.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException(
+                "The Dynatrace environment URL must not contain user information; pass the token as accessToken.", parameter);
+
         if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
             throw new ArgumentException(
                 $"The Dynatrace environment URL '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; " +
                 "the access token and security events would cross the network unencrypted. Use https.",
                 parameter);
-
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new ArgumentException(
-                "The Dynatrace environment URL must not contain user information; pass the token as accessToken.", parameter);
 
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
             throw new ArgumentException(

@@ -20,7 +20,8 @@ internal sealed class OAuthClient
 
     static readonly string[] ResourcePrefixes = { "urn:dtaccount:", "urn:dtenvironment:" };
 
-    readonly string _encodedSecret;
+    readonly string _formEncodedSecret;
+    readonly string _urlEncodedSecret;
 
     OAuthClient(string clientId, string secret, Uri tokenUrl, string scope, string? resource)
     {
@@ -29,8 +30,10 @@ internal sealed class OAuthClient
         TokenUrl = tokenUrl;
         Scope = scope;
         Resource = resource;
-        // The secret as the form body carries it, in case an endpoint echoes the body back.
-        _encodedSecret = WebUtility.UrlEncode(secret);
+        // The secret as a form body carries it, in case an endpoint echoes the body back: FormUrlEncodedContent encodes
+        // as Uri.EscapeDataString does (RFC 3986), other encoders as WebUtility.UrlEncode ('!', '(', ')', '*' differ).
+        _formEncodedSecret = Uri.EscapeDataString(secret);
+        _urlEncodedSecret = WebUtility.UrlEncode(secret);
     }
 
     /// <summary>The client id (<c>dt0s02.</c> and its public part): not a secret.</summary>
@@ -64,7 +67,8 @@ internal sealed class OAuthClient
     }
 
     /// <summary>Replaces the secret in <paramref name="text"/>, as given and as a form body carries it.</summary>
-    public string Redact(string text) => Redaction.Redact(Redaction.Redact(text, Secret), _encodedSecret);
+    public string Redact(string text) =>
+        Redaction.Redact(Redaction.Redact(Redaction.Redact(text, Secret), _formEncodedSecret), _urlEncodedSecret);
 
     public override string ToString() => "OAuth client " + ClientId + " (secret hidden)";
 
@@ -96,16 +100,17 @@ internal sealed class OAuthClient
                 DynatraceSecurityOptions.DefaultOAuthTokenUrl + ".",
                 parameter);
 
-        if (uri.Scheme == Uri.UriSchemeHttp && !IngestTarget.IsLoopback(uri))
-            throw new ArgumentException(
-                $"oauthTokenUrl ({parameter}) '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; " +
-                "the client secret would cross the network unencrypted. Use https.",
-                parameter);
-
+        // Before any message prints the URL: user information may hold a password.
         if (!string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment))
             throw new ArgumentException(
                 $"oauthTokenUrl ({parameter}) must not contain user information or a fragment; pass the client as " +
                 "oauthClientId and oauthClientSecret.",
+                parameter);
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !IngestTarget.IsLoopback(uri))
+            throw new ArgumentException(
+                $"oauthTokenUrl ({parameter}) '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; " +
+                "the client secret would cross the network unencrypted. Use https.",
                 parameter);
 
         return uri;

@@ -78,6 +78,16 @@ internal static class DeliveryPolicy
         result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
 
     /// <summary>
+    /// What kind of failure one answer is, for audit mode (which neither retries nor splits, it throws with a hint): the
+    /// classes <see cref="Decide"/> gives the same answers.
+    /// </summary>
+    public static FailureClass ClassOf(IngestResult result) =>
+        result.FromTokenEndpoint ? TokenFailureClass(result)
+        : result.RedirectHost != null || result.StatusCode is 401 or 403 or 404 ? FailureClass.Configuration
+        : result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient
+        : FailureClass.None;
+
+    /// <summary>
     /// A 401 for a request that carried an OAuth token: the token may have been revoked or have expired early, so it is
     /// discarded and the request sent once more at once with a new one. A second 401 is handled like any 401.
     /// </summary>

@@ -19,6 +19,7 @@ internal sealed class TokenEndpointClient
 {
     /// <summary>A token response is a few KB at most (a JWT and a few fields); anything longer is not one.</summary>
     const int MaximumTokenResponseBytes = 64 * 1024;
+    static readonly TimeSpan MaximumLifetime = TimeSpan.FromDays(1);
 
     readonly HttpClient _httpClient;
     readonly OAuthClient _client;
@@ -106,7 +107,10 @@ internal sealed class TokenEndpointClient
         }
     }
 
-    /// <summary><c>expires_in</c> (a number, or a number in a string); Dynatrace's 300 seconds when it is missing.</summary>
+    /// <summary>
+    /// <c>expires_in</c> (a number, or a number in a string); Dynatrace's 300 seconds when it is missing; at most a day
+    /// (identity providers other than Dynatrace SSO issue day-long tokens; a revoked one is replaced after a 401).
+    /// </summary>
     static TimeSpan ReadLifetime(JsonElement root)
     {
         if (!root.TryGetProperty("expires_in", out var element))
@@ -116,8 +120,8 @@ internal sealed class TokenEndpointClient
             ? element.TryGetDouble(out seconds)
             : double.TryParse(element.ValueKind == JsonValueKind.String ? element.GetString() : null,
                 System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out seconds);
-        // A lifetime that cannot be read, or is absurd, is taken as none: the token serves this request only.
-        return valid && seconds > 0 && seconds < TimeSpan.FromDays(1).TotalSeconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        // A lifetime that cannot be read, or is not positive, is taken as none: the token serves this request only.
+        return valid && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, MaximumLifetime.TotalSeconds)) : TimeSpan.Zero;
     }
 
     /// <summary>

@@ -1,0 +1,206 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using FluentAssertions;
+using Microsoft.Extensions.Time.Testing;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
+using Serilog.Sinks.DynatraceSecurity.Http;
+using Serilog.Sinks.DynatraceSecurity.Testing;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
+using Xunit;
+
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Http;
+
+/// <summary>
+/// Review of OAuth client credentials (issue 13): probes for secret leaks, lifetimes and reports that the first round of
+/// tests did not cover. Each test states the behaviour the issue or SECURITY.md promises.
+/// </summary>
+public sealed class OAuthReviewTests : IAsyncLifetime
+{
+    readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    readonly HttpClient _http = new();
+    DynatraceIngestReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await DynatraceIngestReceiver.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _receiver.DisposeAsync();
+    }
+
+    static OAuthClient Client(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? configure = null) =>
+        SinkSettings.From(OAuthTokenSourceTests.OAuthOptions(receiver, configure)).OAuthClient!;
+
+    /// <summary>
+    /// SECURITY.md: the secret "as given or form-encoded" is replaced in any error body. The form body is encoded by
+    /// <see cref="FormUrlEncodedContent"/> (RFC 3986: '!', '*', '(', ')' and '\'' percent-encoded, '~' kept), the
+    /// redaction by <see cref="WebUtility.UrlEncode"/> (the opposite for each of them), so an echo of the real request body
+    /// is not recognised for a secret holding any of these characters.
+    /// </summary>
+    [Fact]
+    public async Task AnEchoOfTheRealFormBodyIsRedactedWhateverCharactersTheSecretHolds()
+    {
+        const string secret = "dt0s02.ECHO.sec!ret~(SECRETPART)";
+        var client = SinkSettings.From(TestOptions.Create(o =>
+        {
+            o.AccessToken = null;
+            o.OAuthClientId = "dt0s02.ECHO";
+            o.OAuthClientSecret = secret;
+            o.OAuthTokenUrl = "https://sso.example.com/sso/oauth2/token";
+        })).OAuthClient!;
+        // A proxy or gateway that answers with what it was sent (text/plain, not JSON).
+        using var echoing = new HttpClient(new EchoHandler());
+        var source = new OAuthTokenSource(client, new TokenEndpointClient(echoing, client, _clock), TimeSpan.FromSeconds(10), _clock);
+
+        var failure = (await source.GetAsync(CancellationToken.None)).Failure!;
+
+        failure.Message.Should().Contain("client_secret=", "the echo reached the report");
+        failure.Message.Should().NotContain("SECRETPART");
+    }
+
+    /// <summary>
+    /// Misconfiguration must fail with a message that never echoes a secret. The plain-http check runs before the
+    /// user-information check and prints <c>GetLeftPart(UriPartial.Authority)</c>, which includes <c>user:password@</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("oauth")]
+    [InlineData("environment")]
+    public void AnHttpUrlWithUserInformationIsRefusedWithoutEchoingThePassword(string which)
+    {
+        const string url = "http://dt0s02.X:PASSWORDSECRETPART@sso.example.com";
+        var options = TestOptions.Create(o =>
+        {
+            o.AccessToken = null;
+            o.OAuthClientId = "dt0s02.X";
+            o.OAuthClientSecret = "dt0s02.X.Y";
+            if (which == "oauth")
+                o.OAuthTokenUrl = url + "/sso/oauth2/token";
+            else
+                o.EnvironmentUrl = url;
+        });
+
+        var act = () => SinkSettings.From(options);
+
+        act.Should().Throw<ArgumentException>().Which.ToString().Should().NotContain("PASSWORDSECRETPART");
+    }
+
+    /// <summary>
+    /// A lifetime of a day or more is taken as "none" (<c>TokenEndpointClient.ReadLifetime</c>), so an identity provider
+    /// other than Dynatrace SSO that issues day-long tokens (Auth0's default is 86400 s) gets one token request per
+    /// ingest request instead of one per day. Expected: reused like any other token, perhaps with a capped lifetime.
+    /// </summary>
+    [Fact]
+    public async Task ADayLongTokenIsReusedNotRequestedAgainForEveryRequest()
+    {
+        var client = Client(_receiver);
+        var source = new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        _receiver.EnqueueTokenResponse(new ScriptedResponse { StatusCode = 200, Body = "{\"access_token\":\"daylong\",\"expires_in\":86400}" });
+
+        var first = (await source.GetAsync(CancellationToken.None)).Credential!;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var second = (await source.GetAsync(CancellationToken.None)).Credential!;
+
+        first.Value.Should().Be("daylong");
+        second.Should().BeSameAs(first);
+        _receiver.TokenRequests.Should().ContainSingle();
+    }
+
+    /// <summary>Checked and correct: a token answer far above the bound is read only up to it and reported, not buffered.</summary>
+    [Fact]
+    public async Task AHugeTokenAnswerIsReadOnlyUpToItsBoundAndReported()
+    {
+        var client = Client(_receiver);
+        var source = new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        _receiver.EnqueueTokenResponse(new ScriptedResponse
+        {
+            StatusCode = 200,
+            Body = "{\"padding\":\"" + new string('x', 2_000_000) + "\",\"access_token\":\"late\",\"expires_in\":300}",
+        });
+
+        var result = await source.GetAsync(CancellationToken.None);
+
+        result.Failure!.FromTokenEndpoint.Should().BeTrue();
+        result.Failure.Message.Should().Contain("no usable access_token");
+    }
+
+    /// <summary>
+    /// Issue 13: a second 401 "is handled like today's 401 (loud hint ...)". Batched delivery adds "the endpoint refused a
+    /// new OAuth token too: check that the OAuth client is granted ..."; audit mode adds no hint for an ingest 401.
+    /// </summary>
+    [Fact]
+    public async Task AuditModeSaysWhatToCheckWhenTheNewTokenIsRefusedToo()
+    {
+        using var logger = new LoggerConfiguration()
+            .AuditTo.DynatraceSecurity(
+                environmentUrl: _receiver.EnvironmentUrl.ToString(),
+                endpoint: "contoso.identity",
+                requestTimeout: TimeSpan.FromSeconds(10),
+                enrichmentDirectory: "",
+                oauthClientId: _receiver.OAuthClientId,
+                oauthClientSecret: _receiver.OAuthClientSecret,
+                oauthTokenUrl: _receiver.OAuthTokenUrl.ToString())
+            .CreateLogger();
+        _receiver.EnqueueResponse(ScriptedResponse.Status(401));
+        _receiver.EnqueueResponse(ScriptedResponse.Status(401));
+
+        var log = () => logger.ForSecurityEvent().Warning("Event {N}", 0);
+
+        var failure = log.Should().Throw<AggregateException>().Which.InnerExceptions.OfType<DynatraceSecurityAuditException>().Single();
+        _receiver.TokenRequests.Should().HaveCount(2, "the first 401 discarded the token");
+        failure.Message.Should().Contain("OAuth client is granted");
+    }
+
+    sealed class EchoHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.BadRequest)
+            {
+                RequestMessage = request,
+                Content = new StringContent("bad request: " + body, Encoding.UTF8, "text/plain"),
+            };
+        }
+    }
+}
+
+/// <summary>Review of issue 13's environment fallback; environment variables are process-wide, so these run alone.</summary>
+[Collection(ProcessWideCollection.Name)]
+public sealed class OAuthReviewEnvironmentTests : IDisposable
+{
+    static readonly string[] Variables = { "DT_ACCESS_TOKEN", "DT_CLIENT_ID", "DT_CLIENT_SECRET" };
+    readonly string?[] _saved = Variables.Select(Environment.GetEnvironmentVariable).ToArray();
+
+    public OAuthReviewEnvironmentTests()
+    {
+        foreach (var variable in Variables)
+            Environment.SetEnvironmentVariable(variable, null);
+    }
+
+    public void Dispose()
+    {
+        for (var i = 0; i < Variables.Length; i++)
+            Environment.SetEnvironmentVariable(Variables[i], _saved[i]);
+    }
+
+    /// <summary>
+    /// A blank <c>accessToken</c> is "a placeholder, not a second credential" next to an OAuth client in code or JSON
+    /// (commit 2626d56), but next to <c>DT_CLIENT_ID</c>/<c>DT_CLIENT_SECRET</c> it counts as configured: the
+    /// environment is never read, and the message tells the user to set the two variables that are set.
+    /// </summary>
+    [Fact]
+    public void ABlankAccessTokenPlaceholderDoesNotHideAnOAuthClientInTheEnvironment()
+    {
+        Environment.SetEnvironmentVariable("DT_CLIENT_ID", "dt0s02.FROMENVIRONMENT");
+        Environment.SetEnvironmentVariable("DT_CLIENT_SECRET", "dt0s02.FROMENVIRONMENT.ENVSECRETPART");
+
+        var act = () => SinkSettings.From(TestOptions.Create(o => o.AccessToken = ""));
+
+        act.Should().NotThrow().Which.OAuthClient!.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
+    }
+}
