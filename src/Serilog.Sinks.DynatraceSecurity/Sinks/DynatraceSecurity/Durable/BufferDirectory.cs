@@ -26,6 +26,7 @@ internal sealed class BufferDirectory
     readonly long _sizeLimit;
     readonly long _asideLimit;
     readonly TimeProvider _time;
+    readonly BufferSize _size;
     static readonly string ProcessId = Process.GetCurrentProcess().Id.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 
     // Per process, not per logger: two loggers of one process sharing a directory never pick the same name.
@@ -37,6 +38,7 @@ internal sealed class BufferDirectory
         _sizeLimit = sizeLimit;
         _asideLimit = Math.Max(1024 * 1024, sizeLimit / 16);
         _time = time;
+        _size = new BufferSize(Bytes, sizeLimit, time);
     }
 
     public string Path { get; }
@@ -133,18 +135,21 @@ internal sealed class BufferDirectory
         var temporary = System.IO.Path.Combine(Path, "." + name + ".tmp");
         try
         {
-            var current = checkLimit ? Bytes() : 0;
+            var current = checkLimit ? _size.Current() : 0;
             if (current > 0 && current >= _sizeLimit)
                 return $"the durable buffer is full ({current:N0} bytes, bufferSizeLimitBytes {_sizeLimit:N0})";
 
             CreateOwnerOnly(Path); // again, should it have been removed while the application runs
+            long length;
             using (var stream = OpenNew(temporary))
             {
                 BufferFile.Write(stream, batch, events, body);
                 stream.Flush(flushToDisk: true);
+                length = stream.Length;
             }
 
             File.Move(temporary, System.IO.Path.Combine(Path, name));
+            _size.Wrote(length);
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
