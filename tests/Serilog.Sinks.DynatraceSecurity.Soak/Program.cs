@@ -191,7 +191,20 @@ string? StringArg(string name)
 
 long BufferBytes() => bufferPath == null || !System.IO.Directory.Exists(bufferPath)
     ? 0
-    : new System.IO.DirectoryInfo(bufferPath).GetFiles("*.dtsb").Sum(f => f.Length);
+    : new System.IO.DirectoryInfo(bufferPath).GetFiles("*.dtsb").Sum(LengthOrZero);
+
+// The replayer deletes files while they are counted: a file gone since the listing counts nothing.
+static long LengthOrZero(System.IO.FileInfo file)
+{
+    try
+    {
+        return file.Length;
+    }
+    catch (System.IO.FileNotFoundException)
+    {
+        return 0;
+    }
+}
 
 double DoubleArg(string name, double fallbackValue)
 {
