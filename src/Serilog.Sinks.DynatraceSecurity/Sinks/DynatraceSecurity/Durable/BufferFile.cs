@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
@@ -93,14 +94,25 @@ internal static class BufferFile
         }
     }
 
+    /// <summary>CRC-32 (IEEE) over the body, then each length and timestamp as 8 little-endian bytes.</summary>
     static uint Checksum(ReadOnlySpan<byte> body, long[] lengths, long[] timestamps)
     {
-        var state = Crc32.Append(Crc32.Start, body);
-        foreach (var value in lengths)
-            state = Crc32.Append(state, value);
-        foreach (var value in timestamps)
-            state = Crc32.Append(state, value);
-        return Crc32.Finish(state);
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(body);
+        Span<byte> value = stackalloc byte[sizeof(long)];
+        foreach (var length in lengths)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(value, length);
+            crc.Append(value);
+        }
+
+        foreach (var timestamp in timestamps)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(value, timestamp);
+            crc.Append(value);
+        }
+
+        return crc.GetCurrentHashAsUInt32();
     }
 
     static void WriteArray(Utf8JsonWriter writer, string name, long[] values)
