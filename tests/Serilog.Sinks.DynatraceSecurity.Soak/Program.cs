@@ -156,6 +156,7 @@ var draining = Stopwatch.StartNew();
 while (bufferPath != null && BufferBytes() > 0 && draining.Elapsed < drain)
 {
     await Task.Delay(TimeSpan.FromSeconds(5));
+    peakBufferBytes = Math.Max(peakBufferBytes, BufferBytes());
     Console.WriteLine($"  {total.Elapsed:mm\\:ss} draining: accepted {Interlocked.Read(ref accepted)}, buffer {BufferBytes() / 1_048_576} MiB");
 }
 

@@ -61,6 +61,30 @@ public class DeliveryPolicyTableTests
     public void A2xxFromAnotherHostIsNotDelivery() =>
         Decide(IngestResult.Answered(200, redirectHost: "login.example.com")).Should().Be("Retry(Configuration)");
 
+    /// <summary>Audit mode throws at once, with the hint of the class batched delivery would retry the answer as.</summary>
+    [Theory]
+    [InlineData(0, "Transient")]
+    [InlineData(408, "Transient")]
+    [InlineData(429, "Transient")]
+    [InlineData(503, "Transient")]
+    [InlineData(401, "Configuration")]
+    [InlineData(403, "Configuration")]
+    [InlineData(404, "Configuration")]
+    [InlineData(400, "None")]
+    [InlineData(413, "None")]
+    [InlineData(422, "None")]
+    public void AuditModeClassifiesAnAnswerAsBatchedDeliveryRetriesIt(int status, string expected) =>
+        DeliveryPolicy.ClassOf(Status(status)).ToString().Should().Be(expected);
+
+    [Fact]
+    public void AuditModeTakesARedirectAndAFailedTokenRequestAsConfiguration()
+    {
+        DeliveryPolicy.ClassOf(IngestResult.Answered(302, redirectHost: "login.example.com")).Should().Be(FailureClass.Configuration);
+        DeliveryPolicy.ClassOf(IngestResult.Answered(200, redirectHost: "login.example.com")).Should().Be(FailureClass.Configuration);
+        DeliveryPolicy.ClassOf(IngestResult.TokenFailure(401, "invalid_client", "invalid_client")).Should().Be(FailureClass.Configuration);
+        DeliveryPolicy.ClassOf(IngestResult.TokenFailure(503, null)).Should().Be(FailureClass.Transient);
+    }
+
     [Theory]
     [InlineData(405)]
     [InlineData(409)]

@@ -112,8 +112,6 @@ public class RedirectTests
         Eventually.True(() => harness.Metrics.Sent == 2, Deadline, "both events count as delivered");
 
         harness.Receiver.Requests.Should().OnlyContain(r => r.QueryString == "?tenant=a");
-        // The receiver has the events before the sink has its answer: the sent counter follows a moment later.
-        Eventually.True(() => harness.Metrics.Sent == 2, Deadline, "the events are counted as sent");
         harness.Fallback.Events.Should().BeEmpty("the events went to the configured host");
     }
 

@@ -16,8 +16,8 @@ using Xunit;
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Http;
 
 /// <summary>
-/// Review of OAuth client credentials (issue 13): probes for secret leaks, lifetimes and reports that the first round of
-/// tests did not cover. Each test states the behaviour the issue or SECURITY.md promises.
+/// OAuth client credentials (issue 13) where an independent review found them wrong: secret leaks, lifetimes and
+/// reports the first round of tests did not cover. Each test states the behaviour the issue or SECURITY.md promises.
 /// </summary>
 public sealed class OAuthReviewTests : IAsyncLifetime
 {
@@ -38,9 +38,9 @@ public sealed class OAuthReviewTests : IAsyncLifetime
 
     /// <summary>
     /// SECURITY.md: the secret "as given or form-encoded" is replaced in any error body. The form body is encoded by
-    /// <see cref="FormUrlEncodedContent"/> (RFC 3986: '!', '*', '(', ')' and '\'' percent-encoded, '~' kept), the
-    /// redaction by <see cref="WebUtility.UrlEncode"/> (the opposite for each of them), so an echo of the real request body
-    /// is not recognised for a secret holding any of these characters.
+    /// <see cref="FormUrlEncodedContent"/> (RFC 3986: '!', '*', '(', ')' and '\'' percent-encoded, '~' kept), other
+    /// encoders as <see cref="WebUtility.UrlEncode"/> does (the opposite for each of them): an echo of the real request
+    /// body is redacted whichever characters the secret holds.
     /// </summary>
     [Fact]
     public async Task AnEchoOfTheRealFormBodyIsRedactedWhateverCharactersTheSecretHolds()
@@ -64,8 +64,8 @@ public sealed class OAuthReviewTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Misconfiguration must fail with a message that never echoes a secret. The plain-http check runs before the
-    /// user-information check and prints <c>GetLeftPart(UriPartial.Authority)</c>, which includes <c>user:password@</c>.
+    /// Misconfiguration must fail with a message that never echoes a secret: a URL with user information
+    /// (<c>user:password@</c>) is refused before any check that prints the URL (such as the plain-http one).
     /// </summary>
     [Theory]
     [InlineData("oauth")]
@@ -90,9 +90,8 @@ public sealed class OAuthReviewTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A lifetime of a day or more is taken as "none" (<c>TokenEndpointClient.ReadLifetime</c>), so an identity provider
-    /// other than Dynatrace SSO that issues day-long tokens (Auth0's default is 86400 s) gets one token request per
-    /// ingest request instead of one per day. Expected: reused like any other token, perhaps with a capped lifetime.
+    /// An identity provider other than Dynatrace SSO may issue day-long tokens (Auth0's default is 86400 s): such a token
+    /// is reused like any other (its lifetime capped at a day), not requested again for every ingest request.
     /// </summary>
     [Fact]
     public async Task ADayLongTokenIsReusedNotRequestedAgainForEveryRequest()
@@ -129,8 +128,8 @@ public sealed class OAuthReviewTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Issue 13: a second 401 "is handled like today's 401 (loud hint ...)". Batched delivery adds "the endpoint refused a
-    /// new OAuth token too: check that the OAuth client is granted ..."; audit mode adds no hint for an ingest 401.
+    /// Issue 13: a second 401 "is handled like today's 401 (loud hint ...)". Audit mode's exception carries the same hint
+    /// as batched delivery's report: "the endpoint refused a new OAuth token too: check that the OAuth client is granted ...".
     /// </summary>
     [Fact]
     public async Task AuditModeSaysWhatToCheckWhenTheNewTokenIsRefusedToo()
@@ -189,9 +188,8 @@ public sealed class OAuthReviewEnvironmentTests : IDisposable
     }
 
     /// <summary>
-    /// A blank <c>accessToken</c> is "a placeholder, not a second credential" next to an OAuth client in code or JSON
-    /// (commit 2626d56), but next to <c>DT_CLIENT_ID</c>/<c>DT_CLIENT_SECRET</c> it counts as configured: the
-    /// environment is never read, and the message tells the user to set the two variables that are set.
+    /// A blank <c>accessToken</c> is "a placeholder, not a second credential" next to an OAuth client in code or JSON,
+    /// and also next to <c>DT_CLIENT_ID</c>/<c>DT_CLIENT_SECRET</c>: the environment's OAuth client is used.
     /// </summary>
     [Fact]
     public void ABlankAccessTokenPlaceholderDoesNotHideAnOAuthClientInTheEnvironment()

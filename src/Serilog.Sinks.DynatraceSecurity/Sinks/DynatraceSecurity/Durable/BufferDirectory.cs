@@ -149,7 +149,8 @@ internal sealed class BufferDirectory
             }
 
             File.Move(temporary, System.IO.Path.Combine(Path, name));
-            _size.Wrote(length);
+            if (checkLimit)
+                _size.Wrote(length); // a rewrite (the replayer's thread) replaces a larger file: it adds nothing
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

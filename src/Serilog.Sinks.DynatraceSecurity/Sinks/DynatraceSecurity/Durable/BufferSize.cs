@@ -7,7 +7,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 /// listing is reused for a second, with what this logger wrote since added, while the total is under half the limit;
 /// nearer the limit every write lists, so the limit holds as documented. (Listing for every write made a write cost
 /// one stat per file: in a 10-minute outage at 10,000 events/s, 6,000 files, it doubled the sink's CPU.) Only the
-/// delivery loop writes, so there is no lock.
+/// delivery loop asks and counts (new files; the replayer's rewrites replace larger files and are not counted), so
+/// there is no lock.
 /// </summary>
 internal sealed class BufferSize
 {
