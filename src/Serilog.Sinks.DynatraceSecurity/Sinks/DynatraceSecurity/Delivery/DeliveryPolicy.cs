@@ -41,32 +41,31 @@ internal static class DeliveryPolicy
         if (result.IsSuccess)
             return Decision.Delivered;
 
-        if (result.RedirectHost != null)
-            return Decision.Retry(FailureClass.Configuration);
-
-        switch (result.StatusCode)
+        if (result.RedirectHost == null)
         {
-            case 415 when attempt.Compressed:
-            case 400 when attempt.Compressed && !attempt.CompressionProven:
-                // Dynatrace does not document gzip: the same events go once more uncompressed.
-                return Decision.ResendUncompressed;
-            case 400:
-                return attempt.EventCount > 1 ? Decision.Bisect : Decision.Drop(DropReason.Rejected);
-            case 413 when attempt.EventCount == 1:
-                return attempt.Length <= Math.Max(attempt.ProvenFitsBytes, NeverTooLargeBytes) || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                    ? Decision.Retry(FailureClass.TooLargeUnproven)
-                    : Decision.Drop(DropReason.TooLarge);
-            case 413:
-                return attempt.Length <= attempt.ProvenFitsBytes && attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                    ? Decision.Retry(FailureClass.TooLargeUnproven)
-                    : Decision.CutSmaller;
-            case 401 or 403 or 404:
-                return Decision.Retry(FailureClass.Configuration);
-            case 0 or 408 or 429 or >= 500:
-                return Decision.Retry(FailureClass.Transient);
-            default:
-                return Decision.Drop(DropReason.Rejected);
+            // The answers about these events themselves: compression, content, size.
+            switch (result.StatusCode)
+            {
+                case 415 when attempt.Compressed:
+                case 400 when attempt.Compressed && !attempt.CompressionProven:
+                    // Dynatrace does not document gzip: the same events go once more uncompressed.
+                    return Decision.ResendUncompressed;
+                case 400:
+                    return attempt.EventCount > 1 ? Decision.Bisect : Decision.Drop(DropReason.Rejected);
+                case 413 when attempt.EventCount == 1:
+                    return attempt.Length <= Math.Max(attempt.ProvenFitsBytes, NeverTooLargeBytes) || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
+                        ? Decision.Retry(FailureClass.TooLargeUnproven)
+                        : Decision.Drop(DropReason.TooLarge);
+                case 413:
+                    return attempt.Length <= attempt.ProvenFitsBytes && attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
+                        ? Decision.Retry(FailureClass.TooLargeUnproven)
+                        : Decision.CutSmaller;
+            }
         }
+
+        // Redirects, configuration and transient failures are retried; anything else is a rejection.
+        var failureClass = ClassOf(result);
+        return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : Decision.Retry(failureClass);
     }
 
     /// <summary>
@@ -78,8 +77,9 @@ internal static class DeliveryPolicy
         result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
 
     /// <summary>
-    /// What kind of failure one answer is, for audit mode (which neither retries nor splits, it throws with a hint): the
-    /// classes <see cref="Decide"/> gives the same answers.
+    /// What kind of failure one answer is, apart from what its events' content or size says (<see cref="Decide"/> looks
+    /// at that first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. Audit mode, which
+    /// neither retries nor splits, takes its hint from it.
     /// </summary>
     public static FailureClass ClassOf(IngestResult result) =>
         result.FromTokenEndpoint ? TokenFailureClass(result)
