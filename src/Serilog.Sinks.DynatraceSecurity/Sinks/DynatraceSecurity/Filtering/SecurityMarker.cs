@@ -45,22 +45,15 @@ internal sealed class SecurityMarker
 
     public bool TryGetEventType(LogEvent logEvent, out string eventType) =>
         TryGetEventType(logEvent, PropertyName, out eventType) ||
-        (PropertyName != SecurityEventLoggerExtensions.DefaultMarkerProperty &&
-         TryGetEventType(logEvent, SecurityEventLoggerExtensions.DefaultMarkerProperty, out eventType));
+        (!_defaultConfigured && TryGetEventType(logEvent, SecurityEventLoggerExtensions.DefaultMarkerProperty, out eventType));
 
     bool TryGetEventType(LogEvent logEvent, string propertyName, out string eventType)
     {
-        if (logEvent.Properties.TryGetValue(propertyName, out var value) && value is ScalarValue scalar)
+        if (logEvent.Properties.TryGetValue(propertyName, out var value) && IsMarker(value))
         {
-            switch (scalar.Value)
-            {
-                case true:
-                    eventType = _defaultEventType;
-                    return true;
-                case string text when !string.IsNullOrWhiteSpace(text):
-                    eventType = text;
-                    return true;
-            }
+            // true: the default event type; otherwise the marker's text is the event type.
+            eventType = ((ScalarValue)value).Value as string ?? _defaultEventType;
+            return true;
         }
 
         eventType = _defaultEventType;
