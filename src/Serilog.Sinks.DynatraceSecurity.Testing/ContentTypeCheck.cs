@@ -27,7 +27,7 @@ internal static class ContentTypeCheck
             return $"Unsupported Content-Type '{contentType}'; expected application/json.";
         }
 
-        if (acceptGzip && GzipBodyDecoder.IsGzip(request))
+        if (acceptGzip && IngestRequestHandler.IsGzip(request))
         {
             return null;
         }

@@ -43,17 +43,13 @@ internal sealed class IngestRequestHandler
         var route = IngestRouteTable.Match(path);
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
-        BodyReadResult body = BodyReadResult.Read(Array.Empty<byte>());
+        var gzip = _settings.AcceptGzip && IsGzip(request);
+        var body = Array.Empty<byte>();
         IngestAnswer answer;
         try
         {
-            body = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, aborted.Token).ConfigureAwait(false);
-            if (_settings.AcceptGzip && GzipBodyDecoder.IsGzip(request))
-            {
-                body = GzipBodyDecoder.Decode(body, _settings.MaxRequestBytes);
-            }
-
-            answer = await DecideAsync(request, route, body, aborted.Token).ConfigureAwait(false);
+            (body, var bodyRefusal) = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, gzip, aborted.Token).ConfigureAwait(false);
+            answer = await DecideAsync(request, route, bodyRefusal, body, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -74,7 +70,7 @@ internal sealed class IngestRequestHandler
             route?.Endpoint,
             RequestHeaderSnapshot.Capture(request.Headers),
             AuthorizationCheck.SchemeOf(request.Headers),
-            body.Bytes,
+            body,
             answer.StatusCode);
 
         // Record before answering, so a client that has seen the answer always finds the request recorded.
@@ -90,7 +86,7 @@ internal sealed class IngestRequestHandler
         }
     }
 
-    async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, BodyReadResult body, CancellationToken cancellationToken)
+    async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, (int Status, string Message)? bodyRefusal, byte[] body, CancellationToken cancellationToken)
     {
         if (route is null)
         {
@@ -144,17 +140,12 @@ internal sealed class IngestRequestHandler
             return IngestAnswer.Error(400, contentProblem);
         }
 
-        if (body.TooLarge)
+        if (bodyRefusal is { } refusal)
         {
-            return IngestAnswer.Error(413, $"The request body exceeds the limit of {_settings.MaxRequestBytes} bytes.");
+            return IngestAnswer.Error(refusal.Status, refusal.Message);
         }
 
-        if (body.Malformed is { } framingProblem)
-        {
-            return IngestAnswer.Error(400, framingProblem);
-        }
-
-        var payload = EventPayloadParser.Parse(body.Bytes);
+        var payload = EventPayloadParser.Parse(body);
         if (payload.Error is { } payloadProblem)
         {
             return IngestAnswer.Error(400, payloadProblem);
@@ -184,6 +175,11 @@ internal sealed class IngestRequestHandler
 
         return IngestAnswer.Accepted(payload.Events, scripted);
     }
+
+    /// <summary>Whether the request's only content encoding is gzip.</summary>
+    public static bool IsGzip(HttpRequest request) =>
+        request.Headers.ContentEncoding.Count == 1 &&
+        string.Equals(request.Headers.ContentEncoding[0]?.Trim(), "gzip", StringComparison.OrdinalIgnoreCase);
 
     static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
     {

@@ -48,9 +48,10 @@ internal sealed class TokenRequestHandler
         TokenAnswer answer;
         try
         {
-            var body = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, aborted.Token).ConfigureAwait(false);
-            form = ParseForm(request, body);
-            answer = await DecideAsync(request, form, body, aborted.Token).ConfigureAwait(false);
+            var (body, refusal) = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, gzip: false, aborted.Token).ConfigureAwait(false);
+            var readable = refusal is null;
+            form = readable ? ParseForm(request, body) : form;
+            answer = await DecideAsync(request, form, readable, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -101,7 +102,7 @@ internal sealed class TokenRequestHandler
         }
     }
 
-    async Task<TokenAnswer> DecideAsync(HttpRequest request, IReadOnlyDictionary<string, string> form, BodyReadResult body, CancellationToken cancellationToken)
+    async Task<TokenAnswer> DecideAsync(HttpRequest request, IReadOnlyDictionary<string, string> form, bool readable, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(request.Method))
         {
@@ -134,7 +135,7 @@ internal sealed class TokenRequestHandler
             return TokenAnswer.OAuthError(400, "invalid_request", "The token request must be sent as application/x-www-form-urlencoded.");
         }
 
-        if (body.TooLarge || body.Malformed is not null)
+        if (!readable)
         {
             return TokenAnswer.OAuthError(400, "invalid_request", "The token request body is too large or could not be read.");
         }
@@ -170,14 +171,14 @@ internal sealed class TokenRequestHandler
     }
 
     /// <summary>The decoded form fields of a form body; empty for any other body. A repeated field keeps its first value.</summary>
-    static IReadOnlyDictionary<string, string> ParseForm(HttpRequest request, BodyReadResult body)
+    static IReadOnlyDictionary<string, string> ParseForm(HttpRequest request, byte[] body)
     {
-        if (!request.HasFormContentType || body.TooLarge || body.Malformed is not null)
+        if (!request.HasFormContentType)
         {
             return ReadOnlyDictionary<string, string>.Empty;
         }
 
-        var fields = new FormReader(Encoding.UTF8.GetString(body.Bytes)).ReadForm();
+        var fields = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
         return new ReadOnlyDictionary<string, string>(fields.ToDictionary(f => f.Key, f => f.Value[0] ?? string.Empty, StringComparer.Ordinal));
     }
 }

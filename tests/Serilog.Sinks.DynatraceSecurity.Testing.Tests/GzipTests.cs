@@ -48,7 +48,8 @@ public sealed class GzipTests
     [InlineData("cut by its whole trailer")]
     [InlineData("cut by its length field")]
     [InlineData("followed by other bytes")]
-    public async Task GzipBodyThatIsCutShortOrHasBytesAfterItsEndIsAnswered400(string damage)
+    [InlineData("with a wrong checksum")]
+    public async Task GzipBodyThatIsCutShortDamagedOrHasBytesAfterItsEndIsAnswered400(string damage)
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync(AcceptingGzip);
         using var client = new IngestTestClient(receiver);
@@ -57,7 +58,8 @@ public sealed class GzipTests
         {
             "cut by its whole trailer" => gzip[..^8],
             "cut by its length field" => gzip[..^4],
-            _ => gzip.Concat(Encoding.UTF8.GetBytes("garbage")).ToArray(),
+            "followed by other bytes" => gzip.Concat(Encoding.UTF8.GetBytes("garbage")).ToArray(),
+            _ => gzip.Select((b, i) => i == gzip.Length - 8 ? (byte)(b ^ 1) : b).ToArray(),
         };
 
         using var response = await client.PostAsync(IngestTestClient.CustomPath, GzipContent(body));
