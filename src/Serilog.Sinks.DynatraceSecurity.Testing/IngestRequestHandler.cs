@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -17,8 +18,6 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal sealed class IngestRequestHandler
 {
-    const string AllowedMethod = "POST";
-
     readonly ReceiverSettings _settings;
     readonly ReceiverRecorder _recorder;
     readonly ScriptedResponseQueue _script;
@@ -45,7 +44,7 @@ internal sealed class IngestRequestHandler
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
         var gzip = _settings.AcceptGzip && IsGzip(request);
         var body = Array.Empty<byte>();
-        IngestAnswer answer;
+        Answer answer;
         try
         {
             (body, var bodyRefusal) = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, gzip, aborted.Token).ConfigureAwait(false);
@@ -53,11 +52,11 @@ internal sealed class IngestRequestHandler
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            answer = IngestAnswer.Drop;
+            answer = Answer.Drop;
         }
         catch (Exception ex)
         {
-            answer = IngestAnswer.Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
+            answer = Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
         }
 
         var received = new ReceivedRequest(
@@ -71,31 +70,24 @@ internal sealed class IngestRequestHandler
             RequestHeaderSnapshot.Capture(request.Headers),
             AuthorizationCheck.SchemeOf(request.Headers),
             body,
-            answer.StatusCode);
+            answer.Status);
 
         // Record before answering, so a client that has seen the answer always finds the request recorded.
         _recorder.Record(received, answer.Events.Select(json => new ReceivedEvent(received, json)));
 
-        if (answer.IsDrop)
-        {
-            context.Abort();
-        }
-        else
-        {
-            await WriteAsync(context.Response, answer, HttpMethods.IsHead(request.Method), aborted.Token).ConfigureAwait(false);
-        }
+        await answer.WriteAsync(context, aborted.Token).ConfigureAwait(false);
     }
 
-    async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, (int Status, string Message)? bodyRefusal, byte[] body, CancellationToken cancellationToken)
+    async Task<Answer> DecideAsync(HttpRequest request, IngestRouteMatch? route, (int Status, string Message)? bodyRefusal, byte[] body, CancellationToken cancellationToken)
     {
         if (route is null)
         {
-            return IngestAnswer.Error(404, $"No ingest route matches '{request.Path}'.");
+            return Error(404, $"No ingest route matches '{request.Path}'.");
         }
 
         if (!HttpMethods.IsPost(request.Method))
         {
-            return IngestAnswer.Error(405, $"Method {request.Method} is not allowed on this route; use POST.", AllowedMethod);
+            return Error(405, $"Method {request.Method} is not allowed on this route; use POST.");
         }
 
         var scripted = _script.TryDequeue();
@@ -108,47 +100,50 @@ internal sealed class IngestRequestHandler
 
             if (scripted.DropConnection)
             {
-                return IngestAnswer.Drop;
+                return Answer.Drop;
             }
 
+            // Outside 2xx, the script is the answer: its own body, else (for an error) an envelope.
             if (scripted.StatusCode is < 200 or > 299)
             {
-                return IngestAnswer.Scripted(scripted);
+                var reason = ReasonPhrases.GetReasonPhrase(scripted.StatusCode);
+                var envelope = scripted.StatusCode >= 400 ? Envelope(scripted.StatusCode, $"Scripted response: {scripted.StatusCode} {reason}".TrimEnd()) : null;
+                return Answer.Scripted(scripted, envelope);
             }
         }
 
         if (AuthorizationCheck.Validate(request.Headers, _settings.AcceptedTokens, _tokens, route.RequiredPermission) is { } authProblem)
         {
-            return IngestAnswer.Error(authProblem.Status, authProblem.Message);
+            return Error(authProblem.Status, authProblem.Message);
         }
 
         if (route.Endpoint is { } endpoint)
         {
             if (EndpointNameRules.Validate(endpoint) is { } nameProblem)
             {
-                return IngestAnswer.Error(400, nameProblem);
+                return Error(400, nameProblem);
             }
 
             if (_settings.Endpoints is { } known && !known.Contains(endpoint))
             {
-                return IngestAnswer.Error(404, $"The custom endpoint '{endpoint}' does not exist.");
+                return Error(404, $"The custom endpoint '{endpoint}' does not exist.");
             }
         }
 
         if (ContentTypeCheck.Validate(request, _settings.AcceptGzip) is { } contentProblem)
         {
-            return IngestAnswer.Error(400, contentProblem);
+            return Error(400, contentProblem);
         }
 
         if (bodyRefusal is { } refusal)
         {
-            return IngestAnswer.Error(refusal.Status, refusal.Message);
+            return Error(refusal.Status, refusal.Message);
         }
 
         var payload = EventPayloadParser.Parse(body);
         if (payload.Error is { } payloadProblem)
         {
-            return IngestAnswer.Error(400, payloadProblem);
+            return Error(400, payloadProblem);
         }
 
         if (_settings.RequireSecurityAppFields)
@@ -157,7 +152,7 @@ internal sealed class IngestRequestHandler
             {
                 if (SecurityAppFieldsCheck.Validate(payload.Events[index], index) is { } fieldsProblem)
                 {
-                    return IngestAnswer.Error(400, fieldsProblem);
+                    return Error(400, fieldsProblem);
                 }
             }
         }
@@ -168,12 +163,12 @@ internal sealed class IngestRequestHandler
             {
                 if (validate(candidate) is { } eventProblem)
                 {
-                    return IngestAnswer.Error(400, eventProblem);
+                    return Error(400, eventProblem);
                 }
             }
         }
 
-        return IngestAnswer.Accepted(payload.Events, scripted);
+        return (scripted is null ? new Answer(202) : Answer.Scripted(scripted)) with { Events = payload.Events };
     }
 
     /// <summary>Whether the request's only content encoding is gzip.</summary>
@@ -181,44 +176,8 @@ internal sealed class IngestRequestHandler
         request.Headers.ContentEncoding.Count == 1 &&
         string.Equals(request.Headers.ContentEncoding[0]?.Trim(), "gzip", StringComparison.OrdinalIgnoreCase);
 
-    static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
-    {
-        response.StatusCode = answer.StatusCode;
-        if (answer.RetryAfter is not null)
-        {
-            response.Headers.RetryAfter = answer.RetryAfter;
-        }
+    /// <summary>An error answer with a Dynatrace <c>ErrorResponseEnvelope</c>.</summary>
+    static Answer Error(int status, string message) => new(status, Envelope(status, message), Answer.Json);
 
-        if (answer.Location is not null)
-        {
-            response.Headers.Location = answer.Location;
-        }
-
-        if (answer.Allow is not null)
-        {
-            response.Headers.Allow = answer.Allow;
-        }
-
-        var statusForbidsBody = answer.StatusCode is 204 or 205 or 304;
-        if (answer.Body is null || statusForbidsBody || isHead)
-        {
-            if (!statusForbidsBody)
-            {
-                response.ContentLength = 0;
-            }
-
-            return;
-        }
-
-        response.ContentType = answer.ContentType;
-        response.ContentLength = answer.Body.Length;
-        try
-        {
-            await response.Body.WriteAsync(answer.Body, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client went away while the answer was written; the decided status is still what was answered.
-        }
-    }
+    static string Envelope(int status, string message) => JsonSerializer.Serialize(new { error = new { code = status, message } });
 }
