@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -68,8 +69,8 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
     readonly WebApplication _app;
     readonly ReceiverRecorder _recorder;
-    readonly ScriptedResponseQueue _script;
-    readonly ScriptedResponseQueue _tokenScript;
+    readonly ConcurrentQueue<ScriptedResponse> _script;
+    readonly ConcurrentQueue<ScriptedResponse> _tokenScript;
     readonly OAuthTokenIssuer _tokens;
     readonly CancellationTokenSource _shutdown;
     int _disposed;
@@ -98,8 +99,10 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     {
         ReceiverSettings settings = ReceiverSettings.From(options ?? new DynatraceIngestReceiverOptions());
         var parts = new ReceiverParts(settings);
-        var ingest = new IngestRequestHandler(settings, parts.Recorder, parts.Script, parts.Tokens, parts.Shutdown.Token);
-        var token = new TokenRequestHandler(settings, parts.Tokens, parts.Recorder, parts.TokenScript, parts.Shutdown.Token);
+        var ingest = new IngestRequestHandler(settings, parts.Recorder, parts.Tokens, parts.Shutdown.Token);
+        var token = new TokenRequestHandler(settings, parts.Tokens, parts.Recorder, parts.Shutdown.Token);
+        parts.Script = ingest.Script;
+        parts.TokenScript = token.Script;
         try
         {
             (var app, var baseAddress) = await ReceiverWebHost.StartAsync(
@@ -268,9 +271,9 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
         public ReceiverRecorder Recorder { get; } = new();
 
-        public ScriptedResponseQueue Script { get; } = new();
+        public ConcurrentQueue<ScriptedResponse> Script { get; set; } = new();
 
-        public ScriptedResponseQueue TokenScript { get; } = new();
+        public ConcurrentQueue<ScriptedResponse> TokenScript { get; set; } = new();
 
         public OAuthTokenIssuer Tokens { get; }
 

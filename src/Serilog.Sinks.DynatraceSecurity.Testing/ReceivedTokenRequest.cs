@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -11,17 +12,11 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 public sealed class ReceivedTokenRequest
 {
     internal ReceivedTokenRequest(
-        DateTimeOffset receivedAt,
-        string method,
-        IReadOnlyDictionary<string, string> headers,
-        IReadOnlyDictionary<string, string> form,
-        int statusCode,
-        string? error,
-        string? issuedToken)
+        DateTimeOffset receivedAt, HttpRequest request, IReadOnlyDictionary<string, string> form, int statusCode, string? error, string? issuedToken)
     {
         ReceivedAt = receivedAt;
-        Method = method;
-        Headers = headers;
+        Method = request.Method;
+        Headers = ReceivedRequest.CopyHeaders(request.Headers);
         Form = form;
         StatusCode = statusCode;
         Error = error;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Tasks;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
@@ -41,7 +42,7 @@ internal sealed class ReceiverRecorder
     }
 
     /// <summary>Records an answered request and its events, inserted by arrival order.</summary>
-    public void Record(ReceivedRequest request, IEnumerable<ReceivedEvent> events)
+    public void Record(ReceivedRequest request, IReadOnlyList<JsonElement> events)
     {
         List<CountWaiter> satisfied;
         lock (_gate)
@@ -60,7 +61,7 @@ internal sealed class ReceiverRecorder
                 eventIndex--;
             }
 
-            _events.InsertRange(eventIndex, events);
+            _events.InsertRange(eventIndex, events.Select(json => new ReceivedEvent(request, json)));
             satisfied = TakeSatisfiedWaiters();
         }
 

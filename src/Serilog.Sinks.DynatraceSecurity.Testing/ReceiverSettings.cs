@@ -64,7 +64,7 @@ internal sealed class ReceiverSettings
             endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var name in options.Endpoints)
             {
-                if (EndpointNameRules.Validate(name) is { } problem)
+                if (IngestRequestHandler.EndpointNameProblem(name) is { } problem)
                 {
                     throw new ArgumentException($"Endpoints holds an invalid endpoint name: {problem}", nameof(options));
                 }

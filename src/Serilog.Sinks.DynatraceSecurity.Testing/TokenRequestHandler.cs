@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
@@ -27,17 +28,18 @@ internal sealed class TokenRequestHandler
     readonly ReceiverSettings _settings;
     readonly OAuthTokenIssuer _issuer;
     readonly ReceiverRecorder _recorder;
-    readonly ScriptedResponseQueue _script;
     readonly CancellationToken _shutdown;
 
-    public TokenRequestHandler(ReceiverSettings settings, OAuthTokenIssuer issuer, ReceiverRecorder recorder, ScriptedResponseQueue script, CancellationToken shutdown)
+    public TokenRequestHandler(ReceiverSettings settings, OAuthTokenIssuer issuer, ReceiverRecorder recorder, CancellationToken shutdown)
     {
         _settings = settings;
         _issuer = issuer;
         _recorder = recorder;
-        _script = script;
         _shutdown = shutdown;
     }
+
+    /// <summary>The scripted answers, oldest first, that the next token requests take.</summary>
+    public ConcurrentQueue<ScriptedResponse> Script { get; } = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -59,7 +61,7 @@ internal sealed class TokenRequestHandler
             answer = Answer.Drop;
         }
 
-        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request.Method, RequestHeaderSnapshot.Capture(request.Headers), form,
+        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request, form,
             answer.Status, answer.OAuthError, answer.IssuedToken));
 
         context.Response.Headers.CacheControl = "no-store"; // token responses must not be cached (RFC 6749, 5.1)
@@ -73,7 +75,7 @@ internal sealed class TokenRequestHandler
             return OAuthError(405, "invalid_request", $"Method {request.Method} is not allowed; use POST.");
         }
 
-        var scripted = _script.TryDequeue();
+        Script.TryDequeue(out var scripted);
         if (scripted is not null)
         {
             if (scripted.Delay != TimeSpan.Zero)
