@@ -159,7 +159,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForEventsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Events, count, timeout);
+    public Task WaitForEventsAsync(int count, TimeSpan timeout) => _recorder.WaitForEventsAsync(count, timeout);
 
     /// <summary>Completes when at least <paramref name="count"/> requests have been answered and recorded (since start or the last <see cref="Clear"/>).</summary>
     /// <param name="count">How many requests to wait for.</param>
@@ -167,7 +167,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForRequestsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Requests, count, timeout);
+    public Task WaitForRequestsAsync(int count, TimeSpan timeout) => _recorder.WaitForRequestsAsync(count, timeout);
 
     /// <summary>
     /// Completes when at least <paramref name="count"/> requests have arrived (since start or the last <see cref="Clear"/>),
@@ -180,7 +180,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForArrivalsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Arrivals, count, timeout);
+    public Task WaitForArrivalsAsync(int count, TimeSpan timeout) => _recorder.WaitForArrivalsAsync(count, timeout);
 
     /// <summary>Queues a scripted response: the next request on a known POST route takes the oldest queued one.</summary>
     /// <param name="response">The response to script.</param>
