@@ -27,12 +27,12 @@ internal sealed class IngestRequestHandler
         ("/platform/ingest/custom/events.security/", DynatraceIngestRouteKind.CustomEventsSecurityLegacy),
     };
 
-    readonly ReceiverSettings _settings;
+    readonly DynatraceIngestReceiverOptions _settings;
     readonly ReceiverRecorder _recorder;
     readonly OAuthTokenIssuer _tokens;
     readonly CancellationToken _shutdown;
 
-    public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, OAuthTokenIssuer tokens, CancellationToken shutdown)
+    public IngestRequestHandler(DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer tokens, CancellationToken shutdown)
     {
         _settings = settings;
         _recorder = recorder;

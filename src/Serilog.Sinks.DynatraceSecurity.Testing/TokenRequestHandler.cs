@@ -25,12 +25,12 @@ internal sealed class TokenRequestHandler
     /// <summary>A form holding a token request is a few hundred bytes; anything near this is not one.</summary>
     const long MaxBodyBytes = 64 * 1024;
 
-    readonly ReceiverSettings _settings;
+    readonly DynatraceIngestReceiverOptions _settings;
     readonly OAuthTokenIssuer _issuer;
     readonly ReceiverRecorder _recorder;
     readonly CancellationToken _shutdown;
 
-    public TokenRequestHandler(ReceiverSettings settings, OAuthTokenIssuer issuer, ReceiverRecorder recorder, CancellationToken shutdown)
+    public TokenRequestHandler(DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer issuer, CancellationToken shutdown)
     {
         _settings = settings;
         _issuer = issuer;
