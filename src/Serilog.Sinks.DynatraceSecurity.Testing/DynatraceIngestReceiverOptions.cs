@@ -127,7 +127,8 @@ public sealed class DynatraceIngestReceiverOptions
             throw new ArgumentException("AcceptedTokens must not hold null, blank or whitespace-containing tokens.", "options");
         }
 
-        if (copy.Endpoints?.Select(IngestRequestHandler.EndpointNameProblem).FirstOrDefault(problem => problem is not null) is { } nameProblem)
+        var nameProblem = copy.Endpoints?.Select(IngestRequestHandler.EndpointNameProblem).FirstOrDefault(problem => problem is not null);
+        if (nameProblem is not null)
         {
             throw new ArgumentException($"Endpoints holds an invalid endpoint name: {nameProblem}", "options");
         }

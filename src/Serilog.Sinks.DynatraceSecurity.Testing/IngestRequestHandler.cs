@@ -32,7 +32,8 @@ internal sealed class IngestRequestHandler
     readonly OAuthTokenIssuer _tokens;
     readonly CancellationToken _shutdown;
 
-    public IngestRequestHandler(DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer tokens, CancellationToken shutdown)
+    public IngestRequestHandler(
+        DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer tokens, CancellationToken shutdown)
     {
         _settings = settings;
         _recorder = recorder;
@@ -57,7 +58,8 @@ internal sealed class IngestRequestHandler
         Answer answer;
         try
         {
-            (body, var bodyRefusal) = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, gzip, aborted.Token).ConfigureAwait(false);
+            (body, var bodyRefusal) = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, gzip, aborted.Token)
+                .ConfigureAwait(false);
             answer = await DecideAsync(request, route, gzip, bodyRefusal, body, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
@@ -69,7 +71,8 @@ internal sealed class IngestRequestHandler
             answer = Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
         }
 
-        _recorder.Record(new ReceivedRequest(sequence, receivedAt, request, path, route?.Kind, route?.Endpoint, body, answer.Status), answer.Events);
+        _recorder.Record(
+            new ReceivedRequest(sequence, receivedAt, request, path, route?.Kind, route?.Endpoint, body, answer.Status), answer.Events);
         await answer.WriteAsync(context, aborted.Token).ConfigureAwait(false);
     }
 
@@ -138,16 +141,14 @@ internal sealed class IngestRequestHandler
             // Outside 2xx, the script is the answer: its own body, else (for an error) an envelope.
             if (scripted.StatusCode is < 200 or > 299)
             {
-                var reason = ReasonPhrases.GetReasonPhrase(scripted.StatusCode);
-                var envelope = scripted.StatusCode >= 400 ? Envelope(scripted.StatusCode, $"Scripted response: {scripted.StatusCode} {reason}".TrimEnd()) : null;
-                return Answer.Scripted(scripted, envelope);
+                var message = $"Scripted response: {scripted.StatusCode} {ReasonPhrases.GetReasonPhrase(scripted.StatusCode)}".TrimEnd();
+                return Answer.Scripted(scripted, scripted.StatusCode >= 400 ? Envelope(scripted.StatusCode, message) : null);
             }
         }
 
-        var (kind, endpoint) = matched;
-        var permission = kind is DynatraceIngestRouteKind.CustomSecurityEvents or DynatraceIngestRouteKind.CustomEventsSecurityLegacy
-            ? DynatraceIngestReceiver.CustomRoutesPermission
-            : DynatraceIngestReceiver.BuiltInRoutesPermission;
+        // Only the custom-endpoint routes have an endpoint name, and their own permission.
+        var endpoint = matched.Endpoint;
+        var permission = endpoint is null ? DynatraceIngestReceiver.BuiltInRoutesPermission : DynatraceIngestReceiver.CustomRoutesPermission;
         if (CheckToken(request.Headers.Authorization, permission) is { } tokenRefusal)
         {
             return Error(tokenRefusal.Status, tokenRefusal.Message);
@@ -182,7 +183,8 @@ internal sealed class IngestRequestHandler
             return Error(400, payloadProblem);
         }
 
-        if (_settings.ValidateEvent is { } validate && events.Select(validate).FirstOrDefault(problem => problem is not null) is { } eventProblem)
+        if (_settings.ValidateEvent is { } validate
+            && events.Select(validate).FirstOrDefault(problem => problem is not null) is { } eventProblem)
         {
             return Error(400, eventProblem);
         }

@@ -13,7 +13,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 public sealed class ReceivedRequest
 {
     internal ReceivedRequest(
-        long sequence, DateTimeOffset receivedAt, HttpRequest request, string path, DynatraceIngestRouteKind? route, string? endpoint, byte[] body, int statusCode)
+        long sequence,
+        DateTimeOffset receivedAt,
+        HttpRequest request,
+        string path,
+        DynatraceIngestRouteKind? route,
+        string? endpoint,
+        byte[] body,
+        int statusCode)
     {
         Sequence = sequence;
         ReceivedAt = receivedAt;

@@ -12,7 +12,12 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 public sealed class ReceivedTokenRequest
 {
     internal ReceivedTokenRequest(
-        DateTimeOffset receivedAt, HttpRequest request, IReadOnlyDictionary<string, string> form, int statusCode, string? error, string? issuedToken)
+        DateTimeOffset receivedAt,
+        HttpRequest request,
+        IReadOnlyDictionary<string, string> form,
+        int statusCode,
+        string? error,
+        string? issuedToken)
     {
         ReceivedAt = receivedAt;
         Method = request.Method;

@@ -99,7 +99,8 @@ internal static class RequestBodyReader
 
         if (BinaryPrimitives.ReadUInt32LittleEndian(gzip.AsSpan(gzip.Length - 4)) != (uint)decoded.Length)
         {
-            return Malformed("The body is not valid gzip: its trailer does not match what it decodes to (cut short, or bytes after the end).");
+            return Malformed(
+                "The body is not valid gzip: its trailer does not match what it decodes to (cut short, or bytes after the end).");
         }
 
         return (decoded.ToArray(), null);

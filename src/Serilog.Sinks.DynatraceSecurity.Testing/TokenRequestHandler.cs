@@ -30,7 +30,8 @@ internal sealed class TokenRequestHandler
     readonly ReceiverRecorder _recorder;
     readonly CancellationToken _shutdown;
 
-    public TokenRequestHandler(DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer issuer, CancellationToken shutdown)
+    public TokenRequestHandler(
+        DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer issuer, CancellationToken shutdown)
     {
         _settings = settings;
         _issuer = issuer;
@@ -51,24 +52,24 @@ internal sealed class TokenRequestHandler
         Answer answer;
         try
         {
-            var (body, refusal) = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, gzip: false, aborted.Token).ConfigureAwait(false);
-            var readable = refusal is null;
-            form = readable ? ParseForm(request, body) : form;
-            answer = await DecideAsync(request, form, readable, aborted.Token).ConfigureAwait(false);
+            var (body, refusal) = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, gzip: false, aborted.Token)
+                .ConfigureAwait(false);
+            form = refusal is null ? ParseForm(request, body) : form;
+            answer = await DecideAsync(request, form, readable: refusal is null, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
             answer = Answer.Drop;
         }
 
-        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request, form,
-            answer.Status, answer.OAuthError, answer.IssuedToken));
+        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request, form, answer.Status, answer.OAuthError, answer.IssuedToken));
 
         context.Response.Headers.CacheControl = "no-store"; // token responses must not be cached (RFC 6749, 5.1)
         await answer.WriteAsync(context, aborted.Token).ConfigureAwait(false);
     }
 
-    async Task<Answer> DecideAsync(HttpRequest request, IReadOnlyDictionary<string, string> form, bool readable, CancellationToken cancellationToken)
+    async Task<Answer> DecideAsync(
+        HttpRequest request, IReadOnlyDictionary<string, string> form, bool readable, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(request.Method))
         {
@@ -180,6 +181,7 @@ internal sealed class TokenRequestHandler
         }
 
         var fields = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
-        return new ReadOnlyDictionary<string, string>(fields.ToDictionary(f => f.Key, f => f.Value[0] ?? string.Empty, StringComparer.Ordinal));
+        return new ReadOnlyDictionary<string, string>(
+            fields.ToDictionary(field => field.Key, field => field.Value[0] ?? string.Empty, StringComparer.Ordinal));
     }
 }
