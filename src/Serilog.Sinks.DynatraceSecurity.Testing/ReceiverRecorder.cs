@@ -25,38 +25,11 @@ internal sealed class ReceiverRecorder
     int _arrivals;
     bool _closed;
 
-    public IReadOnlyList<ReceivedTokenRequest> TokenRequests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _tokenRequests.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<ReceivedTokenRequest> TokenRequests => Snapshot(_tokenRequests);
 
-    public IReadOnlyList<ReceivedRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _requests.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<ReceivedRequest> Requests => Snapshot(_requests);
 
-    public IReadOnlyList<ReceivedEvent> Events
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _events.ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<ReceivedEvent> Events => Snapshot(_events);
 
     /// <summary>Counts an arrival and returns its sequence number (arrival order).</summary>
     public long RegisterArrival()
@@ -179,6 +152,14 @@ internal sealed class ReceiverRecorder
             }
 
             throw new TimeoutException(message);
+        }
+    }
+
+    T[] Snapshot<T>(List<T> records)
+    {
+        lock (_gate)
+        {
+            return records.ToArray();
         }
     }
 
