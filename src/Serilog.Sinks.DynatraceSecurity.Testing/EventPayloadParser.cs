@@ -10,7 +10,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// <summary>
 /// Takes the events from an ingest body, or says why it is refused: strict UTF-8 without a byte order mark, strict JSON
 /// (no comments or trailing commas), one object or an array of objects (an empty array holds no events), no duplicate
-/// property names in any object at any depth, and, when required, the fields Dynatrace's security app needs.
+/// property names in any object at any depth; then, when required, the fields Dynatrace's security app needs, and the
+/// test's own check (<see cref="DynatraceIngestReceiverOptions.ValidateEvent"/>). A body is taken or refused as a whole,
+/// since Dynatrace documents no partial acceptance.
 /// </summary>
 internal static class EventPayloadParser
 {
@@ -32,7 +34,8 @@ internal static class EventPayloadParser
     };
 
     /// <returns>The cloned event objects in body order, or none and a message saying what is wrong.</returns>
-    public static (IReadOnlyList<JsonElement> Events, string? Problem) Parse(byte[] body, bool requireSecurityAppFields)
+    public static (IReadOnlyList<JsonElement> Events, string? Problem) Parse(
+        byte[] body, bool requireSecurityAppFields, Func<JsonElement, string?>? validateEvent)
     {
         if (body.Length == 0)
         {
@@ -65,6 +68,11 @@ internal static class EventPayloadParser
             if (problem is null && requireSecurityAppFields)
             {
                 problem = events.Select(MissingSecurityAppFields).FirstOrDefault(missing => missing is not null);
+            }
+
+            if (problem is null && validateEvent is not null)
+            {
+                problem = events.Select(validateEvent).FirstOrDefault(refused => refused is not null);
             }
 
             return problem is null ? (events, null) : Rejected(problem);

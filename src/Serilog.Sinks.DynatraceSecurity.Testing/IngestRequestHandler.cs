@@ -177,16 +177,10 @@ internal sealed class IngestRequestHandler
             return Error(refusal.Status, refusal.Message);
         }
 
-        var (events, payloadProblem) = EventPayloadParser.Parse(body, _settings.RequireSecurityAppFields);
+        var (events, payloadProblem) = EventPayloadParser.Parse(body, _settings.RequireSecurityAppFields, _settings.ValidateEvent);
         if (payloadProblem is not null)
         {
             return Error(400, payloadProblem);
-        }
-
-        if (_settings.ValidateEvent is { } validate
-            && events.Select(validate).FirstOrDefault(problem => problem is not null) is { } eventProblem)
-        {
-            return Error(400, eventProblem);
         }
 
         return (scripted is null ? new Answer(202) : Answer.Scripted(scripted)) with { Events = events };
