@@ -35,7 +35,9 @@ internal sealed record Answer(int Status, string? Body = null, string? ContentTy
     /// <summary>A scripted answer, with its own body or else <paramref name="bodyWhenNone"/> (JSON), if any.</summary>
     public static Answer Scripted(ScriptedResponse scripted, string? bodyWhenNone = null)
     {
-        var contentType = scripted.Body is not null ? scripted.ContentType ?? Json : bodyWhenNone is not null ? Json : null;
+        var contentType = scripted.Body is not null ? scripted.ContentType ?? Json
+            : bodyWhenNone is not null ? Json
+            : null;
         return new(scripted.StatusCode, scripted.Body ?? bodyWhenNone, contentType)
         {
             RetryAfter = scripted.RetryAfter,

@@ -122,7 +122,7 @@ public sealed class DynatraceIngestReceiverOptions
             throw new ArgumentException("AcceptedTokens must hold at least one token.", "options");
         }
 
-        if (copy.AcceptedTokens.Any(token => string.IsNullOrWhiteSpace(token) || token.Any(char.IsWhiteSpace)))
+        if (copy.AcceptedTokens.Any(Unusable))
         {
             throw new ArgumentException("AcceptedTokens must not hold null, blank or whitespace-containing tokens.", "options");
         }
@@ -155,9 +155,12 @@ public sealed class DynatraceIngestReceiverOptions
 
     static void RequireCredential(string? value, string name)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace))
+        if (Unusable(value))
         {
             throw new ArgumentException($"{name} must not be blank or contain whitespace.", "options");
         }
     }
+
+    /// <summary>A token, client id, secret or scope is sent in a header or form field, where white space would split it.</summary>
+    static bool Unusable(string? credential) => string.IsNullOrWhiteSpace(credential) || credential.Any(char.IsWhiteSpace);
 }

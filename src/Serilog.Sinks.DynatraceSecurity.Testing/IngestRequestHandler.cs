@@ -227,7 +227,7 @@ internal sealed class IngestRequestHandler
     /// <summary>
     /// Null for <c>Content-Type: application/json</c> (parameters allowed) without a <c>Content-Encoding</c> other than
     /// <c>identity</c> (compressed ingest is not documented for OpenPipeline), except gzip when accepted; otherwise a
-    /// message for a 400 (not 415, as Dynatrace answers).
+    /// message for a 400 (not 415).
     /// </summary>
     static string? ContentProblem(HttpRequest request, bool gzip)
     {
