@@ -1,10 +1,14 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Core;
+using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -187,5 +191,47 @@ public class DeliveryFailureTimingTests
 
         SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 35));
         harness.Metrics.Dropped(DropReason.Shutdown).Should().Be(35);
+    }
+
+    [Fact]
+    public async Task ABatchFailingThroughoutIsRetriedUntilTheRetryTimeLimitHasPassed()
+    {
+        // Four loggers with the default backoff (1 s doubling, full jitter) at once: each gives up at its own moment.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        for (var i = 0; i < 400; i++)
+            receiver.EnqueueResponse(ScriptedResponse.Status(503));
+        var givenUp = new ConcurrentDictionary<string, DateTimeOffset>();
+        var loggers = Enumerable.Range(0, 4).Select(i => new LoggerConfiguration()
+            .WriteTo.Fallible(wt => wt.DynatraceSecurity(o =>
+            {
+                o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
+                o.AccessToken = receiver.AccessToken;
+                o.Endpoint = "retry.limit." + i;
+                o.RetryTimeLimit = TimeSpan.FromSeconds(10);
+                o.EnrichmentDirectory = "";
+            }), new GiveUpListener(givenUp, "retry.limit." + i))
+            .CreateLogger()).ToList();
+
+        foreach (var logger in loggers)
+            logger.ForSecurityEvent().Warning("Given up when?");
+        Eventually.True(() => givenUp.Count == 4, Deadline, "every logger gives its event up after retryTimeLimit");
+        foreach (var logger in loggers)
+            await logger.DisposeAsync();
+
+        foreach (var (endpoint, at) in givenUp)
+        {
+            var attempts = receiver.Requests.Where(r => r.Endpoint == endpoint).Select(r => r.ReceivedAt).ToList();
+            (at - attempts.First()).Should().BeGreaterThan(TimeSpan.FromSeconds(9), $"{endpoint} is retried for retryTimeLimit (10 s) after its first failure");
+            (attempts.Last() - attempts.First()).Should().BeGreaterThan(TimeSpan.FromSeconds(9), "its last attempt comes at the limit");
+        }
+    }
+
+    sealed class GiveUpListener(ConcurrentDictionary<string, DateTimeOffset> givenUp, string endpoint) : ILoggingFailureListener
+    {
+        public void OnLoggingFailed(object sender, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent>? events, Exception? exception)
+        {
+            if (kind == LoggingFailureKind.Permanent && message.StartsWith("Gave up: retryTimeLimit passed", StringComparison.Ordinal))
+                givenUp.TryAdd(endpoint, DateTimeOffset.UtcNow);
+        }
     }
 }

@@ -220,7 +220,7 @@ public class DeliveryPolicyTests
     }
 
     [Fact]
-    public async Task DisposalIsIdempotentAndThreadSafeAndLaterEventsAreIgnored()
+    public async Task DisposalIsIdempotentAndThreadSafeAndLaterEventsAreReportedNotSent()
     {
         await using var harness = await SinkHarness.StartAsync();
         harness.Security().Warning("Event {N}", 1);
@@ -231,7 +231,7 @@ public class DeliveryPolicyTests
 
         log.Should().NotThrow();
         harness.ReceivedNumbers().Should().Equal(1);
-        harness.Fallback.Events.Should().BeEmpty();
+        SinkHarness.Numbers(harness.Fallback.Events).Should().Equal(new[] { 2 }, "the logger's other sinks may still be disposing: the listener gets it");
     }
 }
 

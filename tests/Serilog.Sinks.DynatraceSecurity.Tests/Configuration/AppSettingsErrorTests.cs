@@ -49,6 +49,17 @@ public class AppSettingsErrorTests
         cause.Message.Should().Contain("BatchSizeLimit must be between 1 and 100000");
     }
 
+    [Fact]
+    public void AnEmptyBufferPathInJsonIsRefusedRatherThanTakenAsNoBuffer()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "bufferPath": ""
+            """));
+
+        cause.ParamName.Should().Be("BufferPath");
+        cause.Message.Should().Contain("BufferPath must be a directory path, or null (left out) for no durable buffer");
+    }
+
     [Theory]
     [InlineData("bufferingTimeLimit", "365.00:00:00", "at most 01:00:00")]
     [InlineData("requestTimeout", "365.00:00:00", "at most 00:10:00")]

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using FluentAssertions;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -31,10 +32,65 @@ public class SettingsValidationTests
             o.EventBodyLimitBytes = defaults.EventBodyLimitBytes;
             o.PropertyNames = defaults.PropertyNames;
             o.Compression = defaults.Compression;
+            o.UndeliveredEventsPath = defaults.UndeliveredEventsPath;
+            o.BufferPath = defaults.BufferPath;
         });
         var exception = act.Should().Throw<ArgumentException>().Which;
         exception.Message.Should().NotContain(TestOptions.ClassicToken).And.NotContain("SECRETPART");
         return exception;
+    }
+
+    [Theory]
+    [InlineData("", "BufferPath")]
+    [InlineData("  ", "BufferPath")]
+    [InlineData("", "UndeliveredEventsPath")]
+    [InlineData(" ", "UndeliveredEventsPath")]
+    public void AnEmptyPathIsRefusedRatherThanTakenAsNone(string path, string option)
+    {
+        var refused = Rejects(o =>
+        {
+            if (option == "BufferPath")
+                o.BufferPath = path;
+            else
+                o.UndeliveredEventsPath = path;
+        });
+
+        refused.ParamName.Should().Be(option);
+        refused.Message.Should().Contain("or null (left out) for no");
+    }
+
+    [Theory]
+    [InlineData("buffer/undelivered.jsonl")]
+    [InlineData("buffer/rejected/undelivered.jsonl")]
+    public void AnUndeliveredEventsFileInsideTheBufferDirectoryIsRefusedWithWhatToFix(string file)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "dt-settings-" + Guid.NewGuid().ToString("N"));
+
+        var refused = Rejects(o =>
+        {
+            o.BufferPath = Path.Combine(root, "buffer") + Path.DirectorySeparatorChar;
+            o.UndeliveredEventsPath = Path.Combine(root, file);
+        });
+
+        refused.ParamName.Should().Be("UndeliveredEventsPath");
+        refused.Message.Should().Contain("is inside BufferPath").And.Contain("Put the undelivered-events file outside it");
+        Directory.Exists(root).Should().BeFalse("nothing is created for a refused configuration");
+    }
+
+    [Fact]
+    public void AnUndeliveredEventsFileBesideTheBufferDirectoryIsAccepted()
+    {
+        using var directory = new TemporaryDirectory();
+        var act = () => new LoggerConfiguration().WriteTo.DynatraceSecurity(o =>
+        {
+            o.EnvironmentUrl = "https://abc12345.live.dynatrace.com";
+            o.AccessToken = TestOptions.ClassicToken;
+            o.EnrichmentDirectory = "";
+            o.BufferPath = Path.Combine(directory.Path, "buffer");
+            o.UndeliveredEventsPath = Path.Combine(directory.Path, "buffer-undelivered.jsonl"); // a name that starts like the directory's
+        }).CreateLogger().Dispose();
+
+        act.Should().NotThrow();
     }
 
     [Theory]

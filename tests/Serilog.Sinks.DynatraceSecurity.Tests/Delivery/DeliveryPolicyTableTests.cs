@@ -152,10 +152,28 @@ public class DeliveryPolicyTableTests
     }
 
     [Fact]
-    public void ARequestIsGivenUpWhenTheNextAttemptWouldPassTheRetryTimeLimitButItsRetryAfterStillHolds()
+    public void TheLastWaitIsShortenedToEndAtTheRetryTimeLimitAndTheRequestIsGivenUpOnlyOnceTheLimitHasPassed()
     {
         var limit = TimeSpan.FromMinutes(10);
-        DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(9), limit, false).IsGiveUp.Should().BeFalse();
+        var backoff = TimeSpan.FromSeconds(60);
+
+        var last = DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.FromSeconds(585), limit, false);
+        last.IsGiveUp.Should().BeFalse("15 s of the limit are left");
+        last.Delay.Should().Be(TimeSpan.FromSeconds(15), "the last attempt comes at the limit, not after it");
+
+        DeliveryPolicy.ScheduleRetry(Status(503), backoff, limit - TimeSpan.FromTicks(1), limit, false).Delay.Should().Be(TimeSpan.FromTicks(1));
+        var atTheLimit = DeliveryPolicy.ScheduleRetry(Status(503), backoff, limit, limit, false);
+        atTheLimit.IsGiveUp.Should().BeTrue();
+        atTheLimit.Reason.Should().Be(DropReason.RetryTimeLimitExceeded);
+        DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.Zero, TimeSpan.Zero, false).IsGiveUp.Should().BeTrue("retryTimeLimit 0 turns retries off");
+    }
+
+    [Fact]
+    public void ARetryAfterThatEndsAfterTheRetryTimeLimitGivesTheRequestUpAtOnceAndStillHolds()
+    {
+        var limit = TimeSpan.FromMinutes(10);
+        DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(60)), TimeSpan.FromSeconds(1),
+            TimeSpan.FromMinutes(9), limit, false).Delay.Should().Be(TimeSpan.FromSeconds(60), "a Retry-After that ends at the limit is waited for");
 
         var late = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(90)), TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(9), limit, false);

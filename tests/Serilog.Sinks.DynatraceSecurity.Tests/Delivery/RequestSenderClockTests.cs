@@ -136,6 +136,20 @@ public sealed class RequestSenderClockTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailingRequestIsRetriedUntilTheRetryTimeLimitHasPassedWithALastAttemptAtTheLimit()
+    {
+        _transport.Script(Enumerable.Repeat(503, 100).ToArray());
+        using var batch = BatchOf(1);
+        var start = _clock.GetUtcNow();
+
+        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
+
+        // Backoffs of 1, 2, 4 ... 60 s put an attempt at 543 s; the next wait is cut to 57 s.
+        (_transport.Calls.Last().At - start).Should().Be(TimeSpan.FromMinutes(10), "the last attempt comes when retryTimeLimit has passed");
+        _listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Permanent, 1));
+    }
+
+    [Fact]
     public async Task RetryAfterHoldsBackTheNextBatchToo()
     {
         _transport.Script(new[] { IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(30)), IngestResult.Accepted, IngestResult.Accepted });

@@ -85,8 +85,9 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     /// rejected, given up after <see cref="RetryTimeLimit"/>, not sent at shutdown, ...), one JSON line each:
     /// <c>{"reason":..,"message":..,"event":{...}}</c>, the event as Dynatrace would have received it. For applications
     /// configured from JSON or through <c>AddDynatraceSecurity</c>, which cannot attach <c>WriteTo.FallbackChain</c>.
-    /// Null or empty (the default): no file. A relative path is relative to the current directory; the directory is
-    /// created; a path that cannot be written fails at configuration.
+    /// Null (the default): no file; an empty path, or one inside <see cref="BufferPath"/>, fails at configuration. A relative
+    /// path is relative to the current directory; the directory is created; a path that cannot be written fails at
+    /// configuration. One file per process: a file another process or logger is writing is not shared (SelfLog says so).
     /// </summary>
     public string? UndeliveredEventsPath { get; set; }
 
@@ -101,7 +102,8 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     /// A directory for durable delivery: a request that fails again after its retry, or is left when the logger is
     /// disposed, is written there, and sent from there once the endpoint accepts again, also by a later run of the
     /// application (or another process using the same directory). So an outage longer than <see cref="RetryTimeLimit"/>,
-    /// a restart or a crash loses nothing that reached the disk. Null (the default): no durable buffer. See the README's
+    /// a restart or a crash loses nothing that reached the disk. Null (the default): no durable buffer; an empty path fails
+    /// at configuration. See the README's
     /// "Durable delivery" for the guarantees and the crash window. A directory that cannot be created or written fails at
     /// configuration.
     /// </summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net.Http;
+using System.Runtime.InteropServices;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -45,9 +47,9 @@ internal sealed class SinkSettings
         RetryTimeLimit = batching.RetryTimeLimit;
         ShutdownTimeout = batching.ShutdownTimeout;
         Compression = batching.Compression;
-        UndeliveredEventsPath = string.IsNullOrWhiteSpace(batching.UndeliveredEventsPath) ? null : batching.UndeliveredEventsPath;
+        UndeliveredEventsPath = batching.UndeliveredEventsPath;
         UndeliveredEventsSizeLimitBytes = batching.UndeliveredEventsSizeLimitBytes;
-        BufferPath = string.IsNullOrWhiteSpace(batching.BufferPath) ? null : batching.BufferPath;
+        BufferPath = batching.BufferPath;
         BufferSizeLimitBytes = batching.BufferSizeLimitBytes;
     }
 
@@ -132,6 +134,34 @@ internal sealed class SinkSettings
         RequireBetween(options.ShutdownTimeout, TimeSpan.Zero, false, Maxima.ShutdownTimeout, nameof(options.ShutdownTimeout), "00:00:10");
         if (options.Compression is not (DynatraceSecurityCompression.None or DynatraceSecurityCompression.Gzip))
             throw new ArgumentOutOfRangeException(nameof(options.Compression), options.Compression, "Compression must be None or Gzip.");
+        RequirePathOrNull(options.UndeliveredEventsPath, nameof(options.UndeliveredEventsPath), "a file path, or null (left out) for no undelivered-events file");
+        RequirePathOrNull(options.BufferPath, nameof(options.BufferPath), "a directory path, or null (left out) for no durable buffer");
+        if (options.UndeliveredEventsPath != null && options.BufferPath != null && IsInside(options.UndeliveredEventsPath, options.BufferPath))
+            throw new ArgumentException(
+                $"UndeliveredEventsPath '{options.UndeliveredEventsPath}' is inside BufferPath '{options.BufferPath}': that directory belongs to " +
+                "the durable buffer, whose replayer moves and deletes what it finds there. Put the undelivered-events file outside it.",
+                nameof(options.UndeliveredEventsPath));
+    }
+
+    static void RequirePathOrNull(string? path, string name, string what)
+    {
+        if (path != null && string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException($"{name} must be {what}; an empty string is neither.", name);
+    }
+
+    /// <summary>Whether <paramref name="path"/> lies in <paramref name="directory"/> or below it (case-blind where file systems usually are).</summary>
+    static bool IsInside(string path, string directory)
+    {
+        try
+        {
+            var root = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            var comparison = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+            return Path.GetFullPath(path).StartsWith(root, comparison);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false; // opening the path says what is wrong with it
+        }
     }
 
     static void RequireNames(DynatraceSecurityOptions options)

@@ -96,9 +96,11 @@ internal static class DeliveryPolicy
 
     /// <summary>
     /// When a failed request is tried again (after the <paramref name="backoff"/> drawn for it, or the
-    /// <c>Retry-After</c> of <paramref name="result"/>), or that it is given up: never later than
-    /// <paramref name="retryTimeLimit"/> after its first failure (<paramref name="failingFor"/> ago), and not at all
-    /// when <paramref name="shuttingDown"/> (its last attempt has been made).
+    /// <c>Retry-After</c> of <paramref name="result"/>), or that it is given up. It is retried until
+    /// <paramref name="retryTimeLimit"/> has passed since its first failure (<paramref name="failingFor"/> ago): the last
+    /// wait is shortened to end at the limit, for one last attempt then. A <c>Retry-After</c> that ends after the limit
+    /// leaves no attempt within it, so the request is given up at once. When <paramref name="shuttingDown"/>, its last
+    /// attempt has been made.
     /// </summary>
     public static RetryDecision ScheduleRetry(IngestResult result, TimeSpan backoff, TimeSpan failingFor, TimeSpan retryTimeLimit, bool shuttingDown)
     {
@@ -117,9 +119,10 @@ internal static class DeliveryPolicy
         // The endpoint's wish holds for later requests even when this one is given up.
         if (shuttingDown)
             return RetryDecision.GiveUp(DropReason.Shutdown, paceEveryone);
-        return failingFor + delay > retryTimeLimit
-            ? RetryDecision.GiveUp(DropReason.RetryTimeLimitExceeded, paceEveryone)
-            : RetryDecision.After(delay, paceEveryone);
+        var left = retryTimeLimit - failingFor;
+        if (left <= TimeSpan.Zero || paceEveryone > left)
+            return RetryDecision.GiveUp(DropReason.RetryTimeLimitExceeded, paceEveryone);
+        return RetryDecision.After(delay < left ? delay : left, paceEveryone);
     }
 }
 

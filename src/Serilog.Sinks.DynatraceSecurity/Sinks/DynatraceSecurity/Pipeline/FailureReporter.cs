@@ -12,13 +12,10 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// Reports events that were not delivered, exactly once each: to <see cref="SelfLog"/> (reason and count, never the
 /// payload), to the failure listener (which receives the events, so that <c>WriteTo.FallbackChain</c> can keep them)
 /// and, when configured, to the undelivered-events file. Events refused on the logging thread (queue full, logger
-/// disposed) reach SelfLog as periodic summaries, so that an outage or a busy shutdown cannot flood it. Never throws.
+/// disposed) reach SelfLog as <see cref="Summary"/> lines, so that an outage or a busy shutdown cannot flood it. Never throws.
 /// </summary>
 internal sealed class FailureReporter
 {
-    /// <summary>At most one SelfLog line per this interval for each kind of refusal on the logging thread.</summary>
-    public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
-
     readonly object _sender;
     readonly SinkStatistics _statistics;
     readonly UndeliveredEventsFile? _file;
@@ -28,6 +25,7 @@ internal sealed class FailureReporter
     readonly Summary _afterDisposal;
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
     volatile string _lastQueueLimit = "queueLimit";
+    volatile bool _listenerGone;
     long _totalDropped;
 
     public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null,
@@ -37,9 +35,9 @@ internal sealed class FailureReporter
         _statistics = statistics;
         _file = file;
         _buffer = buffer;
-        _queueFull = new Summary(time, count => $"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})");
-        _duringDisposal = new Summary(time, count => $"{count} security event(s) logged while the logger was being disposed were not sent");
-        _afterDisposal = new Summary(time, count => $"{count} security event(s) logged after the logger was disposed were not sent");
+        _queueFull = new Summary(time, count => WriteSummary($"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})"));
+        _duringDisposal = new Summary(time, count => WriteSummary($"{count} security event(s) logged while the logger was being disposed were not sent"));
+        _afterDisposal = new Summary(time, count => WriteSummary($"{count} security event(s) logged after the logger was disposed were not sent"));
     }
 
     /// <summary>Whether dropped events' formatted bytes are wanted (the undelivered-events file keeps them as sent).</summary>
@@ -93,36 +91,36 @@ internal sealed class FailureReporter
         _lastQueueLimit = refusedBy;
         _file?.Add(SinkStatistics.Tag(DropReason.QueueFull), "The queue was full (" + refusedBy + ")", new[] { logEvent });
         NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", logEvent);
-        WriteSummary(_queueFull, _queueFull.Add());
+        _queueFull.Add();
     }
 
     /// <summary>
-    /// An event logged once disposal had begun. While disposal runs the listener (and the file) still get it, as
-    /// <c>Final</c>; once disposal has finished their sinks may be gone, so it is only counted for SelfLog, whose first
-    /// such line comes at once.
+    /// An event logged once disposal had begun: to the listener as <c>Final</c>, to the undelivered-events file while
+    /// disposal runs (it is closed at the end), and counted for SelfLog. The logger's disposal goes on after this sink's
+    /// (other sinks flush), so the listener is still called once disposal has finished; but its own sinks may be gone
+    /// by then: once it throws it is not called again, and SelfLog's count is what remains.
     /// </summary>
     public void ReportLoggedAfterDisposal(LogEvent logEvent, bool disposalFinished)
     {
         Count(DropReason.LoggedAfterDisposal);
         if (disposalFinished)
         {
-            WriteSummary(_afterDisposal, _afterDisposal.Add());
+            if (!_listenerGone && !NotifyListenerOnly(LoggingFailureKind.Final, "Logged after the logger was disposed: not sent", logEvent))
+                _listenerGone = true;
+            _afterDisposal.Add();
             return;
         }
 
         _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
         NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", logEvent);
-        WriteSummary(_duringDisposal, _duringDisposal.Add());
+        _duringDisposal.Add();
     }
 
-    /// <summary>
-    /// Writes the counts not yet summarised, at the end of disposal, so no refusal goes unmentioned; a refusal that a
-    /// logging thread was still reporting then gets a line of its own.
-    /// </summary>
+    /// <summary>Writes the counts not yet summarised, at the end of disposal, when the process may end before their timers.</summary>
     public void FlushSummaries()
     {
-        WriteSummary(_queueFull, _queueFull.Close());
-        WriteSummary(_duringDisposal, _duringDisposal.Close());
+        _queueFull.Flush();
+        _duringDisposal.Flush();
     }
 
     /// <summary>Reports a failure after which the events will be retried.</summary>
@@ -138,25 +136,25 @@ internal sealed class FailureReporter
         Interlocked.Increment(ref _totalDropped);
     }
 
-    void WriteSummary(Summary summary, long count)
-    {
-        if (count > 0)
-            WriteSelfLog("{0}: Permanent failure: {1}", $"{summary.Describe(count)}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
-    }
+    void WriteSummary(string summary) =>
+        WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
 
-    void NotifyListenerOnly(LoggingFailureKind kind, string message, LogEvent logEvent)
+    /// <summary>Calls the listener with one event; false when it threw.</summary>
+    bool NotifyListenerOnly(LoggingFailureKind kind, string message, LogEvent logEvent)
     {
         // SelfLog's own listener would write a line per event: SelfLog gets the summaries instead.
         var listener = _listener;
         if (ReferenceEquals(listener, SelfLog.FailureListener))
-            return;
+            return true;
         try
         {
             listener.OnLoggingFailed(_sender, kind, message, new[] { logEvent }, null);
+            return true;
         }
         catch (Exception listenerFailure)
         {
             WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
+            return false;
         }
     }
 
@@ -191,45 +189,6 @@ internal sealed class FailureReporter
         catch (Exception)
         {
             // Nowhere left to say it.
-        }
-    }
-
-    /// <summary>A count of refusals written to SelfLog at most once per <see cref="SummaryInterval"/>, the first at once.</summary>
-    sealed class Summary
-    {
-        readonly TimeProvider _time;
-        readonly Func<long, string> _describe;
-        long _unsummarized;
-        long _nextDue;
-        volatile bool _closed;
-
-        public Summary(TimeProvider time, Func<long, string> describe)
-        {
-            _time = time;
-            _describe = describe;
-        }
-
-        public string Describe(long count) => _describe(count);
-
-        /// <summary>Counts one refusal; returns the count to write now, or 0 when a line was written recently.</summary>
-        public long Add()
-        {
-            Interlocked.Increment(ref _unsummarized);
-            if (_closed)
-                return Take();
-            var now = _time.GetTimestamp();
-            var due = Interlocked.Read(ref _nextDue);
-            var interval = (long)(SummaryInterval.TotalSeconds * _time.TimestampFrequency);
-            return now >= due && Interlocked.CompareExchange(ref _nextDue, now + interval, due) == due ? Take() : 0;
-        }
-
-        public long Take() => Interlocked.Exchange(ref _unsummarized, 0);
-
-        /// <summary>From now on every refusal is written at once; returns the count not yet written.</summary>
-        public long Close()
-        {
-            _closed = true;
-            return Take();
         }
     }
 }

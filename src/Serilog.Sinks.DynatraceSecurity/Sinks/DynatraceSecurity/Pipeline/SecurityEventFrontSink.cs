@@ -72,7 +72,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
             ? null
             : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
                 new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes),
-                message => SelfLog.WriteLine("{0}: {1}", this, message));
+                message => SelfLog.WriteLine("{0}: {1}", this, message), time);
         _reporter = new FailureReporter(this, Statistics, time, _file, buffer);
 
         var delivery = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
