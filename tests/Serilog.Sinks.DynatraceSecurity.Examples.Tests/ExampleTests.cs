@@ -45,9 +45,9 @@ public class ExampleTests
     }
 
     [Fact]
-    public async Task TheAspNetCoreExampleSendsFailedLoginsWithTheCallerAndTheAccount()
+    public async Task TheLoginApiExampleSendsFailedLoginsWithTheCallerAndTheAccount()
     {
-        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.AspNetCore", "--demo");
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.LoginApi", "--demo");
 
         run.ExitCode.Should().Be(0, run.Output);
         run.Output.Should().Contain("The local receiver accepted 4 security event(s)");
