@@ -40,14 +40,16 @@ internal static class CredentialFailure
             }
         }
 
-        // AuthenticateResult.Fail(string): the cookie handler's fixed failures, or a handler or the app's own event
-        // refusing the credential (context.Fail(...), a security stamp that no longer matches: "No principal.").
+        // AuthenticateResult.Fail(string): the fixed failures of the cookie handler and of JwtBearer with the legacy
+        // UseSecurityTokenValidators (no validator could read the token), or a handler or the app's own event refusing
+        // the credential (context.Fail(...), a security stamp that no longer matches: "No principal.").
         if (failure.GetType() == typeof(AuthenticationFailureException))
         {
             return failure.Message switch
             {
                 "Ticket expired" => Expired,
                 "Unprotect ticket failed" => InvalidSignature,
+                "No SecurityTokenValidator available for token." => Malformed,
                 _ => Rejected,
             };
         }
