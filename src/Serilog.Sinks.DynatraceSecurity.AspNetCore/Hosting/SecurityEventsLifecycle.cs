@@ -16,11 +16,13 @@ namespace Serilog.Sinks.DynatraceSecurity.AspNetCore.Hosting;
 internal sealed class SecurityEventsLifecycle(HookRegistry hooks, RateLimitRejections rateLimits, FloodControl flood, ILoggerFactory loggers)
     : IHostedLifecycleService
 {
+    static readonly EventId HookBypassed = new(100, "HookBypassed");
+
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(Findings.Category);
         foreach (var warning in hooks.BypassedHooks())
-            logger.LogWarning("{Warning}", warning);
+            logger.LogWarning(HookBypassed, "{Warning}", warning);
         rateLimits.Start();
         return Task.CompletedTask;
     }
