@@ -1,4 +1,5 @@
 using System.Linq;
+using Serilog.Sinks.DynatraceSecurity;
 using System.Net;
 using System.Threading.Tasks;
 using FluentAssertions;
@@ -34,5 +35,21 @@ public class AuthorizationFailureTests
         received.Strings("actor.ips").Should().Equal("203.0.113.21");
         received.Has("event.reason").Should().BeFalse();
         app.ShouldAllBeAccepted();
+    }
+
+    [Fact]
+    public async Task RedactingUserNameAndFindingTitleKeepsTheAccountNameOutOfWhatIsSent()
+    {
+        await using var app = await FullApp.StartAsync(new AppCounters(),
+            sink: o => o.RedactedProperties = DynatraceSecurityOptions.DefaultRedactedProperties.Concat(new[] { "user.name", "finding.title" }).ToArray());
+
+        (await app.GetAsync("/api/admin", "203.0.113.22", bearer: Tokens.Valid("carol-the-customer", "reader"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        var received = (await app.StopAsync()).Should().ContainSingle().Subject;
+        received.GetString("user.name").Should().Be("[REDACTED]");
+        received.GetString("finding.title").Should().Be("[REDACTED]");
+        received.GetString("finding.type").Should().Be("authz_fail", "what happened is still said");
+        app.ShouldAllBeAccepted();
+        app.ShouldNotHaveSent("carol-the-customer");
     }
 }

@@ -80,6 +80,18 @@ public class RegistrationTests
     }
 
     [Fact]
+    public async Task AntiforgeryRegisteredAfterTheCallIsNamedInAStartupWarning()
+    {
+        await using var app = await TestApp.StartAsync(builder =>
+        {
+            builder.Services.AddSecurityEvents();
+            builder.Services.AddAntiforgery();
+        }, _ => { });
+
+        Warnings(app).Should().ContainSingle().Which.Message.Should().Contain("Antiforgery is registered after AddSecurityEvents()");
+    }
+
+    [Fact]
     public async Task IdentityRegisteredAfterTheCallIsNamedInAStartupWarning()
     {
         await using var app = await TestApp.StartAsync(builder =>

@@ -1,8 +1,16 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Serilog.Sinks.DynatraceSecurity.AspNetCore.Tests.Support;
 using Xunit;
 
@@ -51,4 +59,56 @@ public class SignInTests
         app.ShouldAllBeAccepted();
         app.ShouldNotHaveSent(FullApp.Password, "123456", "qwerty", "letmein", "Correct-Horse-typed-as-name");
     }
+
+    [Fact]
+    public async Task AWrongSecondFactorAndAnUnconfirmedAccountAreFailedSignInsWithTheirReasons()
+    {
+        await using var app = await TestApp.StartAsync(builder =>
+        {
+            var database = Guid.NewGuid().ToString();
+            builder.Services.AddDbContext<IdentityDbContext>(o => o.UseInMemoryDatabase(database));
+            builder.Services.AddIdentity<IdentityUser, IdentityRole>(o => o.SignIn.RequireConfirmedAccount = true)
+                .AddEntityFrameworkStores<IdentityDbContext>()
+                .AddDefaultTokenProviders();
+            builder.Services.AddSecurityEvents();
+        }, web =>
+        {
+            web.MapPost("/login", async (FullApp.LoginRequest login, SignInManager<IdentityUser> signIn) =>
+            {
+                var result = await signIn.PasswordSignInAsync(login.UserName, login.Password, false, lockoutOnFailure: true);
+                return result.RequiresTwoFactor ? Results.Accepted() : result.Succeeded ? Results.Ok() : Results.Unauthorized();
+            });
+            web.MapPost("/login/second-factor", async (SecondFactor code, SignInManager<IdentityUser> signIn) =>
+                (await signIn.TwoFactorAuthenticatorSignInAsync(code.Code, false, false)).Succeeded ? Results.Ok() : Results.Unauthorized());
+        }, async web =>
+        {
+            using var scope = web.Services.CreateScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+            var dave = new IdentityUser("dave") { EmailConfirmed = true };
+            await users.CreateAsync(dave, FullApp.Password);
+            await users.ResetAuthenticatorKeyAsync(dave);
+            await users.SetTwoFactorEnabledAsync(dave, true);
+            await users.CreateAsync(new IdentityUser("carol"), FullApp.Password); // not confirmed
+        });
+
+        using var password = await app.SendAsync(HttpMethod.Post, "/login", From, content: RejectedCredentialTests.JsonContent(new FullApp.LoginRequest("dave", FullApp.Password)));
+        password.StatusCode.Should().Be(HttpStatusCode.Accepted, "the password was right; the second factor is pending");
+        var pending = password.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("Identity.TwoFactorUserId=", StringComparison.Ordinal)).Split(';')[0];
+        using var secondFactor = await app.SendAsync(HttpMethod.Post, "/login/second-factor", From,
+            new[] { new KeyValuePair<string, string>("Cookie", pending) }, RejectedCredentialTests.JsonContent(new SecondFactor("000000")));
+        secondFactor.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        using var unconfirmed = await app.SendAsync(HttpMethod.Post, "/login", From, content: RejectedCredentialTests.JsonContent(new FullApp.LoginRequest("carol", FullApp.Password)));
+        unconfirmed.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        var events = await app.StopAsync();
+
+        events.Should().HaveCount(2, "a password sign-in that asks for the second factor is no failure");
+        events.Should().OnlyContain(e => e.GetString("finding.type") == "authn_login_fail");
+        events.Select(e => (e.GetString("user.name"), e.GetString("event.reason"))).Should().Equal(
+            ("dave", "invalid_second_factor"), ("carol", "not_allowed"));
+        events[0].GetString("object.id").Should().Be("POST /login/second-factor");
+        app.ShouldAllBeAccepted();
+    }
+
+    public sealed record SecondFactor(string Code);
 }

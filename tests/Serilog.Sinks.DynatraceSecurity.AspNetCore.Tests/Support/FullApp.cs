@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using Serilog.Sinks.DynatraceSecurity;
 
 namespace Serilog.Sinks.DynatraceSecurity.AspNetCore.Tests.Support;
 
@@ -34,11 +35,13 @@ static class FullApp
     public const int MaxFailedAccessAttempts = 3;
     public const int SearchPermits = 2;
 
-    public static async Task<TestApp> StartAsync(AppCounters counters, Action<SecurityEventsOptions>? options = null, bool forwardedHeaders = true) =>
+    public static async Task<TestApp> StartAsync(AppCounters counters, Action<SecurityEventsOptions>? options = null, bool forwardedHeaders = true,
+        Action<DynatraceSecuritySinkOptions>? sink = null) =>
         await TestApp.StartAsync(
             builder => AddServices(builder, counters, options),
             app => MapPipeline(app, forwardedHeaders),
-            SeedAsync);
+            SeedAsync,
+            sink);
 
     static void AddServices(WebApplicationBuilder builder, AppCounters counters, Action<SecurityEventsOptions>? options)
     {

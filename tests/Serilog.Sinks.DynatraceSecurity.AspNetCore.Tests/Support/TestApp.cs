@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serilog.Sinks.DynatraceSecurity;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 
 namespace Serilog.Sinks.DynatraceSecurity.AspNetCore.Tests.Support;
@@ -45,11 +46,11 @@ sealed class TestApp : IAsyncDisposable
 
     /// <summary>Builds the app (services, then the pipeline), starts it and its receiver.</summary>
     public static async Task<TestApp> StartAsync(Action<WebApplicationBuilder> services, Action<WebApplication> pipeline,
-        Func<WebApplication, Task>? seed = null)
+        Func<WebApplication, Task>? seed = null, Action<DynatraceSecuritySinkOptions>? sink = null)
     {
         var receiver = await DynatraceIngestReceiver.StartAsync();
         var logs = new CapturedLogs();
-        var builder = CreateBuilder(receiver, logs);
+        var builder = CreateBuilder(receiver, logs, sink);
         services(builder);
         var app = builder.Build();
         pipeline(app);
@@ -60,7 +61,7 @@ sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>A builder with the sink pointed at <paramref name="receiver"/>, logs captured, Kestrel on a free port.</summary>
-    public static WebApplicationBuilder CreateBuilder(DynatraceIngestReceiver receiver, CapturedLogs logs)
+    public static WebApplicationBuilder CreateBuilder(DynatraceIngestReceiver receiver, CapturedLogs logs, Action<DynatraceSecuritySinkOptions>? sink = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -78,6 +79,7 @@ sealed class TestApp : IAsyncDisposable
             o.Endpoint = "contoso.web";
             o.EventProvider = "Contoso.Web";
             o.BufferingTimeLimit = TimeSpan.FromMilliseconds(50);
+            sink?.Invoke(o);
         });
         return builder;
     }
