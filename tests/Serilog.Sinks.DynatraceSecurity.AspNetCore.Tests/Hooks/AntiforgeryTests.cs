@@ -5,6 +5,10 @@ using System.Net.Http;
 using System.Net.Http.Json;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Serilog.Sinks.DynatraceSecurity.AspNetCore.Tests.Support;
 using Xunit;
 
@@ -48,5 +52,32 @@ public class AntiforgeryTests
         events.Single(e => e.Strings("actor.ips").Single() == "203.0.113.51").GetString("finding.title").Should().Be("Antiforgery validation failed on POST /transfer");
         app.ShouldAllBeAccepted();
         app.ShouldNotHaveSent(tokens.RequestToken, cookie.Substring(cookie.IndexOf('=') + 1));
+    }
+
+    [Fact]
+    public async Task AFailureSeenByTwoChecksInOneRequestIsOneEvent()
+    {
+        await using var app = await TestApp.StartAsync(builder =>
+        {
+            builder.Services.AddAntiforgery();
+            builder.Services.AddSecurityEvents();
+        }, web =>
+        {
+            // An endpoint filter of the app's checks the request, and so does the handler.
+            web.MapPost("/transfer", async (IAntiforgery antiforgery, HttpContext http) =>
+                    await antiforgery.IsRequestValidAsync(http) ? Results.Ok() : Results.BadRequest())
+                .AddEndpointFilter(async (context, next) =>
+                {
+                    var antiforgery = context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
+                    await antiforgery.IsRequestValidAsync(context.HttpContext);
+                    return await next(context);
+                });
+        });
+
+        using var response = await app.SendAsync(HttpMethod.Post, "/transfer",
+            content: new FormUrlEncodedContent(new Dictionary<string, string> { ["amount"] = "100" }));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await app.StopAsync()).Should().ContainSingle().Which.GetString("finding.type").Should().Be("input_validation_fail");
     }
 }

@@ -45,7 +45,7 @@ sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
                         values[pair.Key] = pair.Value;
                 }
             }, attributes);
-            owner._entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception), attributes));
+            owner._entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception) + (exception == null ? "" : " " + exception), attributes));
         }
     }
 }
