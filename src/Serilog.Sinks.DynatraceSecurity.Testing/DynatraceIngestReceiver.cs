@@ -1,8 +1,15 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -66,27 +73,38 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
 
-    readonly WebApplication _app;
-    readonly ReceiverRecorder _recorder;
-    readonly ScriptedResponseQueue _script;
-    readonly ScriptedResponseQueue _tokenScript;
+    readonly CancellationTokenSource _shutdown = new();
+    readonly ReceiverRecorder _recorder = new();
     readonly OAuthTokenIssuer _tokens;
-    readonly CancellationTokenSource _shutdown;
+    readonly IngestRequestHandler _ingest;
+    readonly TokenRequestHandler _token;
+    readonly WebApplication _app;
     int _disposed;
 
-    DynatraceIngestReceiver(WebApplication app, Uri environmentUrl, ReceiverSettings settings, ReceiverParts parts)
+    DynatraceIngestReceiver(DynatraceIngestReceiverOptions settings)
     {
-        _app = app;
-        EnvironmentUrl = environmentUrl;
+        _tokens = new OAuthTokenIssuer(settings.OAuthTokenLifetime);
+        _ingest = new IngestRequestHandler(settings, _recorder, _tokens, _shutdown.Token);
+        _token = new TokenRequestHandler(settings, _recorder, _tokens, _shutdown.Token);
         AccessToken = settings.AcceptedTokens[0];
         OAuthClientId = settings.OAuthClientId;
         OAuthClientSecret = settings.OAuthClientSecret;
-        OAuthTokenUrl = new Uri(environmentUrl, OAuthTokenPath);
-        _recorder = parts.Recorder;
-        _script = parts.Script;
-        _tokenScript = parts.TokenScript;
-        _tokens = parts.Tokens;
-        _shutdown = parts.Shutdown;
+
+        // Kestrel alone on a port the OS picks: no logging, configuration files, environment variables or file watchers.
+        var builder = WebApplication.CreateEmptyBuilder(
+            new WebApplicationOptions { ApplicationName = typeof(DynatraceIngestReceiver).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // the handlers enforce their own limits
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        _app = builder.Build();
+        _app.Run(context => context.Request.Path.Equals(OAuthTokenPath, StringComparison.Ordinal)
+            ? _token.HandleAsync(context)
+            : _ingest.HandleAsync(context));
     }
 
     /// <summary>Starts a receiver on 127.0.0.1 with a free port chosen by the operating system.</summary>
@@ -96,32 +114,32 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">The options are invalid (no token, an invalid endpoint name, a non-positive size limit).</exception>
     public static async Task<DynatraceIngestReceiver> StartAsync(DynatraceIngestReceiverOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ReceiverSettings settings = ReceiverSettings.From(options ?? new DynatraceIngestReceiverOptions());
-        var parts = new ReceiverParts(settings);
-        var ingest = new IngestRequestHandler(settings, parts.Recorder, parts.Script, parts.Tokens, parts.Shutdown.Token);
-        var token = new TokenRequestHandler(settings, parts.Tokens, parts.Recorder, parts.TokenScript, parts.Shutdown.Token);
+        var receiver = new DynatraceIngestReceiver((options ?? new DynatraceIngestReceiverOptions()).CheckedCopy());
         try
         {
-            (var app, var baseAddress) = await ReceiverWebHost.StartAsync(
-                context => context.Request.Path.Equals(OAuthTokenPath, StringComparison.Ordinal) ? token.HandleAsync(context) : ingest.HandleAsync(context),
-                cancellationToken).ConfigureAwait(false);
-            return new DynatraceIngestReceiver(app, baseAddress, settings, parts);
+            await receiver._app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var address = receiver._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
+                .FirstOrDefault() ?? throw new InvalidOperationException("Kestrel did not report the address it listens on.");
+            receiver.EnvironmentUrl = new Uri($"http://127.0.0.1:{new Uri(address).Port}");
+            receiver.OAuthTokenUrl = new Uri(receiver.EnvironmentUrl, OAuthTokenPath);
+            return receiver;
         }
         catch
         {
-            parts.Shutdown.Dispose();
+            await receiver._app.DisposeAsync().ConfigureAwait(false);
+            receiver._shutdown.Dispose();
             throw;
         }
     }
 
     /// <summary>The environment base URL to give a client, <c>http://127.0.0.1:{port}</c> (no path).</summary>
-    public Uri EnvironmentUrl { get; }
+    public Uri EnvironmentUrl { get; private set; } = null!;
 
     /// <summary>The first accepted token (by default <see cref="DefaultAccessToken"/>).</summary>
     public string AccessToken { get; }
 
     /// <summary>The token endpoint's URL, <c>http://127.0.0.1:{port}/sso/oauth2/token</c>, to give a client as its token URL.</summary>
-    public Uri OAuthTokenUrl { get; }
+    public Uri OAuthTokenUrl { get; private set; } = null!;
 
     /// <summary>The client id the token endpoint issues tokens to (by default <see cref="DefaultOAuthClientId"/>).</summary>
     public string OAuthClientId { get; }
@@ -148,7 +166,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     public IReadOnlyList<ReceivedEvent> Events => _recorder.Events;
 
     /// <summary>The number of scripted responses still queued.</summary>
-    public int PendingScriptedResponses => _script.Count;
+    public int PendingScriptedResponses => _ingest.Script.Count;
 
     /// <summary>Completes when at least <paramref name="count"/> events have been accepted (since start or the last <see cref="Clear"/>).</summary>
     /// <param name="count">How many events to wait for.</param>
@@ -156,7 +174,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForEventsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Events, count, timeout);
+    public Task WaitForEventsAsync(int count, TimeSpan timeout) => _recorder.WaitForEventsAsync(count, timeout);
 
     /// <summary>Completes when at least <paramref name="count"/> requests have been answered and recorded (since start or the last <see cref="Clear"/>).</summary>
     /// <param name="count">How many requests to wait for.</param>
@@ -164,7 +182,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time; the message says how many arrived and lists the last requests.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForRequestsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Requests, count, timeout);
+    public Task WaitForRequestsAsync(int count, TimeSpan timeout) => _recorder.WaitForRequestsAsync(count, timeout);
 
     /// <summary>
     /// Completes when at least <paramref name="count"/> requests have arrived (since start or the last <see cref="Clear"/>),
@@ -177,14 +195,14 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the count is reached.</returns>
     /// <exception cref="TimeoutException">The count was not reached in time.</exception>
     /// <exception cref="ObjectDisposedException">The receiver was disposed.</exception>
-    public Task WaitForArrivalsAsync(int count, TimeSpan timeout) => _recorder.WaitAsync(RecordedCount.Arrivals, count, timeout);
+    public Task WaitForArrivalsAsync(int count, TimeSpan timeout) => _recorder.WaitForArrivalsAsync(count, timeout);
 
     /// <summary>Queues a scripted response: the next request on a known POST route takes the oldest queued one.</summary>
     /// <param name="response">The response to script.</param>
     public void EnqueueResponse(ScriptedResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        _script.Enqueue(response);
+        _ingest.Script.Enqueue(response);
     }
 
     /// <summary>
@@ -198,7 +216,7 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     public void EnqueueTokenResponse(ScriptedResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        _tokenScript.Enqueue(response);
+        _token.Script.Enqueue(response);
     }
 
     /// <summary>Revokes an access token the token endpoint issued: the ingest routes answer it with 401 from now on.</summary>
@@ -223,8 +241,8 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
     /// <summary>Removes every scripted response not used yet, for the ingest routes and the token endpoint.</summary>
     public void ClearScriptedResponses()
     {
-        _script.Clear();
-        _tokenScript.Clear();
+        _ingest.Script.Clear();
+        _token.Script.Clear();
     }
 
     /// <summary>
@@ -260,20 +278,4 @@ public sealed class DynatraceIngestReceiver : IAsyncDisposable, IDisposable
 
     /// <summary>Stops the server; see <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>The state the receiver's handlers share.</summary>
-    sealed class ReceiverParts
-    {
-        public ReceiverParts(ReceiverSettings settings) => Tokens = new OAuthTokenIssuer(settings.OAuthTokenLifetime);
-
-        public ReceiverRecorder Recorder { get; } = new();
-
-        public ScriptedResponseQueue Script { get; } = new();
-
-        public ScriptedResponseQueue TokenScript { get; } = new();
-
-        public OAuthTokenIssuer Tokens { get; }
-
-        public CancellationTokenSource Shutdown { get; } = new();
-    }
 }

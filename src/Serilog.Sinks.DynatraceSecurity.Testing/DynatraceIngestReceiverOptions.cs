@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
@@ -86,4 +87,80 @@ public sealed class DynatraceIngestReceiverOptions
     /// as a whole, with that message, and none of its events is recorded (Dynatrace documents no partial acceptance).
     /// </summary>
     public Func<JsonElement, string?>? ValidateEvent { get; set; }
+
+    /// <summary>
+    /// A copy for a starting receiver, so that later changes have no effect, after checking that every setting can take
+    /// effect (a receiver that cannot should fail at start, saying what to fix, not answer oddly later).
+    /// </summary>
+    internal DynatraceIngestReceiverOptions CheckedCopy()
+    {
+        var copy = new DynatraceIngestReceiverOptions
+        {
+            Endpoints = Endpoints?.ToList(),
+            MaxRequestBytes = MaxRequestBytes,
+            AcceptGzip = AcceptGzip,
+            RequireSecurityAppFields = RequireSecurityAppFields,
+            OAuthClientId = OAuthClientId,
+            OAuthClientSecret = OAuthClientSecret,
+            OAuthTokenLifetime = OAuthTokenLifetime,
+            ValidateEvent = ValidateEvent,
+        };
+        copy.AcceptedTokens.Clear();
+        copy.OAuthScopes.Clear();
+        foreach (var token in AcceptedTokens)
+        {
+            copy.AcceptedTokens.Add(token);
+        }
+
+        foreach (var scope in OAuthScopes)
+        {
+            copy.OAuthScopes.Add(scope);
+        }
+
+        if (copy.AcceptedTokens.Count == 0)
+        {
+            throw new ArgumentException("AcceptedTokens must hold at least one token.", "options");
+        }
+
+        if (copy.AcceptedTokens.Any(Unusable))
+        {
+            throw new ArgumentException("AcceptedTokens must not hold null, blank or whitespace-containing tokens.", "options");
+        }
+
+        var nameProblem = copy.Endpoints?.Select(IngestRequestHandler.EndpointNameProblem).FirstOrDefault(problem => problem is not null);
+        if (nameProblem is not null)
+        {
+            throw new ArgumentException($"Endpoints holds an invalid endpoint name: {nameProblem}", "options");
+        }
+
+        if (MaxRequestBytes <= 0 || MaxRequestBytes >= int.MaxValue)
+        {
+            throw new ArgumentException("MaxRequestBytes must be positive and less than 2 GiB.", "options");
+        }
+
+        RequireCredential(OAuthClientId, nameof(OAuthClientId));
+        RequireCredential(OAuthClientSecret, nameof(OAuthClientSecret));
+        if (OAuthTokenLifetime < TimeSpan.FromSeconds(1) || OAuthTokenLifetime > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException("OAuthTokenLifetime must be between 1 second and 1 day.", "options");
+        }
+
+        foreach (var scope in copy.OAuthScopes)
+        {
+            RequireCredential(scope, nameof(OAuthScopes));
+        }
+
+        return copy;
+    }
+
+    static void RequireCredential(string? value, string name)
+    {
+        if (Unusable(value))
+        {
+            throw new ArgumentException($"{name} must not be blank or contain whitespace.", "options");
+        }
+    }
+
+    /// <summary>A token, client id, secret or scope is sent in a header or form field, where white space would split it.</summary>
+    static bool Unusable(string? credential) => string.IsNullOrWhiteSpace(credential) || credential.Any(char.IsWhiteSpace);
 }

@@ -1,39 +1,55 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Unicode;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
 /// <summary>
-/// Validates an ingest body: strict UTF-8 without a byte order mark, strict JSON (no comments or trailing commas),
-/// one object or an array of objects (an empty array is accepted with no events), and no duplicate property names in
-/// any object at any depth.
+/// Takes the events from an ingest body, or says why it is refused: strict UTF-8 without a byte order mark, strict JSON
+/// (no comments or trailing commas), one object or an array of objects (an empty array holds no events), no duplicate
+/// property names in any object at any depth; then, when required, the fields Dynatrace's security app needs, and the
+/// test's own check (<see cref="DynatraceIngestReceiverOptions.ValidateEvent"/>). A body is taken or refused as a whole,
+/// since Dynatrace documents no partial acceptance.
 /// </summary>
 internal static class EventPayloadParser
 {
+    /// <summary>
+    /// Without these, Dynatrace's Threats &amp; Exploits app hides a finding or shows it incomplete (Dynatrace's reference
+    /// for querying detections, "Threats &amp; Exploits (T&amp;E) App Compatibility"). Dynatrace's ingest accepts such
+    /// events, so requiring them is the receiver's own check.
+    /// </summary>
+    static readonly string[] SecurityAppFields =
+    {
+        "event.id", "event.provider", "finding.type", "finding.id", "finding.time.created", "finding.title",
+        "dt.security.risk.level", "object.id", "object.type",
+    };
+
     static readonly JsonDocumentOptions StrictJson = new()
     {
         AllowTrailingCommas = false,
         CommentHandling = JsonCommentHandling.Disallow,
     };
 
-    public static PayloadParseResult Parse(byte[] body)
+    /// <returns>The cloned event objects in body order, or none and a message saying what is wrong.</returns>
+    public static (IReadOnlyList<JsonElement> Events, string? Problem) Parse(
+        byte[] body, bool requireSecurityAppFields, Func<JsonElement, string?>? validateEvent)
     {
         if (body.Length == 0)
         {
-            return PayloadParseResult.Rejected("The request body is empty; expected a JSON object or an array of JSON objects.");
+            return Rejected("The request body is empty; expected a JSON object or an array of JSON objects.");
         }
 
         if (!Utf8.IsValid(body))
         {
-            return PayloadParseResult.Rejected("The request body is not valid UTF-8.");
+            return Rejected("The request body is not valid UTF-8.");
         }
 
         if (body.Length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF)
         {
-            return PayloadParseResult.Rejected("The request body starts with a UTF-8 byte order mark; send JSON without one.");
+            return Rejected("The request body starts with a UTF-8 byte order mark; send JSON without one.");
         }
 
         JsonDocument document;
@@ -43,16 +59,27 @@ internal static class EventPayloadParser
         }
         catch (JsonException ex)
         {
-            return PayloadParseResult.Rejected($"The request body is not valid JSON: {ex.Message}");
+            return Rejected($"The request body is not valid JSON: {ex.Message}");
         }
 
         using (document)
         {
-            return Extract(document.RootElement);
+            var (events, problem) = Extract(document.RootElement);
+            if (problem is null && requireSecurityAppFields)
+            {
+                problem = events.Select(MissingSecurityAppFields).FirstOrDefault(missing => missing is not null);
+            }
+
+            if (problem is null && validateEvent is not null)
+            {
+                problem = events.Select(validateEvent).FirstOrDefault(refused => refused is not null);
+            }
+
+            return problem is null ? (events, null) : Rejected(problem);
         }
     }
 
-    static PayloadParseResult Extract(JsonElement root)
+    static (IReadOnlyList<JsonElement> Events, string? Problem) Extract(JsonElement root)
     {
         var events = new List<JsonElement>();
         switch (root.ValueKind)
@@ -60,7 +87,7 @@ internal static class EventPayloadParser
             case JsonValueKind.Object:
                 if (FindDuplicate(root, "$") is { } rootDuplicate)
                 {
-                    return PayloadParseResult.Rejected($"The event has a duplicate property name: {rootDuplicate}.");
+                    return Rejected($"The event has a duplicate property name: {rootDuplicate}.");
                 }
 
                 events.Add(root.Clone());
@@ -72,14 +99,14 @@ internal static class EventPayloadParser
                 {
                     if (element.ValueKind != JsonValueKind.Object)
                     {
-                        return PayloadParseResult.Rejected(string.Create(
+                        return Rejected(string.Create(
                             CultureInfo.InvariantCulture,
                             $"Array element {index} is a JSON {Describe(element.ValueKind)}; every event must be a JSON object."));
                     }
 
                     if (FindDuplicate(element, string.Create(CultureInfo.InvariantCulture, $"$[{index}]")) is { } duplicate)
                     {
-                        return PayloadParseResult.Rejected(string.Create(
+                        return Rejected(string.Create(
                             CultureInfo.InvariantCulture,
                             $"Event {index} has a duplicate property name: {duplicate}."));
                     }
@@ -91,11 +118,11 @@ internal static class EventPayloadParser
                 break;
 
             default:
-                return PayloadParseResult.Rejected(
+                return Rejected(
                     $"The request body is a JSON {Describe(root.ValueKind)}; expected a JSON object or an array of JSON objects.");
         }
 
-        return PayloadParseResult.Accepted(events);
+        return (events, null);
     }
 
     /// <summary>The first duplicate property (with its JSON path) in <paramref name="element"/> or below, or null.</summary>
@@ -139,6 +166,19 @@ internal static class EventPayloadParser
                 return null;
         }
     }
+
+    /// <summary>Null when event <paramref name="index"/> has every field (present, not null, not ""), else which it lacks.</summary>
+    static string? MissingSecurityAppFields(JsonElement candidate, int index)
+    {
+        var missing = SecurityAppFields.Where(field => !candidate.TryGetProperty(field, out var value)
+            || value.ValueKind == JsonValueKind.Null
+            || (value.ValueKind == JsonValueKind.String && value.GetString()!.Length == 0)).ToList();
+        return missing.Count == 0 ? null : string.Create(
+            CultureInfo.InvariantCulture,
+            $"Event {index} lacks fields Dynatrace's Threats & Exploits app needs to show a finding: {string.Join(", ", missing)} (set DynatraceIngestReceiverOptions.RequireSecurityAppFields to false to accept such events).");
+    }
+
+    static (IReadOnlyList<JsonElement>, string?) Rejected(string problem) => (Array.Empty<JsonElement>(), problem);
 
     static string Describe(JsonValueKind kind) => kind switch
     {

@@ -1,11 +1,15 @@
 using System;
-using System.Collections.Generic;
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -17,22 +21,28 @@ namespace Serilog.Sinks.DynatraceSecurity.Testing;
 /// </summary>
 internal sealed class IngestRequestHandler
 {
-    const string AllowedMethod = "POST";
+    static readonly (string Prefix, DynatraceIngestRouteKind Kind)[] CustomRoutes =
+    {
+        ("/platform/ingest/custom/security.events/", DynatraceIngestRouteKind.CustomSecurityEvents),
+        ("/platform/ingest/custom/events.security/", DynatraceIngestRouteKind.CustomEventsSecurityLegacy),
+    };
 
-    readonly ReceiverSettings _settings;
+    readonly DynatraceIngestReceiverOptions _settings;
     readonly ReceiverRecorder _recorder;
-    readonly ScriptedResponseQueue _script;
     readonly OAuthTokenIssuer _tokens;
     readonly CancellationToken _shutdown;
 
-    public IngestRequestHandler(ReceiverSettings settings, ReceiverRecorder recorder, ScriptedResponseQueue script, OAuthTokenIssuer tokens, CancellationToken shutdown)
+    public IngestRequestHandler(
+        DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer tokens, CancellationToken shutdown)
     {
-        _tokens = tokens;
         _settings = settings;
         _recorder = recorder;
-        _script = script;
+        _tokens = tokens;
         _shutdown = shutdown;
     }
+
+    /// <summary>The scripted responses, oldest first, that the next requests on a known POST route take.</summary>
+    public ConcurrentQueue<ScriptedResponse> Script { get; } = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -40,69 +50,82 @@ internal sealed class IngestRequestHandler
         var receivedAt = DateTimeOffset.UtcNow;
         var request = context.Request;
         var path = request.PathBase.Add(request.Path).Value ?? string.Empty;
-        var route = IngestRouteTable.Match(path);
+        var route = MatchRoute(path);
 
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
-        BodyReadResult body = BodyReadResult.Read(Array.Empty<byte>());
-        IngestAnswer answer;
+        var gzip = _settings.AcceptGzip && IsGzip(request);
+        var body = Array.Empty<byte>();
+        Answer answer;
         try
         {
-            body = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, aborted.Token).ConfigureAwait(false);
-            if (_settings.AcceptGzip && GzipBodyDecoder.IsGzip(request))
-            {
-                body = GzipBodyDecoder.Decode(body, _settings.MaxRequestBytes);
-            }
-
-            answer = await DecideAsync(request, route, body, aborted.Token).ConfigureAwait(false);
+            (body, var bodyRefusal) = await RequestBodyReader.ReadAsync(request, _settings.MaxRequestBytes, gzip, aborted.Token)
+                .ConfigureAwait(false);
+            answer = await DecideAsync(request, route, gzip, bodyRefusal, body, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            answer = IngestAnswer.Drop;
+            answer = Answer.Drop;
         }
         catch (Exception ex)
         {
-            answer = IngestAnswer.Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
+            answer = Error(500, $"The local receiver failed: {ex.GetType().Name}: {ex.Message}");
         }
 
-        var received = new ReceivedRequest(
-            sequence,
-            receivedAt,
-            request.Method,
-            path,
-            request.QueryString.Value ?? string.Empty,
-            route?.Kind,
-            route?.Endpoint,
-            RequestHeaderSnapshot.Capture(request.Headers),
-            AuthorizationCheck.SchemeOf(request.Headers),
-            body.Bytes,
-            answer.StatusCode);
-
-        // Record before answering, so a client that has seen the answer always finds the request recorded.
-        _recorder.Record(received, answer.Events.Select(json => new ReceivedEvent(received, json)));
-
-        if (answer.IsDrop)
-        {
-            context.Abort();
-        }
-        else
-        {
-            await WriteAsync(context.Response, answer, HttpMethods.IsHead(request.Method), aborted.Token).ConfigureAwait(false);
-        }
+        _recorder.Record(
+            new ReceivedRequest(sequence, receivedAt, request, path, route?.Kind, route?.Endpoint, body, answer.Status), answer.Events);
+        await answer.WriteAsync(context, aborted.Token).ConfigureAwait(false);
     }
 
-    async Task<IngestAnswer> DecideAsync(HttpRequest request, IngestRouteMatch? route, BodyReadResult body, CancellationToken cancellationToken)
+    /// <summary>Null when <paramref name="name"/> is a valid custom endpoint name, otherwise what is wrong with it.</summary>
+    public static string? EndpointNameProblem(string? name)
     {
-        if (route is null)
+        if (string.IsNullOrEmpty(name))
         {
-            return IngestAnswer.Error(404, $"No ingest route matches '{request.Path}'.");
+            return "The endpoint name is empty.";
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (!char.IsAsciiLetterOrDigit(name[i]) && name[i] != '.')
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The endpoint name '{name}' contains the character U+{(int)name[i]:X4} at position {i}; only letters, digits and dots are allowed.");
+            }
+        }
+
+        if (name[0] == '.')
+        {
+            return $"The endpoint name '{name}' starts with a dot; it must start with a letter or digit.";
+        }
+
+        if (name.Contains("..", StringComparison.Ordinal))
+        {
+            return $"The endpoint name '{name}' contains '..'.";
+        }
+
+        return name[^1] == '.' ? $"The endpoint name '{name}' ends with a dot." : null;
+    }
+
+    async Task<Answer> DecideAsync(
+        HttpRequest request,
+        (DynatraceIngestRouteKind Kind, string? Endpoint)? route,
+        bool gzip,
+        (int Status, string Message)? bodyRefusal,
+        byte[] body,
+        CancellationToken cancellationToken)
+    {
+        if (route is not { } matched)
+        {
+            return Error(404, $"No ingest route matches '{request.Path}'.");
         }
 
         if (!HttpMethods.IsPost(request.Method))
         {
-            return IngestAnswer.Error(405, $"Method {request.Method} is not allowed on this route; use POST.", AllowedMethod);
+            return Error(405, $"Method {request.Method} is not allowed on this route; use POST.");
         }
 
-        var scripted = _script.TryDequeue();
+        Script.TryDequeue(out var scripted);
         if (scripted is not null)
         {
             if (scripted.Delay != TimeSpan.Zero)
@@ -112,117 +135,151 @@ internal sealed class IngestRequestHandler
 
             if (scripted.DropConnection)
             {
-                return IngestAnswer.Drop;
+                return Answer.Drop;
             }
 
+            // Outside 2xx, the script is the answer: its own body, else (for an error) an envelope.
             if (scripted.StatusCode is < 200 or > 299)
             {
-                return IngestAnswer.Scripted(scripted);
+                var message = $"Scripted response: {scripted.StatusCode} {ReasonPhrases.GetReasonPhrase(scripted.StatusCode)}".TrimEnd();
+                return Answer.Scripted(scripted, scripted.StatusCode >= 400 ? Envelope(scripted.StatusCode, message) : null);
             }
         }
 
-        if (AuthorizationCheck.Validate(request.Headers, _settings.AcceptedTokens, _tokens, route.RequiredPermission) is { } authProblem)
+        // Only the custom-endpoint routes have an endpoint name, and their own permission.
+        var endpoint = matched.Endpoint;
+        var permission = endpoint is null ? DynatraceIngestReceiver.BuiltInRoutesPermission : DynatraceIngestReceiver.CustomRoutesPermission;
+        if (CheckToken(request.Headers.Authorization, permission) is { } tokenRefusal)
         {
-            return IngestAnswer.Error(authProblem.Status, authProblem.Message);
+            return Error(tokenRefusal.Status, tokenRefusal.Message);
         }
 
-        if (route.Endpoint is { } endpoint)
+        if (endpoint is not null)
         {
-            if (EndpointNameRules.Validate(endpoint) is { } nameProblem)
+            if (EndpointNameProblem(endpoint) is { } nameProblem)
             {
-                return IngestAnswer.Error(400, nameProblem);
+                return Error(400, nameProblem);
             }
 
-            if (_settings.Endpoints is { } known && !known.Contains(endpoint))
+            if (_settings.Endpoints is { } known && !known.Contains(endpoint, StringComparer.OrdinalIgnoreCase))
             {
-                return IngestAnswer.Error(404, $"The custom endpoint '{endpoint}' does not exist.");
+                return Error(404, $"The custom endpoint '{endpoint}' does not exist.");
             }
         }
 
-        if (ContentTypeCheck.Validate(request, _settings.AcceptGzip) is { } contentProblem)
+        if (ContentProblem(request, gzip) is { } contentProblem)
         {
-            return IngestAnswer.Error(400, contentProblem);
+            return Error(400, contentProblem);
         }
 
-        if (body.TooLarge)
+        if (bodyRefusal is { } refusal)
         {
-            return IngestAnswer.Error(413, $"The request body exceeds the limit of {_settings.MaxRequestBytes} bytes.");
+            return Error(refusal.Status, refusal.Message);
         }
 
-        if (body.Malformed is { } framingProblem)
+        var (events, payloadProblem) = EventPayloadParser.Parse(body, _settings.RequireSecurityAppFields, _settings.ValidateEvent);
+        if (payloadProblem is not null)
         {
-            return IngestAnswer.Error(400, framingProblem);
+            return Error(400, payloadProblem);
         }
 
-        var payload = EventPayloadParser.Parse(body.Bytes);
-        if (payload.Error is { } payloadProblem)
-        {
-            return IngestAnswer.Error(400, payloadProblem);
-        }
-
-        if (_settings.RequireSecurityAppFields)
-        {
-            for (var index = 0; index < payload.Events.Count; index++)
-            {
-                if (SecurityAppFieldsCheck.Validate(payload.Events[index], index) is { } fieldsProblem)
-                {
-                    return IngestAnswer.Error(400, fieldsProblem);
-                }
-            }
-        }
-
-        if (_settings.ValidateEvent is { } validate)
-        {
-            foreach (var candidate in payload.Events)
-            {
-                if (validate(candidate) is { } eventProblem)
-                {
-                    return IngestAnswer.Error(400, eventProblem);
-                }
-            }
-        }
-
-        return IngestAnswer.Accepted(payload.Events, scripted);
+        return (scripted is null ? new Answer(202) : Answer.Scripted(scripted)) with { Events = events };
     }
 
-    static async Task WriteAsync(HttpResponse response, IngestAnswer answer, bool isHead, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the request carries an accepted token (<c>Api-Token</c> or <c>Bearer</c>, scheme case-insensitive,
+    /// token exact), or an OAuth token issued here that is valid and has <paramref name="permission"/>; otherwise the
+    /// status (401, or 403 for a missing permission) and a message, which never quotes the token.
+    /// </summary>
+    (int Status, string Message)? CheckToken(StringValues authorization, string permission)
     {
-        response.StatusCode = answer.StatusCode;
-        if (answer.RetryAfter is not null)
+        if (authorization.Count != 1)
         {
-            response.Headers.RetryAfter = answer.RetryAfter;
+            return (401, authorization.Count == 0
+                ? "Missing Authorization header. Send 'Authorization: Api-Token <token>' or 'Authorization: Bearer <token>'."
+                : "More than one Authorization header was sent.");
         }
 
-        if (answer.Location is not null)
+        var value = authorization[0] ?? string.Empty;
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
+        if (space < 0)
         {
-            response.Headers.Location = answer.Location;
+            return (401, "The Authorization header has no scheme. Send 'Api-Token <token>' or 'Bearer <token>'.");
         }
 
-        if (answer.Allow is not null)
+        var scheme = value.Substring(0, space);
+        var bearer = scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase);
+        if (!bearer && !scheme.Equals("Api-Token", StringComparison.OrdinalIgnoreCase))
         {
-            response.Headers.Allow = answer.Allow;
+            return (401, "Unsupported Authorization scheme; use 'Api-Token' or 'Bearer'.");
         }
 
-        var statusForbidsBody = answer.StatusCode is 204 or 205 or 304;
-        if (answer.Body is null || statusForbidsBody || isHead)
+        var token = value.Substring(space + 1).Trim();
+        if (_settings.AcceptedTokens.Contains(token, StringComparer.Ordinal))
         {
-            if (!statusForbidsBody)
-            {
-                response.ContentLength = 0;
-            }
-
-            return;
+            return null;
         }
 
-        response.ContentType = answer.ContentType;
-        response.ContentLength = answer.Body.Length;
-        try
-        {
-            await response.Body.WriteAsync(answer.Body, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client went away while the answer was written; the decided status is still what was answered.
-        }
+        // Not a configured token: an OAuth token (always sent as Bearer) is checked against what the endpoint issued.
+        return bearer && token.Length > 0 ? _tokens.Check(token, permission) : (401, "The access token is missing or invalid.");
     }
+
+    /// <summary>
+    /// Null for <c>Content-Type: application/json</c> (parameters allowed) without a <c>Content-Encoding</c> other than
+    /// <c>identity</c> (compressed ingest is not documented for OpenPipeline), except gzip when accepted; otherwise a
+    /// message for a 400 (not 415).
+    /// </summary>
+    static string? ContentProblem(HttpRequest request, bool gzip)
+    {
+        var contentType = request.ContentType;
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return "Missing Content-Type header; expected application/json.";
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+            || !parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"Unsupported Content-Type '{contentType}'; expected application/json.";
+        }
+
+        var encoding = gzip ? null : request.Headers.ContentEncoding.FirstOrDefault(
+            e => !string.IsNullOrWhiteSpace(e) && !e.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase));
+        return encoding is null ? null : $"Unsupported Content-Encoding '{encoding}'; the local receiver accepts uncompressed JSON only.";
+    }
+
+    /// <summary>The route of <paramref name="path"/> (ordinal, case-sensitive), with a custom route's endpoint name, or null.</summary>
+    /// <remarks>A custom route takes exactly one segment after its prefix: an empty one still matches (and is then refused
+    /// as an empty endpoint name), a further <c>/</c> does not.</remarks>
+    static (DynatraceIngestRouteKind Kind, string? Endpoint)? MatchRoute(string path)
+    {
+        switch (path)
+        {
+            case "/platform/ingest/v1/security.events":
+                return (DynatraceIngestRouteKind.BuiltInSecurityEvents, null);
+            case "/platform/ingest/v1/events.security":
+                return (DynatraceIngestRouteKind.BuiltInEventsSecurityLegacy, null);
+        }
+
+        foreach (var (prefix, kind) in CustomRoutes)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var endpoint = path.Substring(prefix.Length);
+                return endpoint.Contains('/', StringComparison.Ordinal) ? null : (kind, endpoint);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the request's only content encoding is gzip.</summary>
+    static bool IsGzip(HttpRequest request) =>
+        request.Headers.ContentEncoding.Count == 1
+        && string.Equals(request.Headers.ContentEncoding[0]?.Trim(), "gzip", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An error answer with a Dynatrace <c>ErrorResponseEnvelope</c>.</summary>
+    static Answer Error(int status, string message) => new(status, Envelope(status, message), Answer.Json);
+
+    static string Envelope(int status, string message) => JsonSerializer.Serialize(new { error = new { code = status, message } });
 }

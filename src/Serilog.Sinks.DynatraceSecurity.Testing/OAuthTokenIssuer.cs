@@ -13,7 +13,8 @@ internal sealed class OAuthTokenIssuer
     const string TokenPrefix = "localreceiver.oauth.";
 
     readonly object _gate = new();
-    readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (DateTimeOffset ExpiresAt, HashSet<string> Permissions)> _issued = new(StringComparer.Ordinal);
+    readonly HashSet<string> _revoked = new(StringComparer.Ordinal);
     readonly TimeSpan _lifetime;
 
     public OAuthTokenIssuer(TimeSpan lifetime) => _lifetime = lifetime;
@@ -26,7 +27,7 @@ internal sealed class OAuthTokenIssuer
         var token = TokenPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         lock (_gate)
         {
-            _tokens[token] = new IssuedToken(DateTimeOffset.UtcNow + _lifetime, new HashSet<string>(permissions, StringComparer.Ordinal));
+            _issued[token] = (DateTimeOffset.UtcNow + _lifetime, new HashSet<string>(permissions, StringComparer.Ordinal));
         }
 
         return token;
@@ -38,76 +39,44 @@ internal sealed class OAuthTokenIssuer
     /// </summary>
     public (int Status, string Message)? Check(string token, string permission)
     {
-        IssuedToken? issued;
         lock (_gate)
         {
-            _tokens.TryGetValue(token, out issued);
-        }
+            if (!_issued.TryGetValue(token, out var issued))
+            {
+                return (401, "The access token is missing or invalid.");
+            }
 
-        if (issued is null)
-        {
-            return (401, "The access token is missing or invalid.");
-        }
+            if (_revoked.Contains(token))
+            {
+                return (401, "The OAuth access token has been revoked.");
+            }
 
-        if (issued.Revoked)
-        {
-            return (401, "The OAuth access token has been revoked.");
-        }
+            if (DateTimeOffset.UtcNow >= issued.ExpiresAt)
+            {
+                return (401, "The OAuth access token has expired.");
+            }
 
-        if (DateTimeOffset.UtcNow >= issued.ExpiresAt)
-        {
-            return (401, "The OAuth access token has expired.");
+            return issued.Permissions.Contains(permission) ? null : (403, $"The OAuth access token lacks the permission {permission}.");
         }
-
-        return issued.Permissions.Contains(permission)
-            ? null
-            : (403, $"The OAuth access token lacks the permission {permission}.");
     }
 
+    /// <returns>True when the token was issued here and not revoked before.</returns>
     public bool Revoke(string token)
     {
         lock (_gate)
         {
-            if (!_tokens.TryGetValue(token, out var issued) || issued.Revoked)
-            {
-                return false;
-            }
-
-            issued.Revoked = true;
-            return true;
+            return _issued.ContainsKey(token) && _revoked.Add(token);
         }
     }
 
+    /// <returns>How many tokens were revoked now.</returns>
     public int RevokeAll()
     {
-        var revoked = 0;
         lock (_gate)
         {
-            foreach (var issued in _tokens.Values)
-            {
-                if (!issued.Revoked)
-                {
-                    issued.Revoked = true;
-                    revoked++;
-                }
-            }
+            var before = _revoked.Count;
+            _revoked.UnionWith(_issued.Keys);
+            return _revoked.Count - before;
         }
-
-        return revoked;
-    }
-
-    sealed class IssuedToken
-    {
-        public IssuedToken(DateTimeOffset expiresAt, HashSet<string> permissions)
-        {
-            ExpiresAt = expiresAt;
-            Permissions = permissions;
-        }
-
-        public DateTimeOffset ExpiresAt { get; }
-
-        public HashSet<string> Permissions { get; }
-
-        public bool Revoked { get; set; }
     }
 }

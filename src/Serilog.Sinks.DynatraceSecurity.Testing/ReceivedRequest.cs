@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Globalization;
+using System.Linq;
+using Microsoft.AspNetCore.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -12,25 +15,29 @@ public sealed class ReceivedRequest
     internal ReceivedRequest(
         long sequence,
         DateTimeOffset receivedAt,
-        string method,
+        HttpRequest request,
         string path,
-        string queryString,
         DynatraceIngestRouteKind? route,
         string? endpoint,
-        IReadOnlyDictionary<string, string> headers,
-        string? authorizationScheme,
         byte[] body,
         int statusCode)
     {
         Sequence = sequence;
         ReceivedAt = receivedAt;
-        Method = method;
+        Method = request.Method;
         Path = path;
-        QueryString = queryString;
+        QueryString = request.QueryString.Value ?? string.Empty;
         Route = route;
         Endpoint = endpoint;
-        Headers = headers;
-        AuthorizationScheme = authorizationScheme;
+        Headers = CopyHeaders(request.Headers);
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count > 0)
+        {
+            var value = authorization[0] ?? string.Empty;
+            var space = value.IndexOf(' ', StringComparison.Ordinal);
+            AuthorizationScheme = space < 0 ? string.Empty : value.Substring(0, space);
+        }
+
         Body = body;
         StatusCode = statusCode;
     }
@@ -79,6 +86,11 @@ public sealed class ReceivedRequest
 
     /// <summary>The HTTP status code the receiver answered, or 0 when the connection was dropped or aborted without an answer.</summary>
     public int StatusCode { get; }
+
+    /// <summary>A case-insensitive copy of the headers, repeated values joined with <c>", "</c>, as both records keep them.</summary>
+    internal static IReadOnlyDictionary<string, string> CopyHeaders(IHeaderDictionary headers) =>
+        new ReadOnlyDictionary<string, string>(headers.ToDictionary(
+            header => header.Key, header => string.Join(", ", header.Value.ToArray()), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Method, path, status and body length. Never includes headers, the query string or tokens.</summary>
     /// <returns>A short description such as <c>POST /platform/ingest/v1/security.events -&gt; 202 (123 bytes)</c>.</returns>

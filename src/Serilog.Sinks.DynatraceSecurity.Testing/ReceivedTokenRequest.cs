@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using Microsoft.AspNetCore.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
 
@@ -12,16 +13,15 @@ public sealed class ReceivedTokenRequest
 {
     internal ReceivedTokenRequest(
         DateTimeOffset receivedAt,
-        string method,
-        IReadOnlyDictionary<string, string> headers,
+        HttpRequest request,
         IReadOnlyDictionary<string, string> form,
         int statusCode,
         string? error,
         string? issuedToken)
     {
         ReceivedAt = receivedAt;
-        Method = method;
-        Headers = headers;
+        Method = request.Method;
+        Headers = ReceivedRequest.CopyHeaders(request.Headers);
         Form = form;
         StatusCode = statusCode;
         Error = error;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Tasks;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing;
@@ -19,33 +20,34 @@ internal sealed class ReceiverRecorder
     readonly List<ReceivedRequest> _requests = new();
     readonly List<ReceivedEvent> _events = new();
     readonly List<ReceivedTokenRequest> _tokenRequests = new();
-    readonly List<CountWaiter> _waiters = new();
+    readonly List<(Func<int> Count, int Target, TaskCompletionSource Reached)> _waiters = new();
     long _lastSequence;
     int _arrivals;
     bool _closed;
 
+    public IReadOnlyList<ReceivedTokenRequest> TokenRequests => Snapshot(_tokenRequests);
+
+    public IReadOnlyList<ReceivedRequest> Requests => Snapshot(_requests);
+
+    public IReadOnlyList<ReceivedEvent> Events => Snapshot(_events);
+
     /// <summary>Counts an arrival and returns its sequence number (arrival order).</summary>
     public long RegisterArrival()
     {
-        List<CountWaiter> satisfied;
-        long sequence;
         lock (_gate)
         {
-            sequence = ++_lastSequence;
             _arrivals++;
-            satisfied = TakeSatisfiedWaiters();
+            ReleaseReached();
+            return ++_lastSequence;
         }
-
-        Release(satisfied);
-        return sequence;
     }
 
     /// <summary>Records an answered request and its events, inserted by arrival order.</summary>
-    public void Record(ReceivedRequest request, IEnumerable<ReceivedEvent> events)
+    public void Record(ReceivedRequest request, IReadOnlyList<JsonElement> events)
     {
-        List<CountWaiter> satisfied;
         lock (_gate)
         {
+            // Requests are answered out of order (a scripted delay, a slow body); they are kept in arrival order.
             var requestIndex = _requests.Count;
             while (requestIndex > 0 && _requests[requestIndex - 1].Sequence > request.Sequence)
             {
@@ -60,14 +62,11 @@ internal sealed class ReceiverRecorder
                 eventIndex--;
             }
 
-            _events.InsertRange(eventIndex, events);
-            satisfied = TakeSatisfiedWaiters();
+            _events.InsertRange(eventIndex, events.Select(json => new ReceivedEvent(request, json)));
+            ReleaseReached();
         }
-
-        Release(satisfied);
     }
 
-    /// <summary>Records an answered token request.</summary>
     public void RecordToken(ReceivedTokenRequest request)
     {
         lock (_gate)
@@ -76,39 +75,7 @@ internal sealed class ReceiverRecorder
         }
     }
 
-    public IReadOnlyList<ReceivedTokenRequest> TokenRequests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _tokenRequests.ToArray();
-            }
-        }
-    }
-
-    public IReadOnlyList<ReceivedRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _requests.ToArray();
-            }
-        }
-    }
-
-    public IReadOnlyList<ReceivedEvent> Events
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _events.ToArray();
-            }
-        }
-    }
-
+    /// <summary>Forgets everything recorded and the arrivals; pending waits keep waiting for counts from zero.</summary>
     public void Clear()
     {
         lock (_gate)
@@ -120,8 +87,31 @@ internal sealed class ReceiverRecorder
         }
     }
 
-    /// <summary>Completes when <paramref name="counter"/> reaches <paramref name="target"/>; throws <see cref="TimeoutException"/> otherwise.</summary>
-    public async Task WaitAsync(RecordedCount counter, int target, TimeSpan timeout)
+    public Task WaitForArrivalsAsync(int target, TimeSpan timeout) => WaitAsync(() => _arrivals, "request arrival(s)", target, timeout);
+
+    public Task WaitForRequestsAsync(int target, TimeSpan timeout) => WaitAsync(() => _requests.Count, "answered request(s)", target, timeout);
+
+    public Task WaitForEventsAsync(int target, TimeSpan timeout) => WaitAsync(() => _events.Count, "accepted event(s)", target, timeout);
+
+    /// <summary>Fails pending waits; later waits throw <see cref="ObjectDisposedException"/>. Recorded data stays readable.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            foreach (var waiter in _waiters)
+            {
+                waiter.Reached.TrySetException(new ObjectDisposedException(
+                    nameof(DynatraceIngestReceiver), "The receiver was disposed while a test was waiting on it."));
+            }
+
+            _waiters.Clear();
+        }
+    }
+
+    /// <summary>Completes when <paramref name="count"/> (read under the lock) reaches <paramref name="target"/>.</summary>
+    /// <exception cref="TimeoutException">It did not in time; the message says how far it got and what was answered.</exception>
+    async Task WaitAsync(Func<int> count, string what, int target, TimeSpan timeout)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(target);
         if (timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -129,22 +119,23 @@ internal sealed class ReceiverRecorder
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
         }
 
-        CountWaiter waiter;
+        // Continuations run asynchronously, so a waiter is released under the lock without running a test's code there.
+        (Func<int> Count, int Target, TaskCompletionSource Reached) waiter =
+            (count, target, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, typeof(DynatraceIngestReceiver));
-            if (Current(counter) >= target)
+            if (count() >= target)
             {
                 return;
             }
 
-            waiter = new CountWaiter(counter, target);
             _waiters.Add(waiter);
         }
 
         try
         {
-            await waiter.Completion.Task.WaitAsync(timeout).ConfigureAwait(false);
+            await waiter.Reached.Task.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -152,77 +143,42 @@ internal sealed class ReceiverRecorder
             lock (_gate)
             {
                 _waiters.Remove(waiter);
-                if (Current(counter) >= target)
+                if (count() >= target)
                 {
                     return;
                 }
 
-                message = DescribeTimeout(counter, target, timeout);
+                message = DescribeTimeout(count(), what, target, timeout);
             }
 
             throw new TimeoutException(message);
         }
     }
 
-    /// <summary>Fails pending waits; later waits throw <see cref="ObjectDisposedException"/>. Recorded data stays readable.</summary>
-    public void Close()
+    T[] Snapshot<T>(List<T> records)
     {
-        List<CountWaiter> pending;
         lock (_gate)
         {
-            _closed = true;
-            pending = _waiters.ToList();
-            _waiters.Clear();
-        }
-
-        foreach (var waiter in pending)
-        {
-            waiter.Completion.TrySetException(new ObjectDisposedException(
-                nameof(DynatraceIngestReceiver), "The receiver was disposed while a test was waiting on it."));
+            return records.ToArray();
         }
     }
 
-    int Current(RecordedCount counter) => counter switch
+    void ReleaseReached()
     {
-        RecordedCount.Arrivals => _arrivals,
-        RecordedCount.Requests => _requests.Count,
-        _ => _events.Count,
-    };
-
-    List<CountWaiter> TakeSatisfiedWaiters()
-    {
-        var satisfied = new List<CountWaiter>();
         for (var i = _waiters.Count - 1; i >= 0; i--)
         {
-            if (Current(_waiters[i].Counter) >= _waiters[i].Target)
+            if (_waiters[i].Count() >= _waiters[i].Target)
             {
-                satisfied.Add(_waiters[i]);
+                _waiters[i].Reached.TrySetResult();
                 _waiters.RemoveAt(i);
             }
         }
-
-        return satisfied;
     }
 
-    static void Release(List<CountWaiter> satisfied)
+    string DescribeTimeout(int reached, string what, int target, TimeSpan timeout)
     {
-        foreach (var waiter in satisfied)
-        {
-            waiter.Completion.TrySetResult();
-        }
-    }
-
-    string DescribeTimeout(RecordedCount counter, int target, TimeSpan timeout)
-    {
-        var what = counter switch
-        {
-            RecordedCount.Arrivals => "request arrival(s)",
-            RecordedCount.Requests => "answered request(s)",
-            _ => "accepted event(s)",
-        };
-
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Timed out after {timeout.TotalMilliseconds:0} ms waiting for {target} {what}; {Current(counter)} arrived");
+        text.Append(CultureInfo.InvariantCulture, $"Timed out after {timeout.TotalMilliseconds:0} ms waiting for {target} {what}; {reached} arrived");
         text.Append(CultureInfo.InvariantCulture, $" ({_events.Count} event(s) accepted, {_requests.Count} request(s) answered, {_arrivals} arrived).");
         if (_requests.Count > 0)
         {

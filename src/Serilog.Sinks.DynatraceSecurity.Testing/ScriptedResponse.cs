@@ -55,15 +55,7 @@ public sealed class ScriptedResponse
     public string? RetryAfter
     {
         get => _retryAfter;
-        init
-        {
-            if (value is not null && value.Any(char.IsControl))
-            {
-                throw new ArgumentException("A scripted Retry-After value must not contain control characters.", nameof(value));
-            }
-
-            _retryAfter = value;
-        }
+        init => _retryAfter = WithoutControlCharacters(value, "Retry-After");
     }
 
     /// <summary>
@@ -74,15 +66,7 @@ public sealed class ScriptedResponse
     public string? Location
     {
         get => _location;
-        init
-        {
-            if (value is not null && value.Any(char.IsControl))
-            {
-                throw new ArgumentException("A scripted Location value must not contain control characters.", nameof(value));
-            }
-
-            _location = value;
-        }
+        init => _location = WithoutControlCharacters(value, "Location");
     }
 
     /// <summary>
@@ -169,6 +153,12 @@ public sealed class ScriptedResponse
     /// <summary>A response that aborts the connection without answering; the client sees a transport error.</summary>
     /// <returns>The scripted response.</returns>
     public static ScriptedResponse Drop() => new() { DropConnection = true };
+
+    /// <summary>A header value is sent as is, so a CR or LF in it would write a header of its own.</summary>
+    static string? WithoutControlCharacters(string? value, string header) =>
+        value is not null && value.Any(char.IsControl)
+            ? throw new ArgumentException($"A scripted {header} value must not contain control characters.", nameof(value))
+            : value;
 
     /// <inheritdoc />
     public override string ToString()

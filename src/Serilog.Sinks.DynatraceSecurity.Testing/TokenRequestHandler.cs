@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -23,20 +25,22 @@ internal sealed class TokenRequestHandler
     /// <summary>A form holding a token request is a few hundred bytes; anything near this is not one.</summary>
     const long MaxBodyBytes = 64 * 1024;
 
-    readonly ReceiverSettings _settings;
+    readonly DynatraceIngestReceiverOptions _settings;
     readonly OAuthTokenIssuer _issuer;
     readonly ReceiverRecorder _recorder;
-    readonly ScriptedResponseQueue _script;
     readonly CancellationToken _shutdown;
 
-    public TokenRequestHandler(ReceiverSettings settings, OAuthTokenIssuer issuer, ReceiverRecorder recorder, ScriptedResponseQueue script, CancellationToken shutdown)
+    public TokenRequestHandler(
+        DynatraceIngestReceiverOptions settings, ReceiverRecorder recorder, OAuthTokenIssuer issuer, CancellationToken shutdown)
     {
         _settings = settings;
         _issuer = issuer;
         _recorder = recorder;
-        _script = script;
         _shutdown = shutdown;
     }
+
+    /// <summary>The scripted answers, oldest first, that the next token requests take.</summary>
+    public ConcurrentQueue<ScriptedResponse> Script { get; } = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -45,70 +49,34 @@ internal sealed class TokenRequestHandler
         var request = context.Request;
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
         IReadOnlyDictionary<string, string> form = ReadOnlyDictionary<string, string>.Empty;
-        TokenAnswer answer;
+        Answer answer;
         try
         {
-            var body = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, aborted.Token).ConfigureAwait(false);
-            form = ParseForm(request, body);
-            answer = await DecideAsync(request, form, body, aborted.Token).ConfigureAwait(false);
+            var (body, refusal) = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, gzip: false, aborted.Token)
+                .ConfigureAwait(false);
+            form = refusal is null ? ParseForm(request, body) : form;
+            answer = await DecideAsync(request, form, readable: refusal is null, aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            answer = TokenAnswer.Drop;
+            answer = Answer.Drop;
         }
 
-        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request.Method, RequestHeaderSnapshot.Capture(request.Headers), form,
-            answer.StatusCode, answer.Error, answer.IssuedToken));
+        _recorder.RecordToken(new ReceivedTokenRequest(receivedAt, request, form, answer.Status, answer.OAuthError, answer.IssuedToken));
 
-        if (answer.StatusCode == 0)
-        {
-            context.Abort();
-            return;
-        }
-
-        var response = context.Response;
-        response.StatusCode = answer.StatusCode;
-        if (answer.StatusCode == 405)
-        {
-            response.Headers.Allow = "POST";
-        }
-
-        if (answer.RetryAfter is not null)
-        {
-            response.Headers.RetryAfter = answer.RetryAfter;
-        }
-
-        if (answer.Location is not null)
-        {
-            response.Headers.Location = answer.Location;
-        }
-
-        // Token responses must not be cached (RFC 6749, 5.1).
-        response.Headers.CacheControl = "no-store";
-        response.ContentLength = answer.Body.Length;
-        if (answer.ContentType is not null)
-        {
-            response.ContentType = answer.ContentType;
-        }
-
-        try
-        {
-            await response.Body.WriteAsync(answer.Body, aborted.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The client went away while the answer was written; the decided status is still what was answered.
-        }
+        context.Response.Headers.CacheControl = "no-store"; // token responses must not be cached (RFC 6749, 5.1)
+        await answer.WriteAsync(context, aborted.Token).ConfigureAwait(false);
     }
 
-    async Task<TokenAnswer> DecideAsync(HttpRequest request, IReadOnlyDictionary<string, string> form, BodyReadResult body, CancellationToken cancellationToken)
+    async Task<Answer> DecideAsync(
+        HttpRequest request, IReadOnlyDictionary<string, string> form, bool readable, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(request.Method))
         {
-            return TokenAnswer.OAuthError(405, "invalid_request", $"Method {request.Method} is not allowed; use POST.");
+            return OAuthError(405, "invalid_request", $"Method {request.Method} is not allowed; use POST.");
         }
 
-        var scripted = _script.TryDequeue();
+        Script.TryDequeue(out var scripted);
         if (scripted is not null)
         {
             if (scripted.Delay != TimeSpan.Zero)
@@ -118,66 +86,102 @@ internal sealed class TokenRequestHandler
 
             if (scripted.DropConnection)
             {
-                return TokenAnswer.Drop;
+                return Answer.Drop;
             }
 
             // Unlike on the ingest routes, a 2xx with a body is answered as is: a token response a test writes itself.
             if (scripted.StatusCode is < 200 or > 299 || scripted.Body is not null)
             {
-                return TokenAnswer.Scripted(scripted);
+                return Scripted(scripted);
             }
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return TokenAnswer.OAuthError(400, "invalid_request", "The token request must be sent as application/x-www-form-urlencoded.");
+            return OAuthError(400, "invalid_request", "The token request must be sent as application/x-www-form-urlencoded.");
         }
 
-        if (body.TooLarge || body.Malformed is not null)
+        if (!readable)
         {
-            return TokenAnswer.OAuthError(400, "invalid_request", "The token request body is too large or could not be read.");
+            return OAuthError(400, "invalid_request", "The token request body is too large or could not be read.");
         }
 
         if (!form.TryGetValue("grant_type", out var grantType) || grantType != "client_credentials")
         {
-            return TokenAnswer.OAuthError(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+            return OAuthError(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
         }
 
         if (!form.TryGetValue("client_id", out var clientId) || !form.TryGetValue("client_secret", out var secret)
             || !string.Equals(clientId, _settings.OAuthClientId, StringComparison.Ordinal)
             || !string.Equals(secret, _settings.OAuthClientSecret, StringComparison.Ordinal))
         {
-            return TokenAnswer.OAuthError(401, "invalid_client", "Client authentication failed: unknown client_id or wrong client_secret.");
+            return OAuthError(401, "invalid_client", "Client authentication failed: unknown client_id or wrong client_secret.");
         }
 
         form.TryGetValue("scope", out var scope);
         var permissions = (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (permissions.Length == 0)
         {
-            return TokenAnswer.OAuthError(400, "invalid_scope", "The token request names no scope.");
+            return OAuthError(400, "invalid_scope", "The token request names no scope.");
         }
 
         var unknown = permissions.Where(p => !_settings.OAuthScopes.Contains(p)).ToArray();
         if (unknown.Length > 0)
         {
-            return TokenAnswer.OAuthError(400, "invalid_scope", $"The client is not granted: {string.Join(" ", unknown)}.");
+            return OAuthError(400, "invalid_scope", $"The client is not granted: {string.Join(" ", unknown)}.");
         }
 
         form.TryGetValue("resource", out var resource);
         var token = _issuer.Issue(permissions);
-        return TokenAnswer.Issued(token, string.Join(" ", permissions), _issuer.ExpiresInSeconds, resource);
+        var body = new Dictionary<string, object?>
+        {
+            ["scope"] = string.Join(" ", permissions),
+            ["token_type"] = "Bearer",
+            ["expires_in"] = _issuer.ExpiresInSeconds,
+            ["access_token"] = token,
+        };
+        if (resource is not null)
+        {
+            body["resource"] = resource;
+        }
+
+        return new Answer(200, JsonSerializer.Serialize(body), Answer.Json) { IssuedToken = token };
+    }
+
+    /// <summary>An error answered as Dynatrace SSO does, the same shape as a scripted <see cref="ScriptedResponse.OAuthError"/>.</summary>
+    static Answer OAuthError(int status, string error, string description) =>
+        Answer.Scripted(ScriptedResponse.OAuthError(status, error, description)) with { OAuthError = error };
+
+    /// <summary>A scripted answer: its own body, else for an error status an OAuth error that fits it.</summary>
+    static Answer Scripted(ScriptedResponse scripted)
+    {
+        if (scripted.Body is not null || scripted.StatusCode < 400)
+        {
+            return Answer.Scripted(scripted);
+        }
+
+        var error = scripted.StatusCode switch
+        {
+            401 => "invalid_client",
+            503 => "temporarily_unavailable",
+            >= 500 => "server_error",
+            _ => "invalid_request",
+        };
+        var fitting = ScriptedResponse.OAuthError(scripted.StatusCode, error, $"Scripted response: {scripted.StatusCode}");
+        return Answer.Scripted(scripted, fitting.Body) with { OAuthError = error };
     }
 
     /// <summary>The decoded form fields of a form body; empty for any other body. A repeated field keeps its first value.</summary>
-    static IReadOnlyDictionary<string, string> ParseForm(HttpRequest request, BodyReadResult body)
+    static IReadOnlyDictionary<string, string> ParseForm(HttpRequest request, byte[] body)
     {
-        if (!request.HasFormContentType || body.TooLarge || body.Malformed is not null)
+        if (!request.HasFormContentType)
         {
             return ReadOnlyDictionary<string, string>.Empty;
         }
 
-        var fields = new FormReader(Encoding.UTF8.GetString(body.Bytes)).ReadForm();
-        return new ReadOnlyDictionary<string, string>(fields.ToDictionary(f => f.Key, f => f.Value[0] ?? string.Empty, StringComparer.Ordinal));
+        var fields = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+        return new ReadOnlyDictionary<string, string>(
+            fields.ToDictionary(field => field.Key, field => field.Value[0] ?? string.Empty, StringComparer.Ordinal));
     }
 }

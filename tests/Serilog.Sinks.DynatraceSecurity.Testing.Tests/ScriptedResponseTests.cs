@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;

@@ -7,7 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
 
-namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
+namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 
 /// <summary>A real HttpClient over loopback to one receiver, with helpers to build ingest requests.</summary>
 internal sealed class IngestTestClient : IDisposable

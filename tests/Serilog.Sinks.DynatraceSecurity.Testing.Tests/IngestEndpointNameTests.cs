@@ -3,11 +3,12 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 
-public sealed class EndpointNameTests
+public sealed class IngestEndpointNameTests
 {
     [Theory]
     [InlineData("bad..name", "..")]

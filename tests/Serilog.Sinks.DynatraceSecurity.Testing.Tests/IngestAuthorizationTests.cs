@@ -2,11 +2,12 @@ using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 
-public sealed class AuthorizationTests
+public sealed class IngestAuthorizationTests
 {
     [Theory]
     [InlineData(null, null)]

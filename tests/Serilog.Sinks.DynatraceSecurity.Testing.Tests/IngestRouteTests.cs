@@ -1,13 +1,13 @@
-using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 
-public sealed class RouteTests
+public sealed class IngestRouteTests
 {
     public static TheoryData<string, DynatraceIngestRouteKind, string?> Routes => new()
     {
@@ -94,34 +94,5 @@ public sealed class RouteTests
 
         response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
         receiver.Requests.Should().ContainSingle().Which.StatusCode.Should().Be(405);
-    }
-
-    [Fact]
-    public async Task QueryStringIsRecordedApartFromThePath()
-    {
-        await using var receiver = await DynatraceIngestReceiver.StartAsync();
-        using var client = new IngestTestClient(receiver);
-
-        using var response = await client.PostAsync(IngestTestClient.CustomPath + "?dt.source=x", IngestTestClient.OneEvent);
-
-        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
-        var request = receiver.Requests.Single();
-        request.Path.Should().Be(IngestTestClient.CustomPath);
-        request.QueryString.Should().Be("?dt.source=x");
-
-        using var plain = await client.PostAsync(IngestTestClient.CustomPath, IngestTestClient.OneEvent);
-        receiver.Requests[1].QueryString.Should().BeEmpty();
-    }
-
-    [Fact]
-    public async Task EnvironmentUrlIsLoopbackWithTheRealPort()
-    {
-        await using var receiver = await DynatraceIngestReceiver.StartAsync();
-
-        receiver.EnvironmentUrl.Scheme.Should().Be("http");
-        receiver.EnvironmentUrl.Host.Should().Be("127.0.0.1");
-        receiver.EnvironmentUrl.Port.Should().BeGreaterThan(0);
-        receiver.EnvironmentUrl.AbsolutePath.Should().Be("/");
-        receiver.AccessToken.Should().Be(DynatraceIngestReceiver.DefaultAccessToken);
     }
 }

@@ -4,11 +4,12 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Testing.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Testing.Tests;
 
-public sealed class PayloadTests
+public sealed class EventPayloadTests
 {
     [Theory]
     [InlineData("", "empty")]
