@@ -45,9 +45,9 @@ public class ExampleTests
     }
 
     [Fact]
-    public async Task TheAspNetCoreExampleSendsFailedLoginsWithTheCallerAndTheAccount()
+    public async Task TheLoginApiExampleSendsFailedLoginsWithTheCallerAndTheAccount()
     {
-        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.AspNetCore", "--demo");
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.LoginApi", "--demo");
 
         run.ExitCode.Should().Be(0, run.Output);
         run.Output.Should().Contain("The local receiver accepted 4 security event(s)");
@@ -68,6 +68,29 @@ public class ExampleTests
             .Should().Equal("FailedLogin", "FailedLogin", "FailedLogin", "AccountLocked");
         ShouldBeCompleteFindings(run);
         run.Output.Should().Contain("bob logged in", "successful logins are logged, but are not security events");
+    }
+
+    [Fact]
+    public async Task TheAspNetCoreExampleReportsTheScriptedAttackInTheOwaspVocabularyAndNotTheNormalTraffic()
+    {
+        var run = await ExampleRun.StartAsync("Serilog.Sinks.DynatraceSecurity.AspNetCore.Example", "--demo");
+
+        run.ExitCode.Should().Be(0, run.Output);
+        ShouldBeCompleteFindings(run);
+        // Every occurrence counted once: an event is one, a flood-control summary stands for event.count.
+        long Occurrences(string type) => run.Events.Where(e => e.GetProperty("finding.type").GetString() == type)
+            .Sum(e => e.TryGetProperty("event.count", out var count) ? count.GetInt64() : 1);
+        Occurrences("authn_login_fail").Should().Be(5, run.Output);
+        Occurrences("authn_login_lock").Should().Be(1);
+        Occurrences("authn_token_invalid").Should().Be(3);
+        Occurrences("authz_fail").Should().Be(1);
+        Occurrences("excess_rate_limit_exceeded").Should().Be(6);
+        Occurrences("input_validation_fail").Should().Be(1);
+        run.Events.Where(e => e.TryGetProperty("event.count", out _)).Should().HaveCount(2, "MaxEvents is 3: the sign-ins and the scraper are summarised");
+        run.Events.Where(e => e.GetProperty("finding.type").GetString() == "authn_token_invalid")
+            .Select(e => e.GetProperty("event.reason").GetString()).Should().BeEquivalentTo("invalid_signature", "expired", "malformed");
+        run.Events.SelectMany(e => Strings(e.GetProperty("actor.ips"))).Should().NotContain("192.0.2.60", "normal traffic is not reported");
+        run.Output.Should().Contain("The local receiver accepted 14 security event(s)");
     }
 
     [Fact]

@@ -88,6 +88,29 @@ public sealed class PackageConsumerTests
     }
 
     [Fact]
+    public async Task An_ASP_NET_Core_app_gets_zero_code_security_events_from_the_AspNetCore_package()
+    {
+        var consumer = _packed.CreateConsumer("AspNetCoreConsumer");
+
+        var run = await DotnetCli.RunAsync(new[] { "run", "--project", consumer.ProjectFile }, consumer.Directory, PackedLibraryFixture.CommandTimeout);
+        _output.WriteLine(run.Describe());
+
+        run.Succeeded.Should().BeTrue(run.Describe());
+        run.Output.Should().Contain("The local receiver accepted 1 security event(s):", run.Describe());
+        var received = JsonDocument.Parse(run.Output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith('{'))).RootElement;
+        received.GetProperty("finding.type").GetString().Should().Be("excess_rate_limit_exceeded");
+        received.GetProperty("object.id").GetString().Should().Be("GET /search");
+        received.GetProperty("actor.ips")[0].GetString().Should().Be("127.0.0.1");
+
+        var package = RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.AspNetCorePackageId);
+        package.Should().NotBeNull();
+        package!.Type.Should().Be("package", "the consumer must use the package, not a project");
+        package.Version.Should().Be(_packed.Version);
+        package.RuntimeAssets.Should().Equal(new[] { "lib/net8.0/Serilog.Sinks.DynatraceSecurity.AspNetCore.dll" });
+        RestoredPackage.Find(consumer.AssetsFile, PackedLibraryFixture.SinkPackageId)!.Version.Should().Be(_packed.Version);
+    }
+
+    [Fact]
     public async Task A_net462_app_on_Serilog_4_1_0_compiles_against_the_netstandard2_0_assembly()
     {
         var consumer = _packed.CreateConsumer("NetFrameworkConsumer");

@@ -36,8 +36,8 @@ public sealed class PackageContentsTests
         var metadata = Nuspec(package);
 
         entries.Should().Contain("README.md");
-        // The Testing package has its own short README; the others carry the repository's.
-        var readme = packageId == PackedLibraryFixture.TestingPackageId
+        // The Testing and AspNetCore packages have their own short READMEs; the others carry the repository's.
+        var readme = packageId is PackedLibraryFixture.TestingPackageId or PackedLibraryFixture.AspNetCorePackageId
             ? Path.Combine(RepositoryLayout.Root, "src", packageId, "README.md")
             : Path.Combine(RepositoryLayout.Root, "README.md");
         ReadEntry(package, "README.md").Should().Be(File.ReadAllText(readme), "the package carries its README");
@@ -134,6 +134,26 @@ public sealed class PackageContentsTests
         Element(Nuspec(package), "frameworkReferences").Descendants().Where(e => e.Name.LocalName == "frameworkReference")
             .Select(e => e.Attribute("name")?.Value)
             .Should().Contain("Microsoft.AspNetCore.App");
+    }
+
+    [Fact]
+    public void The_AspNetCore_package_holds_net8_0_with_the_ASP_NET_Core_framework_reference_and_depends_on_the_sink_alone()
+    {
+        var package = _packed.PackagePath(PackedLibraryFixture.AspNetCorePackageId);
+        var metadata = Nuspec(package);
+
+        Entries(package).Where(entry => entry.StartsWith("lib/", StringComparison.Ordinal)).Should().BeEquivalentTo(new[]
+        {
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.AspNetCore.dll",
+            "lib/net8.0/Serilog.Sinks.DynatraceSecurity.AspNetCore.xml",
+        }, "it runs on ASP.NET Core 8, 9 and 10 from one net8.0 assembly");
+        Element(metadata, "frameworkReferences").Descendants().Where(e => e.Name.LocalName == "frameworkReference")
+            .Select(e => e.Attribute("name")?.Value).Should().Equal("Microsoft.AspNetCore.App");
+        var dependencies = Element(metadata, "dependencies").Descendants().Where(e => e.Name.LocalName == "dependency").ToArray();
+        dependencies.Select(e => e.Attribute("id")?.Value).Should().Equal(new[] { PackedLibraryFixture.SinkPackageId },
+            "no JwtBearer, Identity, Entity Framework or IdentityModel: the app brings what it uses");
+        dependencies.Single().Attribute("version")?.Value.Should().Be(_packed.Version);
+        ReadEntry(package, "README.md").Should().Contain("AddSecurityEvents()");
     }
 
     static string[] Entries(string package)

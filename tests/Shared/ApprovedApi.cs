@@ -17,8 +17,8 @@ static class ApprovedApi
     {
         var api = assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
-            // ILogger.BeginSecurityScope / LogSecurityEvent live there; the generator skips Microsoft.* by default.
-            AllowNamespacePrefixes = new[] { "Microsoft.Extensions.Logging" },
+            // ILogger.BeginSecurityScope / LogSecurityEvent and AddSecurityEvents live there; the generator skips Microsoft.* by default.
+            AllowNamespacePrefixes = new[] { "Microsoft.Extensions.Logging", "Microsoft.Extensions.DependencyInjection" },
             ExcludeAttributes = new[]
             {
                 "System.Runtime.Versioning.TargetFrameworkAttribute",

@@ -33,6 +33,7 @@ public sealed class PackedLibraryFixture : IAsyncLifetime
 {
     public const string SinkPackageId = "Serilog.Sinks.DynatraceSecurity";
     public const string TestingPackageId = "Serilog.Sinks.DynatraceSecurity.Testing";
+    public const string AspNetCorePackageId = "Serilog.Sinks.DynatraceSecurity.AspNetCore";
 
     /// <summary>The ids of the shipped packages: one per project of src/.</summary>
     public static IReadOnlyList<string> PackageIds { get; } = RepositoryLayout.ShippedProjects().Select(project => project.Name).ToArray();

@@ -7,8 +7,8 @@
 // configuration source laid over appsettings.json (the same way user secrets or environment variables would). With
 // DT_ENVIRONMENT_URL (and DT_ACCESS_TOKEN, optionally DT_ENDPOINT) set, it sends to that tenant.
 //
-//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore            serves http://localhost:5000
-//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore -- --demo  logs in a few times, then exits
+//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.LoginApi            serves http://localhost:5000
+//   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.LoginApi -- --demo  logs in a few times, then exits
 
 using System;
 using System.Linq;
@@ -21,7 +21,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Sinks.DynatraceSecurity.Examples;
-using Serilog.Sinks.DynatraceSecurity.Examples.AspNetCore;
+using Serilog.Sinks.DynatraceSecurity.Examples.LoginApi;
 
 var demo = args.Contains("--demo");
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions

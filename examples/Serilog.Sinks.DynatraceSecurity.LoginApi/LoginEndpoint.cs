@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Serilog.Sinks.DynatraceSecurity;
 
-namespace Serilog.Sinks.DynatraceSecurity.Examples.AspNetCore;
+namespace Serilog.Sinks.DynatraceSecurity.Examples.LoginApi;
 
 /// <summary>The body of <c>POST /login</c>.</summary>
 public sealed record LoginRequest(string UserName, string Password);

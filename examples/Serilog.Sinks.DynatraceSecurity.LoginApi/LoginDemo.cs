@@ -3,7 +3,7 @@ using System.Net.Http;
 using System.Net.Http.Json;
 using System.Threading.Tasks;
 
-namespace Serilog.Sinks.DynatraceSecurity.Examples.AspNetCore;
+namespace Serilog.Sinks.DynatraceSecurity.Examples.LoginApi;
 
 /// <summary>The <c>--demo</c> run: a few logins against the running app, as a client would send them.</summary>
 public static class LoginDemo
