@@ -46,8 +46,7 @@ internal sealed class IngestRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        var sequence = _recorder.RegisterArrival();
-        var receivedAt = DateTimeOffset.UtcNow;
+        var sequence = _recorder.RegisterArrival(out var receivedAt);
         var request = context.Request;
         var path = request.PathBase.Add(request.Path).Value ?? string.Empty;
         var route = MatchRoute(path);

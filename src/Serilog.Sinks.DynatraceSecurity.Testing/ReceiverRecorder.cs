@@ -31,13 +31,17 @@ internal sealed class ReceiverRecorder
 
     public IReadOnlyList<ReceivedEvent> Events => Snapshot(_events);
 
-    /// <summary>Counts an arrival and returns its sequence number (arrival order).</summary>
-    public long RegisterArrival()
+    /// <summary>
+    /// Counts an arrival and returns its sequence number (arrival order) and time, both taken under the lock so that a
+    /// later arrival never has an earlier time.
+    /// </summary>
+    public long RegisterArrival(out DateTimeOffset receivedAt)
     {
         lock (_gate)
         {
             _arrivals++;
             ReleaseReached();
+            receivedAt = DateTimeOffset.UtcNow;
             return ++_lastSequence;
         }
     }

@@ -44,7 +44,7 @@ internal sealed class TokenRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        _recorder.RegisterArrival();
+        _recorder.RegisterArrival(out _);
         var receivedAt = DateTimeOffset.UtcNow;
         var request = context.Request;
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
