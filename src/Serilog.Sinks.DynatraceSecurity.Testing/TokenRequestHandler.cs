@@ -44,8 +44,7 @@ internal sealed class TokenRequestHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        _recorder.RegisterArrival(out _);
-        var receivedAt = DateTimeOffset.UtcNow;
+        _recorder.RegisterArrival(out var receivedAt);
         var request = context.Request;
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown);
         IReadOnlyDictionary<string, string> form = ReadOnlyDictionary<string, string>.Empty;
