@@ -108,6 +108,8 @@ public class OAuthDeliveryTests
 
         harness.LogNumbered(5);
         await harness.Receiver.WaitForEventsAsync(5, Deadline);
+        // The receiver records a request before it answers; the sink counts it once the answer is in.
+        Eventually.True(() => harness.Metrics.Sent == 5, Deadline, "the sink has the answers");
 
         harness.Receiver.TokenRequests.Select(r => r.StatusCode).Should().Equal(503, 0, 200);
         harness.Receiver.Requests.Should().OnlyContain(r => r.StatusCode == 202);
