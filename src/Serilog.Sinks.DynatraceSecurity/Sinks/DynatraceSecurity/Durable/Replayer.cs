@@ -1,6 +1,6 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -11,19 +11,26 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
 
 /// <summary>
-/// Sends the durable buffer's files, oldest first, one at a time, with its own <see cref="RequestSender"/> (the policy of
-/// live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). While the endpoint fails,
-/// it probes with the oldest file at a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured); once a
-/// file gets through, it drains the rest with a pause after each (as long as the request took, at least 20 ms), so a
-/// long backlog neither hogs the CPU nor earns 429s. A file is deleted only once every event of it is delivered or
-/// reported; what is left of a partly sent file is written back first (and when that cannot be written, this replayer
-/// remembers what is left, so nothing is sent or reported twice). Files it cannot read are moved aside.
+/// Sends the durable buffer's files of this logger's destination, oldest first, with its own <see cref="RequestSender"/>
+/// (the policy of live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). It lists
+/// the directory once and works through the list, several small files to a request (within <c>batchSizeLimit</c> and
+/// <c>batchSizeLimitBytes</c>), as fast as the endpoint accepts; it lists again when done. While the endpoint fails, it
+/// probes with the oldest file at a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured). A file is
+/// deleted only once every event of it is delivered or reported; what is left of a partly sent file is written back
+/// first. What a file cannot say about itself (its rest could not be written back, it cannot be deleted after
+/// delivery, it is another destination's or format's) this replayer remembers, so nothing is sent or reported twice.
+/// Files it cannot read are moved aside, without being read whole.
 /// </summary>
 internal sealed class Replayer
 {
     static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(20);
     static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
+
+    /// <summary>Events older than this are named in SelfLog (every 5 minutes): at 23 hours they are reported, not sent.</summary>
+    static readonly TimeSpan Aging = DeliveryOptions.MaximumEventAge - TimeSpan.FromHours(3);
+
+    /// <summary>Files in one request at most: each stays open (and locked) until its events are delivered or reported.</summary>
+    const int FilesPerRequest = 100;
 
     readonly BufferDirectory _buffer;
     readonly RequestSender _sender;
@@ -31,17 +38,20 @@ internal sealed class Replayer
     readonly SinkStatistics _statistics;
     readonly DeliveryOptions _options;
     readonly ShutdownSignal _shutdown;
-    readonly FormattedBatch _read = new();
-    readonly FormattedBatch _rest = new();
+    readonly EndpointState _endpoint;
+    readonly FormattedBatch _batch = new();
+    readonly FormattedBatch _file = new();
+    readonly PooledBufferWriter _contents = new();
     readonly PooledBufferWriter _rewrite = new();
+    readonly List<Member> _members = new();
     readonly Task _running;
 
-    // Files whose rest could not be written back: the events of each still to send. Files that are damaged and can be
-    // neither moved aside nor deleted: skipped, so they never hold up the others.
+    // Per file, what the file itself cannot say: the events of it still to send (by position in the file) when its rest
+    // could not be written back; none (empty) for a file this logger must not send: another destination's or format's,
+    // damaged but neither movable nor deletable, or delivered but not deletable. Forgotten once the file is gone.
     readonly Dictionary<string, List<int>> _left = new(StringComparer.Ordinal);
-    readonly HashSet<string> _skipped = new(StringComparer.Ordinal);
-
-    readonly EndpointState _endpoint;
+    readonly HashSet<string> _otherDestinations = new(StringComparer.Ordinal);
+    bool _saidUndeletable;
 
     public Replayer(BufferDirectory buffer, RequestSender sender, FailureReporter reporter, SinkStatistics statistics,
         DeliveryOptions options, ShutdownSignal shutdown, EndpointState endpoint)
@@ -66,6 +76,7 @@ internal sealed class Replayer
         var failures = 0;
         long? failingSince = null;
         var lastSummary = Time.GetTimestamp();
+        long? lastAgeCheck = null;
         try
         {
             while (!_shutdown.IsShuttingDown)
@@ -75,9 +86,17 @@ internal sealed class Replayer
                 var result = Replay.Nothing;
                 try
                 {
+                    var files = _buffer.Files();
+                    Forget(files);
+                    if (lastAgeCheck == null || Time.GetElapsedTime(lastAgeCheck.Value) >= SummaryEvery)
+                    {
+                        lastAgeCheck = Time.GetTimestamp();
+                        SayWhatAges(files);
+                    }
+
                     var started = Time.GetTimestamp();
                     string? deferredBecause;
-                    (result, deferredBecause) = await ReplayOldestAsync().ConfigureAwait(false);
+                    (result, deferredBecause) = await ReplayAsync(files, probing: failures > 0).ConfigureAwait(false);
                     failures = result == Replay.Deferred ? failures + 1 : 0;
                     failingSince = result == Replay.Deferred ? failingSince ?? started : result == Replay.Delivered ? null : failingSince;
                     if (failingSince != null && Time.GetElapsedTime(lastSummary) >= SummaryEvery)
@@ -88,11 +107,12 @@ internal sealed class Replayer
                             $"{_buffer.Files().Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {deferredBecause}");
                     }
 
+                    // Delivered: list again at once (files written meanwhile); the pace is the endpoint's.
                     pause = result switch
                     {
                         Replay.Nothing => IdlePoll,
                         Replay.Deferred => _options.Backoff.DelayAfter(failures, _options.Random()),
-                        _ => Max(MinimumPause, Time.GetElapsedTime(started)),
+                        _ => TimeSpan.Zero,
                     };
                 }
                 catch (Exception ex)
@@ -102,6 +122,10 @@ internal sealed class Replayer
                     pause = IdlePoll;
                 }
 
+                // Disposal may have gone on without this replayer (stuck in the file system): touch nothing of it.
+                if (_shutdown.IsShuttingDown)
+                    break;
+
                 // With nothing to send, a new file wakes it at once; other processes' files are found on the next look.
                 var waiting = Time.WaitAsync(pause, _shutdown.Token);
                 await (result == Replay.Nothing ? Task.WhenAny(waiting, spilled) : waiting).ConfigureAwait(false);
@@ -109,64 +133,186 @@ internal sealed class Replayer
         }
         finally
         {
-            _read.Dispose();
-            _rest.Dispose();
+            _batch.Dispose();
+            _file.Dispose();
+            _contents.Dispose();
             _rewrite.Dispose();
             _sender.Dispose();
         }
     }
 
-    async Task<(Replay Result, string? DeferredBecause)> ReplayOldestAsync()
+    /// <summary>Works through <paramref name="files"/>, one request at a time, until all are sent or one is deferred.</summary>
+    async Task<(Replay Result, string? DeferredBecause)> ReplayAsync(List<FileInfo> files, bool probing)
     {
-        var files = _buffer.Files();
-        Forget(files);
-        foreach (var path in files)
+        var result = Replay.Nothing;
+        var next = 0;
+        while (next < files.Count && !_shutdown.IsShuttingDown)
         {
-            if (_skipped.Contains(path))
-                continue;
-            using var claimed = BufferDirectory.TryClaim(path);
-            if (claimed == null || Superseded(claimed))
-                continue; // another process or logger is sending it, or it is gone, or its rewrite replaces it
-
-            _read.Clear();
-            var problem = Read(claimed);
-            if (problem != null)
+            try
             {
-                var where = _buffer.SetAside(claimed);
-                if (File.Exists(path))
-                    _skipped.Add(path);
-                _reporter.Warn($"The durable buffer file {path} has {problem}: it was not sent, and was {where}");
-                return (Replay.Delivered, null);
+                next = Gather(files, next, probing ? 1 : FilesPerRequest);
+                if (_members.Count == 0)
+                    continue;
+                var outcome = await _sender.SendAsync(_batch).ConfigureAwait(false);
+                _statistics.AddReplayed(outcome.Delivered);
+                Resolve();
+                if (outcome.Deferred)
+                    return (Replay.Deferred, outcome.DeferredBecause);
+                result = Replay.Delivered;
+                probing = false;
             }
-
-            var batch = RestOf(path);
-            var outcome = await _sender.SendAsync(batch).ConfigureAwait(false);
-            _statistics.AddReplayed(outcome.Delivered);
-            var left = batch.UnresolvedSet();
-            if (!outcome.Deferred || left.Count == 0)
+            finally
             {
-                claimed.Delete();
-                _left.Remove(path);
-                return (Replay.Delivered, null);
+                foreach (var member in _members)
+                    member.File.Dispose();
+                _members.Clear();
             }
-
-            if (left.Count < batch.Count)
-                KeepRest(claimed, batch, left); // what was delivered or reported is not sent again
-            return (Replay.Deferred, outcome.DeferredBecause);
         }
 
-        return (Replay.Nothing, null);
+        return (result, null);
+    }
+
+    /// <summary>Claims and reads files from <paramref name="start"/> into one batch; returns where the next batch starts.</summary>
+    int Gather(List<FileInfo> files, int start, int maximumFiles)
+    {
+        _batch.Clear();
+        var next = start;
+        while (next < files.Count && _members.Count < maximumFiles && _batch.Count < _options.BatchSizeLimit &&
+               _batch.Bytes < _options.BatchSizeLimitBytes && TryTake(files[next]))
+            next++;
+        return next;
+    }
+
+    /// <summary>Adds the file's events to the batch, or deals with a file not to send; false when the batch is full.</summary>
+    bool TryTake(FileInfo info)
+    {
+        var path = info.FullName;
+        _left.TryGetValue(path, out var left);
+        if (left is { Count: 0 })
+            return true;
+        long length;
+        try
+        {
+            length = info.Length;
+        }
+        catch (IOException)
+        {
+            return true; // gone since the listing
+        }
+
+        if (length == 0)
+        {
+            // Not opened: an empty file, or not a regular file (a pipe, a socket, a device), whose opening may wait forever.
+            SetAside(path, null, "no contents (it is empty, or not a regular file: a pipe, a socket or a device)");
+            return true;
+        }
+
+        var claimed = BufferDirectory.TryClaim(path);
+        if (claimed == null)
+            return true; // another process or logger is sending it, or it is gone
+        if (Superseded(claimed))
+        {
+            claimed.Dispose();
+            return true;
+        }
+
+        _file.Clear();
+        var (header, problem) = BufferFile.ReadHeader(claimed.Stream, _contents);
+        if (header is { Format: BufferFile.Format } && header.Destination == _buffer.Destination)
+            problem = BufferFile.ReadEvents(claimed.Stream, header, _contents, _file);
+        if (problem != null || header == null)
+        {
+            SetAside(path, claimed, problem ?? "no header");
+            return true;
+        }
+
+        if (header.Format != BufferFile.Format || header.Destination != _buffer.Destination)
+        {
+            claimed.Dispose();
+            LeaveAlone(path, header);
+            return true;
+        }
+
+        var indices = left ?? Enumerable.Range(0, _file.Count).ToList();
+        if (_batch.Count > 0 && (_batch.Count + indices.Count > _options.BatchSizeLimit || _batch.Bytes + _file.Bytes > _options.BatchSizeLimitBytes))
+        {
+            claimed.Dispose(); // the next batch starts with it
+            return false;
+        }
+
+        _members.Add(new Member(claimed, _batch.Count, indices));
+        foreach (var index in indices)
+            _batch.Add(null, _file.TimestampOf(index), _file.BytesOf(index));
+        return true;
+    }
+
+    /// <summary>Deletes the files whose events were all delivered or reported; writes back what is left of the others.</summary>
+    void Resolve()
+    {
+        var unresolved = _batch.UnresolvedSet();
+        var next = 0;
+        foreach (var member in _members)
+        {
+            var left = new List<int>();
+            while (next < unresolved.Count && unresolved[next] < member.Start + member.Indices.Count)
+                left.Add(unresolved[next++]);
+            if (left.Count == 0)
+                Delete(member.File);
+            else if (left.Count < member.Indices.Count)
+                KeepRest(member, left);
+            // else: nothing of it was delivered or reported; it stays as it is, for a later try
+        }
+    }
+
+    void KeepRest(Member member, List<int> left)
+    {
+        var path = member.File.Path;
+        var problem = _buffer.TryRewrite(path, _batch, EventSet.Of(left), _rewrite);
+        if (problem == null)
+        {
+            _left.Remove(path);
+            Delete(member.File);
+            return;
+        }
+
+        // The file stays whole; this replayer remembers what is left of it (another process, or a restart, would send
+        // the delivered events again, with the same event.id).
+        var indices = left.Select(index => member.Indices[index - member.Start]).ToList();
+        if (!_left.ContainsKey(path))
+            _reporter.Warn($"What is left of the durable buffer file {path} could not be rewritten ({problem}); it is kept whole, and this logger sends only its {indices.Count} undelivered event(s)");
+        _left[path] = indices;
+    }
+
+    /// <summary>Deletes a file this replayer is done with; one that cannot be deleted is never sent again by it.</summary>
+    void Delete(ClaimedFile file)
+    {
+        try
+        {
+            file.Delete();
+            _left.Remove(file.Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            file.Dispose();
+            _left[file.Path] = new List<int>();
+            if (_saidUndeletable)
+                return;
+            _saidUndeletable = true;
+            _reporter.Warn($"A durable buffer file this logger is done with cannot be deleted ({ex.Message}): the directory {_buffer.Path} is " +
+                "read-only (or the file protected). This logger does not send such a file again, but the next start of the application may " +
+                "send it again, with the same event.id (dedup event.id removes the duplicates)");
+        }
     }
 
     /// <summary>
     /// A crash between writing a file's rewrite and deleting the file leaves both; the rewrite holds what is left, so
     /// the original goes. Returns true when <paramref name="claimed"/> is not to be sent now.
     /// </summary>
-    static bool Superseded(ClaimedFile claimed)
+    bool Superseded(ClaimedFile claimed)
     {
         if (File.Exists(BufferDirectory.RewriteOf(claimed.Path)))
         {
-            claimed.Delete();
+            Delete(claimed);
             return true;
         }
 
@@ -176,71 +322,99 @@ internal sealed class Replayer
         using var held = BufferDirectory.TryClaim(original);
         if (held == null)
             return true; // its holder is just deleting it
-        held.Delete();
+        Delete(held);
         return false;
     }
 
-    /// <summary>The file's events still to send: all of them, unless an earlier try could not write back its rest.</summary>
-    FormattedBatch RestOf(string path)
+    void SetAside(string path, ClaimedFile? claimed, string problem)
     {
-        if (!_left.TryGetValue(path, out var left))
-            return _read;
-        _rest.Clear();
-        foreach (var index in left)
-            _rest.Add(null, _read.TimestampOf(index), _read.BytesOf(index));
-        return _rest;
+        var where = _buffer.SetAside(path, claimed);
+        if (File.Exists(path))
+            _left[path] = new List<int>();
+        _reporter.Warn($"The durable buffer file {path} has {problem}: it was not sent, and was {where}");
     }
 
-    void KeepRest(ClaimedFile claimed, FormattedBatch batch, EventSet left)
+    /// <summary>A file of another destination or format: left as it is, for the logger or the version it belongs to.</summary>
+    void LeaveAlone(string path, BufferFile.Header header)
     {
-        var problem = _buffer.TryRewrite(claimed.Path, batch, left, _rewrite);
-        if (problem == null)
+        _left[path] = new List<int>();
+        if (header.Format > BufferFile.Format)
+            _reporter.Warn($"The durable buffer file {path} is of format {header.Format}, which only a newer version of the sink reads: " +
+                "it is left where it is, unchanged, for that version");
+        else if (header.Format < BufferFile.Format)
+            _reporter.Warn($"The durable buffer file {path} is of format {header.Format}, written by a pre-release version that did not " +
+                "record where its events go: it is left where it is, unchanged, and not sent, so that its events cannot reach another logger's endpoint");
+        else if (_otherDestinations.Add(header.Destination!))
+            _reporter.Warn($"The durable buffer {_buffer.Path} holds files for {header.Destination}; this logger sends only those for " +
+                $"{_buffer.Destination}, and leaves the others for the logger that sends there");
+    }
+
+    /// <summary>Says how many of this logger's buffered events near the 23-hour limit, and how old the oldest is.</summary>
+    void SayWhatAges(List<FileInfo> files)
+    {
+        var now = Time.GetUtcNow();
+        var cutoff = (now - Aging).ToUnixTimeMilliseconds();
+        var count = 0;
+        var oldest = long.MaxValue;
+        foreach (var file in files)
         {
-            claimed.Delete();
-            _left.Remove(claimed.Path);
-            return;
+            // A file's name starts with when it was written, after its events were logged: only old files are opened.
+            if (!long.TryParse(file.Name.Substring(0, Math.Min(19, file.Name.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+                continue;
+            if (ticks > (now - Aging).UtcTicks)
+                break;
+            if (_left.TryGetValue(file.FullName, out var left) && left.Count == 0)
+                continue;
+            try
+            {
+                if (file.Length == 0)
+                    continue;
+                using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var (header, _) = BufferFile.ReadHeader(stream, _contents);
+                if (header?.Destination != _buffer.Destination)
+                    continue;
+                foreach (var timestamp in header!.Timestamps.Where(t => t < cutoff))
+                {
+                    count++;
+                    oldest = Math.Min(oldest, timestamp);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone, or being sent by another process.
+            }
         }
 
-        // The file stays whole; this replayer remembers what is left of it (another process, or a restart, would send
-        // the delivered events again, with the same event.id).
-        var indices = new List<int>(left.Count);
-        for (var i = 0; i < left.Count; i++)
-            indices.Add(batch == _rest ? _left[claimed.Path][left[i]] : left[i]);
-        if (!_left.ContainsKey(claimed.Path))
-            _reporter.Warn($"What is left of the durable buffer file {claimed.Path} could not be rewritten ({problem}); it is kept whole, and this logger sends only its {indices.Count} undelivered event(s)");
-        _left[claimed.Path] = indices;
+        if (count > 0)
+            _reporter.Warn($"{count} security event(s) in the durable buffer are more than {Aging.TotalHours:0} hours old (the oldest " +
+                $"{(now - DateTimeOffset.FromUnixTimeMilliseconds(oldest)).TotalHours:0.0} h); at {DeliveryOptions.MaximumEventAge.TotalHours:0} hours " +
+                "they are reported instead of sent (Dynatrace takes no event older than 24 hours)");
     }
 
-    /// <summary>Forgets what is left of files that are gone (sent by another process).</summary>
-    void Forget(List<string> files)
+    /// <summary>Forgets what it remembers of files that are gone (sent by another process, or removed).</summary>
+    void Forget(List<FileInfo> files)
     {
-        if (_left.Count == 0 && _skipped.Count == 0)
+        if (_left.Count == 0)
             return;
-        var present = new HashSet<string>(files, StringComparer.Ordinal);
+        var present = new HashSet<string>(files.Select(f => f.FullName), StringComparer.Ordinal);
         foreach (var path in _left.Keys.Where(p => !present.Contains(p)).ToList())
             _left.Remove(path);
-        _skipped.IntersectWith(present);
     }
 
-    string? Read(ClaimedFile claimed)
+    /// <summary>A file in the batch being sent: its events are <c>Indices</c> (positions in the file) from <c>Start</c> on.</summary>
+    readonly struct Member
     {
-        var length = (int)claimed.Stream.Length;
-        var contents = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        try
+        public Member(ClaimedFile file, int start, List<int> indices)
         {
-            var read = 0;
-            int chunk;
-            while (read < length && (chunk = claimed.Stream.Read(contents, read, length - read)) > 0)
-                read += chunk;
-            return BufferFile.TryRead(contents, read, _read);
+            File = file;
+            Start = start;
+            Indices = indices;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(contents);
-        }
-    }
 
-    static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+        public ClaimedFile File { get; }
+        public int Start { get; }
+        public List<int> Indices { get; }
+    }
 
     enum Replay
     {
