@@ -113,7 +113,7 @@ public sealed class BufferDestinationTests : IDisposable
         var newer = Path.Combine(BufferPath, "0000000000000000001-0000001-000001.dtsb");
         var contents = Encoding.UTF8.GetBytes($"{{\"format\":3,\"destination\":\"{destination}\",\"something\":\"new\"}}\n[{TestBuffer.EventJson(1)}]");
         File.WriteAllBytes(newer, contents);
-        TestBuffer.Write(BufferPath, "0000000000000000002-0000001-000001", destination, new[] { (2, TimeSpan.FromMinutes(1)) });
+        var beside = TestBuffer.Write(BufferPath, "0000000000000000002-0000001-000001", destination, new[] { (2, TimeSpan.FromMinutes(1)) });
 
         await using (var harness = await SinkHarness.StartAsync(o =>
         {
@@ -122,11 +122,12 @@ public sealed class BufferDestinationTests : IDisposable
         }))
         {
             await receiver.WaitForEventsAsync(1, Deadline);
-            Eventually.True(() => BufferFiles().Length == 1, Deadline, "the file beside it is sent");
+            Eventually.True(() => !File.Exists(beside), Deadline, "the file beside it is sent");
         }
 
         Numbers(receiver).Should().Equal(2);
-        File.ReadAllBytes(newer).Should().Equal(contents, "the newer file is left where it is, unchanged");
+        File.Exists(newer).Should().BeTrue("the newer file is left where it is");
+        File.ReadAllBytes(newer).Should().Equal(contents, "the newer file is left unchanged");
         SelfLogCapture.Containing(newer).Should().ContainSingle().Which.Should().Contain("format 3");
     }
 
@@ -142,7 +143,7 @@ public sealed class BufferDestinationTests : IDisposable
         Directory.CreateDirectory(BufferPath);
         var old = Path.Combine(BufferPath, "0000000000000000001-0000001-000001.dtsb");
         File.WriteAllBytes(old, FormatOneFile(TestBuffer.EventJson(1), DateTimeOffset.UtcNow.AddMinutes(-1)));
-        TestBuffer.Write(BufferPath, "0000000000000000002-0000001-000001", TestBuffer.Destination(receiver), new[] { (2, TimeSpan.FromMinutes(1)) });
+        var beside = TestBuffer.Write(BufferPath, "0000000000000000002-0000001-000001", TestBuffer.Destination(receiver), new[] { (2, TimeSpan.FromMinutes(1)) });
 
         await using (var harness = await SinkHarness.StartAsync(o =>
         {
@@ -151,7 +152,7 @@ public sealed class BufferDestinationTests : IDisposable
         }))
         {
             await receiver.WaitForEventsAsync(1, Deadline);
-            Eventually.True(() => BufferFiles().Length == 1, Deadline, "the file beside it is sent");
+            Eventually.True(() => !File.Exists(beside), Deadline, "the file beside it is sent");
         }
 
         Numbers(receiver).Should().Equal(2);

@@ -69,8 +69,15 @@ static class FileSystemSituations
     /// </summary>
     public static void ReleaseFifo(string path)
     {
-        if (File.Exists(path))
-            new FileStream(path, FileMode.Open, FileAccess.ReadWrite).Dispose();
+        try
+        {
+            if (File.Exists(path))
+                new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite).Dispose();
+        }
+        catch (IOException)
+        {
+            // The open itself released the reader, which then locked the pipe before this stream could.
+        }
     }
 
     static void Unmount(string directory)
