@@ -50,7 +50,7 @@ internal sealed class FailureReporter
         _queueFull = new Summary(time, count => $"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})");
         _duringDisposal = new Summary(time, count => $"{count} security event(s) logged while the logger was being disposed were not sent");
         _afterDisposal = new Summary(time, count => $"{count} security event(s) logged after the logger was disposed were not sent");
-        _notBuffered = new Summary(time, count => $"{count} security event(s) were not kept in the durable buffer; the last time: {_lastBufferProblem}");
+        _notBuffered = new Summary(time, count => $"{count} security event(s) dropped: {_lastBufferProblem}");
     }
 
     /// <summary>Whether dropped events' formatted bytes are wanted (the undelivered-events file keeps them as sent).</summary>
