@@ -3,6 +3,11 @@
 //   dotnet run -c Release --project tests/Serilog.Sinks.DynatraceSecurity.Soak -- [--rate 10000] [--producers 4]
 //       [--warmup-seconds 10] [--outage-minutes 10] [--recovery-seconds 30] [--failure-ratio 0.8]
 //       [--buffer-path DIR [--buffer-size-mb 8192] [--drain-minutes 30]]
+//   dotnet run -c Release --project tests/Serilog.Sinks.DynatraceSecurity.Soak -- --drain-files 10000 [--buffer-path DIR]
+//
+// With --drain-files N, it measures only how fast the durable buffer drains many small files: one logger (batches of
+// one event) writes N one-event buffer files while every request fails, and is disposed; a second logger with the same
+// buffer then sends them to the healthy receiver, and the run prints how long that took, its CPU and its requests.
 //
 // With --buffer-path the sink delivers durably: what fails waits on disk and is replayed after the outage; the run
 // then waits (up to --drain-minutes) until the buffer is empty before it disposes the logger.
@@ -37,8 +42,10 @@ var failureRatio = DoubleArg("--failure-ratio", 0.8);
 var bufferPath = StringArg("--buffer-path");
 var bufferSize = (long)DoubleArg("--buffer-size-mb", 8192) * 1024 * 1024;
 var drain = TimeSpan.FromMinutes(DoubleArg("--drain-minutes", 30));
+var drainFiles = IntArg("--drain-files", 0);
 
 long accepted = 0;
+long requests = 0;
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
 builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
 builder.Logging.ClearProviders();
@@ -60,12 +67,15 @@ app.Run(async context =>
     }
 
     Interlocked.Add(ref accepted, events);
+    Interlocked.Increment(ref requests);
     context.Response.StatusCode = 202;
 });
 await app.StartAsync();
 var address = app.Urls.Single();
 
 var faults = new FaultInjectingHandler(failureRatio);
+if (drainFiles > 0)
+    return await MeasureDrainAsync(drainFiles);
 var fallback = new CountingSink();
 var sink = new LoggerConfiguration()
     .WriteTo.FallbackChain(
@@ -181,6 +191,60 @@ if (bufferPath != null)
 var ok = emittedTotal == acceptedTotal + reportedTotal;
 Console.WriteLine(ok ? "OK: every event was accepted or reported" : "FAILED: accepted + reported != emitted");
 return ok ? 0 : 1;
+
+async Task<int> MeasureDrainAsync(int files)
+{
+    var directory = bufferPath ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "soak-drain-" + Guid.NewGuid().ToString("N"));
+    int FileCount() => System.IO.Directory.Exists(directory) ? System.IO.Directory.GetFiles(directory, "*.dtsb").Length : 0;
+    // A handler for each logger: a logger disposes its handler with it.
+    Logger Durable(int batchSizeLimit, bool failing) => new LoggerConfiguration()
+        .WriteTo.DynatraceSecurity(o =>
+        {
+            o.EnvironmentUrl = address;
+            o.AccessToken = "dt0c01.SOAK.SOAKSECRET";
+            o.Endpoint = "soak.test";
+            o.MessageHandler = new FaultInjectingHandler(1) { Failing = failing };
+            o.BufferPath = directory;
+            o.BufferSizeLimitBytes = bufferSize;
+            o.BatchSizeLimit = batchSizeLimit;
+            o.BufferingTimeLimit = TimeSpan.FromMilliseconds(1);
+        })
+        .CreateLogger();
+
+    var writing = Stopwatch.StartNew();
+    await using (var writer = Durable(batchSizeLimit: 1, failing: true)) // every request fails: each event becomes a file
+    {
+        var security = writer.ForSecurityEvent();
+        for (var i = 0; i < files; i++)
+            security.Warning("Failed login for {UserName} attempt {Attempt}", "user" + (i % 1000), i);
+        while (FileCount() < files && writing.Elapsed < TimeSpan.FromMinutes(10))
+            await Task.Delay(100);
+    }
+
+    var written = FileCount();
+    Console.WriteLine($"{written} buffer files written in {writing.Elapsed.TotalSeconds:0.0} s ({directory})");
+    Interlocked.Exchange(ref accepted, 0);
+    Interlocked.Exchange(ref requests, 0);
+    using var process = Process.GetCurrentProcess();
+    var cpuBefore = process.TotalProcessorTime;
+    var draining = Stopwatch.StartNew();
+    await using (Durable(batchSizeLimit: 1000, failing: false))
+    {
+        while (FileCount() > 0 && draining.Elapsed < drain)
+            await Task.Delay(50);
+        draining.Stop();
+    }
+
+    process.Refresh();
+    var cpu = process.TotalProcessorTime - cpuBefore;
+    Console.WriteLine($"drained {written - FileCount()} of {written} files in {draining.Elapsed.TotalSeconds:0.0} s " +
+        $"({(written - FileCount()) / draining.Elapsed.TotalSeconds:0} files/s), {Interlocked.Read(ref accepted)} events accepted in " +
+        $"{Interlocked.Read(ref requests)} requests, CPU {cpu.TotalSeconds:0.0} s ({cpu.TotalSeconds / draining.Elapsed.TotalSeconds:P0} of a core)");
+    if (bufferPath == null)
+        System.IO.Directory.Delete(directory, recursive: true);
+    await app.StopAsync();
+    return FileCount() == 0 && Interlocked.Read(ref accepted) == written ? 0 : 1;
+}
 
 int IntArg(string name, int fallbackValue) => (int)DoubleArg(name, fallbackValue);
 

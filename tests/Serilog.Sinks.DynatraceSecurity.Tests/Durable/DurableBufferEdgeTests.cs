@@ -47,24 +47,8 @@ public sealed class DurableBufferEdgeTests : IDisposable
 
     string[] BufferFiles() => Directory.Exists(BufferPath) ? Directory.GetFiles(BufferPath, "*.dtsb") : Array.Empty<string>();
 
-    static string EventJson(int n) =>
-        $"{{\"N\":{n},\"event.id\":\"e{n}\",\"event.provider\":\"p\",\"finding.type\":\"t\",\"finding.id\":\"e{n}\",\"finding.time.created\":\"x\"," +
-        "\"finding.title\":\"t\",\"dt.security.risk.level\":\"LOW\",\"object.id\":\"o\",\"object.type\":\"PROCESS\"}";
-
-    /// <summary>Writes a buffer file as the sink would, with events numbered <paramref name="numbers"/>, aged as given.</summary>
-    string WriteBufferFile(string name, IEnumerable<(int N, TimeSpan Age)> events)
-    {
-        Directory.CreateDirectory(BufferPath);
-        var path = Path.Combine(BufferPath, name + BufferDirectory.Extension);
-        using var batch = new FormattedBatch();
-        using var body = new PooledBufferWriter();
-        using var file = File.Create(path);
-        var now = DateTimeOffset.UtcNow;
-        foreach (var (n, age) in events)
-            batch.Add(null, now - age, Encoding.UTF8.GetBytes(EventJson(n)));
-        BufferFile.Write(file, batch, EventSet.Range(0, batch.Count), body);
-        return path;
-    }
+    string WriteBufferFile(DynatraceIngestReceiver receiver, string name, IEnumerable<(int N, TimeSpan Age)> events) =>
+        TestBuffer.Write(BufferPath, name, TestBuffer.Destination(receiver), events);
 
     /// <summary>
     /// A replayed file partly delivered (bisection of a 400) and then deferred (503) is written back without the
@@ -75,11 +59,11 @@ public sealed class DurableBufferEdgeTests : IDisposable
     [Fact]
     public async Task AFailedRewriteOfAPartlySentFileDoesNotResendWhatWasDelivered()
     {
-        var file = WriteBufferFile("0000000000000000001-0000001-000001", Enumerable.Range(0, 8).Select(n => (n, TimeSpan.FromMinutes(1))));
-        Directory.CreateDirectory(Path.Combine(BufferPath, "." + Path.GetFileNameWithoutExtension(file) + "-r.dtsb.tmp"));
-
         var receiver = await DynatraceIngestReceiver.StartAsync();
         await using var _ = receiver;
+        var file = WriteBufferFile(receiver, "0000000000000000001-0000001-000001", Enumerable.Range(0, 8).Select(n => (n, TimeSpan.FromMinutes(1))));
+        Directory.CreateDirectory(Path.Combine(BufferPath, "." + Path.GetFileNameWithoutExtension(file) + "-r.dtsb.tmp"));
+
         // The whole file: 400; the probes (first, middle): accepted; the last probe and everything after: 503.
         receiver.EnqueueResponse(ScriptedResponse.Status(400));
         receiver.EnqueueResponse(ScriptedResponse.Status(202));
@@ -103,13 +87,13 @@ public sealed class DurableBufferEdgeTests : IDisposable
     [Fact]
     public async Task TooOldEventsInAFileWhoseRewriteFailsAreReportedOnce()
     {
-        var file = WriteBufferFile("0000000000000000001-0000001-000001",
-            new[] { (0, TimeSpan.FromHours(24)), (1, TimeSpan.FromMinutes(1)), (2, TimeSpan.FromMinutes(1)) });
-        Directory.CreateDirectory(Path.Combine(BufferPath, "." + Path.GetFileNameWithoutExtension(file) + "-r.dtsb.tmp"));
-
         // The outage is scripted before the sink starts: the replayer sends the file at once.
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         Outage(receiver);
+        var file = WriteBufferFile(receiver, "0000000000000000001-0000001-000001",
+            new[] { (0, TimeSpan.FromHours(24)), (1, TimeSpan.FromMinutes(1)), (2, TimeSpan.FromMinutes(1)) });
+        Directory.CreateDirectory(Path.Combine(BufferPath, "." + Path.GetFileNameWithoutExtension(file) + "-r.dtsb.tmp"));
+
         await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
         Eventually.True(() => receiver.Requests.Count >= 5, Deadline, "the replayer probes several times");
 
@@ -123,15 +107,16 @@ public sealed class DurableBufferEdgeTests : IDisposable
     [Fact]
     public async Task ADamagedFileThatCannotBeMovedAsideDoesNotStallTheFilesAfterIt()
     {
-        WriteBufferFile("0000000000000000002-0000001-000001", new[] { (7, TimeSpan.FromMinutes(1)) });
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        WriteBufferFile(receiver, "0000000000000000002-0000001-000001", new[] { (7, TimeSpan.FromMinutes(1)) });
         File.WriteAllText(Path.Combine(BufferPath, "0000000000000000001-garbage.dtsb"), "not a buffer file");
         Directory.CreateDirectory(Path.Combine(BufferPath, "damaged"));
         File.WriteAllText(Path.Combine(BufferPath, "damaged", "0000000000000000001-garbage.dtsb"), "an earlier one");
 
-        await using var harness = await SinkHarness.StartAsync(Durable());
+        await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
 
-        await harness.Receiver.WaitForEventsAsync(1, TimeSpan.FromSeconds(15));
-        harness.ReceivedNumbers().Should().Equal(7);
+        await receiver.WaitForEventsAsync(1, TimeSpan.FromSeconds(15));
+        receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().Equal(7);
     }
 
     /// <summary>
@@ -175,13 +160,14 @@ public sealed class DurableBufferEdgeTests : IDisposable
     public async Task ACrashBetweenRewriteAndDeleteDoesNotSendEventsTwice()
     {
         var name = "0000000000000000001-0000001-000001";
-        WriteBufferFile(name, Enumerable.Range(0, 4).Select(n => (n, TimeSpan.FromMinutes(1))));
-        WriteBufferFile(name + "-r", Enumerable.Range(2, 2).Select(n => (n, TimeSpan.FromMinutes(1))));
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        WriteBufferFile(receiver, name, Enumerable.Range(0, 4).Select(n => (n, TimeSpan.FromMinutes(1))));
+        WriteBufferFile(receiver, name + "-r", Enumerable.Range(2, 2).Select(n => (n, TimeSpan.FromMinutes(1))));
 
-        await using var harness = await SinkHarness.StartAsync(Durable());
+        await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
         Eventually.True(() => BufferFiles().Length == 0, Deadline, "both files are replayed");
 
-        harness.Receiver.Events.Select(e => e.GetString("event.id")).Should().OnlyHaveUniqueItems();
+        receiver.Events.Select(e => e.GetString("event.id")).Should().OnlyHaveUniqueItems();
     }
 
     /// <summary>
@@ -194,15 +180,19 @@ public sealed class DurableBufferEdgeTests : IDisposable
         using var batch = new FormattedBatch();
         using var body = new PooledBufferWriter();
         using var stream = new MemoryStream();
-        batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), Encoding.UTF8.GetBytes(EventJson(1)));
-        BufferFile.Write(stream, batch, EventSet.Range(0, 1), body);
+        batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), Encoding.UTF8.GetBytes(TestBuffer.EventJson(1)));
+        BufferFile.Write(stream, "https://abc12345.live.dynatrace.com/platform/ingest/v1/security.events", batch, EventSet.Range(0, 1), body);
         var contents = stream.ToArray();
         var text = Encoding.UTF8.GetString(contents);
         var at = text.IndexOf("1700000000000", StringComparison.Ordinal);
         contents[at + 3] = (byte)'1'; // 1701... : a bit flip in the header
 
         using var read = new FormattedBatch();
-        BufferFile.TryRead(contents, contents.Length, read).Should().NotBeNull("a header that does not match what was written is damaged");
+        using var buffer = new PooledBufferWriter();
+        using var damaged = new MemoryStream(contents);
+        var (header, problem) = BufferFile.ReadHeader(damaged, buffer);
+        problem.Should().BeNull("the header is still well-formed");
+        BufferFile.ReadEvents(damaged, header!, buffer, read).Should().NotBeNull("a header that does not match what was written is damaged");
     }
 
     /// <summary>
@@ -249,11 +239,12 @@ public sealed class DurableBufferEdgeTests : IDisposable
     public void TwoLoggersOfOneProcessNeverPickTheSameBufferFileName()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var one = BufferDirectory.Open(BufferPath, 1024 * 1024, clock);
-        var two = BufferDirectory.Open(BufferPath, 1024 * 1024, clock);
+        const string Destination = "https://abc12345.live.dynatrace.com/platform/ingest/v1/security.events";
+        var one = BufferDirectory.Open(BufferPath, Destination, 1024 * 1024, clock).Directory;
+        var two = BufferDirectory.Open(BufferPath, Destination, 1024 * 1024, clock).Directory;
         using var batch = new FormattedBatch();
         using var body = new PooledBufferWriter();
-        batch.Add(null, clock.GetUtcNow(), Encoding.UTF8.GetBytes(EventJson(1)));
+        batch.Add(null, clock.GetUtcNow(), Encoding.UTF8.GetBytes(TestBuffer.EventJson(1)));
 
         one.TryWrite(batch, EventSet.Range(0, 1), body).Should().BeNull();
         two.TryWrite(batch, EventSet.Range(0, 1), body).Should().BeNull("the disk has room; only the name is taken");

@@ -117,10 +117,11 @@ public sealed class DurableDeliveryTests : IDisposable
     [Fact]
     public async Task DamagedFilesAreNeverSentAndDoNotStopTheRest()
     {
-        // A good file left by an earlier logger, and a tampered copy of it.
-        await using (var earlier = await SinkHarness.StartAsync(Durable()))
+        // A good file left by an earlier logger (of the same destination), and a tampered copy of it.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
+        Outage(receiver);
+        await using (var earlier = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString())))
         {
-            Outage(earlier.Receiver);
             earlier.LogNumbered(5);
             Eventually.True(() => earlier.Metrics.Sum("events.persisted") == 5, Deadline, "on disk");
         }
@@ -134,10 +135,12 @@ public sealed class DurableDeliveryTests : IDisposable
         File.WriteAllText(Path.Combine(BufferPath, "0000000000000000003-garbage.dtsb"), "not a buffer file at all");
         File.WriteAllText(Path.Combine(BufferPath, ".abandoned.dtsb.tmp"), "{\"format\":1");
 
-        await using var harness = await SinkHarness.StartAsync(Durable());
+        Recover(receiver);
+        receiver.Clear();
+        await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
 
         Eventually.True(() => BufferFiles().Length == 0, Deadline, "the good files are sent, the others moved aside");
-        harness.ReceivedNumbers().Should().BeEquivalentTo(Enumerable.Range(0, 5), "only whole files are sent, once");
+        receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().BeEquivalentTo(Enumerable.Range(0, 5), "only whole files are sent, once");
         Directory.GetFiles(Path.Combine(BufferPath, "damaged")).Select(Path.GetFileName)
             .Should().BeEquivalentTo("0000000000000000001-tampered.dtsb", "0000000000000000002-half.dtsb", "0000000000000000003-garbage.dtsb");
         File.Exists(Path.Combine(BufferPath, ".abandoned.dtsb.tmp")).Should().BeFalse("an abandoned temporary file is discarded");
@@ -184,6 +187,7 @@ public sealed class DurableDeliveryTests : IDisposable
     public async Task EventsThatAgedPastDynatracesWindowOnDiskAreReportedNotSent()
     {
         // A file left by a run a day ago: two events too old for Dynatrace, one still in time.
+        await using var receiver = await DynatraceIngestReceiver.StartAsync();
         Directory.CreateDirectory(BufferPath);
         using (var batch = new FormattedBatch())
         using (var body = new PooledBufferWriter())
@@ -193,15 +197,15 @@ public sealed class DurableDeliveryTests : IDisposable
             batch.Add(null, now.AddHours(-25), Encoding.UTF8.GetBytes("{\"N\":1}"));
             batch.Add(null, now.AddHours(-23.5), Encoding.UTF8.GetBytes("{\"N\":2}"));
             batch.Add(null, now.AddHours(-1), Encoding.UTF8.GetBytes("{\"N\":3,\"event.id\":\"e3\",\"event.provider\":\"p\",\"finding.type\":\"t\",\"finding.id\":\"e3\",\"finding.time.created\":\"x\",\"finding.title\":\"t\",\"dt.security.risk.level\":\"LOW\",\"object.id\":\"o\",\"object.type\":\"PROCESS\"}"));
-            BufferFile.Write(file, batch, EventSet.Range(0, 3), body);
+            BufferFile.Write(file, Support.TestBuffer.Destination(receiver), batch, EventSet.Range(0, 3), body);
         }
 
-        await using var harness = await SinkHarness.StartAsync(Durable());
+        await using var harness = await SinkHarness.StartAsync(Durable(o => o.EnvironmentUrl = receiver.EnvironmentUrl.ToString()));
 
         Eventually.True(() => BufferFiles().Length == 0, Deadline, "the file is resolved");
-        harness.ReceivedNumbers().Should().Equal(3);
+        receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().Equal(3);
         harness.Metrics.Dropped(DropReason.TooOld).Should().Be(2);
-        SelfLogCapture.Containing(harness.Receiver.EnvironmentUrl.Authority)
+        SelfLogCapture.Containing(receiver.EnvironmentUrl.Authority)
             .Should().Contain(l => l.Contains("older than 23 hours") && l.Contains("2 security event(s) from the durable buffer dropped"));
     }
 

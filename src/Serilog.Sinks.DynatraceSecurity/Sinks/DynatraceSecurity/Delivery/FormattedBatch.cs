@@ -26,6 +26,9 @@ internal sealed class FormattedBatch : IDisposable
 
     public int Count => _events.Count;
 
+    /// <summary>The bytes of all its events.</summary>
+    public int Bytes => _bytes.WrittenCount;
+
     public int LengthOf(int index) => _lengths[index];
 
     public DateTimeOffset TimestampOf(int index) => _timestamps[index];

@@ -92,7 +92,7 @@ internal sealed class NotDelivered : IDisposable
             var tooOld = EventSet.Of(_tooOld);
             _drops.Add(DropReason.TooOld, LoggingFailureKind.Permanent,
                 $"Not sent: older than {DeliveryOptions.MaximumEventAge.TotalHours:0} hours (Dynatrace drops records older than 24 hours after accepting them)",
-                null, tooOld.Count, batch.EventsOf(tooOld));
+                null, tooOld.Count, batch.EventsOf(tooOld), null, _reporter.KeepsFormattedEvents || _replaying ? batch.FormattedOf(tooOld) : null);
             _tooOld.Clear();
         }
 

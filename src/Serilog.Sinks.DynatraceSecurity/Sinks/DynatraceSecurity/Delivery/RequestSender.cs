@@ -77,8 +77,9 @@ internal sealed class RequestSender : IDisposable
             var next = 0;
             while (next < batch.Count && !send.Deferred)
             {
-                // Cut one request at a time; once sending has stopped, what is left goes as one (to disk, or reported).
-                var count = _shutdown.ShouldStopSending ? batch.Count - next : CountFitting(batch, all, next);
+                // Cut one request at a time; once sending has stopped, what is left goes as one to be reported, or to disk
+                // still one request to a file (no buffer file is larger than a request).
+                var count = _shutdown.ShouldStopSending && !Spills ? batch.Count - next : CountFitting(batch, all, next);
                 await SendAsync(send, all.Slice(next, count), failingSince: null, bisection: null).ConfigureAwait(false);
                 next += count;
                 _notDelivered.Report();
@@ -195,7 +196,7 @@ internal sealed class RequestSender : IDisposable
                     batch.MarkResolved(events);
                     bisection?.Accepted();
                     if (_endpoint.MarkUp())
-                        _reporter.Warn($"{Text.Route} accepts security events again; the durable buffer is sent at a measured pace");
+                        _reporter.Warn($"{Text.Route} accepts security events again; what waits in the durable buffer is sent now");
                     send.AddDelivered(events.Count);
                     _statistics.AddDelivered(events.Count);
                     if (attempt > 1)

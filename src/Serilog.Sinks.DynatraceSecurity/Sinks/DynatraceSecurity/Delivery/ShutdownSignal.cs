@@ -28,7 +28,10 @@ internal sealed class ShutdownSignal : IDisposable
     public bool IsShuttingDown => _cancellation.IsCancellationRequested;
 
     /// <summary>True once nothing more should be sent: the deadline passed or an attempt failed during shutdown.</summary>
-    public bool ShouldStopSending => IsShuttingDown && (_failed || _time.GetElapsedTime(Interlocked.Read(ref _began)) >= _timeout);
+    public bool ShouldStopSending => IsShuttingDown && (_failed || Elapsed >= _timeout);
+
+    /// <summary>How long ago shutdown began.</summary>
+    public TimeSpan Elapsed => _time.GetElapsedTime(Interlocked.Read(ref _began));
 
     public string StopReason => _failed
         ? "an attempt failed while the logger was being disposed"

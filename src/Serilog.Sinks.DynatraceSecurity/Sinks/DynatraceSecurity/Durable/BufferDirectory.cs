@@ -32,9 +32,10 @@ internal sealed class BufferDirectory
     // Per process, not per logger: two loggers of one process sharing a directory never pick the same name.
     static int _sequence;
 
-    BufferDirectory(string path, long sizeLimit, TimeProvider time)
+    BufferDirectory(string path, string destination, long sizeLimit, TimeProvider time)
     {
         Path = path;
+        Destination = destination;
         _sizeLimit = sizeLimit;
         _asideLimit = Math.Max(1024 * 1024, sizeLimit / 16);
         _time = time;
@@ -43,22 +44,39 @@ internal sealed class BufferDirectory
 
     public string Path { get; }
 
-    /// <summary>Creates the directory (owner-only where the OS allows) and proves it writable, or says what to fix.</summary>
-    public static BufferDirectory Open(string path, long sizeLimit, TimeProvider time)
+    /// <summary>Where this logger's files go (the ingest URL: environment, route and endpoint); it sends no others.</summary>
+    public string Destination { get; }
+
+    /// <summary>
+    /// Creates the directory (owner-only where the OS allows) and proves it writable, or says what to fix. A volume
+    /// without space or inodes is not a configuration error (it may have room again soon): the directory is returned
+    /// with the reason it cannot be written now.
+    /// </summary>
+    public static (BufferDirectory Directory, string? NotWritableNow) Open(string path, string destination, long sizeLimit, TimeProvider time)
     {
         try
         {
             var full = System.IO.Path.GetFullPath(path);
             CreateOwnerOnly(full);
             var probe = System.IO.Path.Combine(full, ".probe-" + Guid.NewGuid().ToString("N") + ".tmp");
-            using (OpenNew(probe))
+            try
             {
+                using var stream = OpenNew(probe);
+                stream.WriteByte(0); // a full volume may still take an empty file
+                stream.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                TryDelete(probe);
             }
 
-            File.Delete(probe);
-            var directory = new BufferDirectory(full, sizeLimit, time);
+            var directory = new BufferDirectory(full, destination, sizeLimit, time);
             directory.DiscardAbandonedTemporaryFiles();
-            return directory;
+            return (directory, null);
+        }
+        catch (IOException ex) when (IsNoSpace(ex))
+        {
+            return (new BufferDirectory(System.IO.Path.GetFullPath(path), destination, sizeLimit, time), ex.Message);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -68,20 +86,20 @@ internal sealed class BufferDirectory
         }
     }
 
-    /// <summary>The buffer files, oldest first (none when the directory was removed).</summary>
-    public List<string> Files()
+    /// <summary>The buffer files, oldest first (none when the directory was removed), with their sizes as listed.</summary>
+    public List<FileInfo> Files()
     {
-        List<string> files;
+        List<FileInfo> files;
         try
         {
-            files = Directory.GetFiles(Path, "*" + Extension).ToList();
+            files = new DirectoryInfo(Path).GetFiles("*" + Extension).ToList();
         }
         catch (DirectoryNotFoundException)
         {
-            return new List<string>(); // it is created again on the next write
+            return new List<FileInfo>(); // it is created again on the next write
         }
 
-        files.Sort(StringComparer.Ordinal);
+        files.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
         return files;
     }
 
@@ -143,7 +161,7 @@ internal sealed class BufferDirectory
             long length;
             using (var stream = OpenNew(temporary))
             {
-                BufferFile.Write(stream, batch, events, body);
+                BufferFile.Write(stream, Destination, batch, events, body);
                 stream.Flush(flushToDisk: true);
                 length = stream.Length;
             }
@@ -190,20 +208,21 @@ internal sealed class BufferDirectory
 
     /// <summary>
     /// Moves a file that cannot be read to the <c>damaged</c> folder (capped), or deletes it when it cannot be moved, so
-    /// that it never holds up the files after it. Says where it went.
+    /// that it never holds up the files after it; <paramref name="file"/> is null for a file that is not opened (one
+    /// that cannot be a buffer file). Says where it went.
     /// </summary>
-    public string SetAside(ClaimedFile file)
+    public string SetAside(string path, ClaimedFile? file)
     {
         try
         {
             var aside = System.IO.Path.Combine(Path, DamagedFolder);
             CreateOwnerOnly(aside);
-            var name = System.IO.Path.GetFileName(file.Path);
+            var name = System.IO.Path.GetFileName(path);
             var target = System.IO.Path.Combine(aside, name);
             if (File.Exists(target))
                 target = System.IO.Path.Combine(aside, System.IO.Path.GetFileNameWithoutExtension(NextName()) + "-" + name);
-            File.Move(file.Path, target);
-            file.Dispose();
+            File.Move(path, target);
+            file?.Dispose();
             Trim(aside);
             return "kept as " + target;
         }
@@ -211,12 +230,15 @@ internal sealed class BufferDirectory
         {
             try
             {
-                file.Delete();
+                if (file == null)
+                    File.Delete(path);
+                else
+                    file.Delete();
                 return "deleted, as it could not be moved aside (" + ex.Message + ")";
             }
             catch (Exception again) when (again is IOException or UnauthorizedAccessException)
             {
-                file.Dispose();
+                file?.Dispose();
                 return "left where it is and skipped, as it can be neither moved aside nor deleted (" + again.Message + ")";
             }
         }
@@ -246,12 +268,15 @@ internal sealed class BufferDirectory
 
     void DiscardAbandonedTemporaryFiles()
     {
-        foreach (var temporary in Directory.GetFiles(Path, ".*.tmp"))
+        foreach (var temporary in new DirectoryInfo(Path).GetFiles(".*.tmp"))
         {
             // A writer holds its temporary file open (locked) until it is renamed: one that can be taken is abandoned.
-            using var claimed = TryClaim(temporary);
+            // An empty one is left: it may be a pipe, whose opening would wait for a writer.
+            if (temporary.Length == 0)
+                continue;
+            using var claimed = TryClaim(temporary.FullName);
             if (claimed != null)
-                TryDelete(temporary);
+                TryDelete(temporary.FullName);
         }
     }
 
@@ -265,6 +290,13 @@ internal sealed class BufferDirectory
             TryDelete(files[i].FullName);
         }
     }
+
+    /// <summary>
+    /// No space or no inodes left: ENOSPC and EDQUOT (Linux, macOS), ERROR_HANDLE_DISK_FULL and ERROR_DISK_FULL (Windows).
+    /// </summary>
+    static bool IsNoSpace(IOException ex) => RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+        ? (ex.HResult & 0xFFFF) is 39 or 112
+        : ex.HResult is 28 or 122 or 69;
 
     static void TryDelete(string path)
     {

@@ -1,8 +1,9 @@
 using System;
 using System.Buffers.Binary;
-using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
@@ -10,18 +11,30 @@ using Serilog.Sinks.DynatraceSecurity.Formatting;
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
 
 /// <summary>
-/// The format of one buffer file: a header line, then the exact request body. The header holds what is needed to check
-/// the body and split it by event: <c>{"format":1,"events":n,"bytes":b,"crc32":c,"lengths":[...],"timestamps":[...]}</c>
-/// (timestamps in Unix milliseconds, for the 24-hour rule; the checksum covers the body and both lists, so a damaged
-/// length or timestamp is noticed too). The body is <c>[e1,e2,...]</c>, each event exactly as it was sent, so its
-/// <c>event.id</c> survives a restart.
+/// The format of one buffer file: a header line, then the exact request body. The header says what the file is and
+/// where its events go, and holds what is needed to check the body and split it by event:
+/// <c>{"format":2,"destination":url,"events":n,"bytes":b,"crc32":c,"lengths":[...],"timestamps":[...]}</c>
+/// (the destination is the ingest URL: environment, route and endpoint, never a credential; timestamps in Unix
+/// milliseconds, for the 24-hour rule; the checksum covers the body, both lists and the destination, so a damaged
+/// header is noticed too). The body is <c>[e1,e2,...]</c>, each event exactly as it was sent, so its <c>event.id</c>
+/// survives a restart. A file is read in two steps, so that nothing is read whole before its header is checked.
 /// </summary>
 internal static class BufferFile
 {
-    const int Format = 1;
+    /// <summary>2 added the destination; files of format 1 do not say where their events go.</summary>
+    public const int Format = 2;
+
+    /// <summary>
+    /// No sink writes a larger file: one holds one request (at most <c>batchSizeLimitBytes</c>, 10,000,000) and a header
+    /// of at most <c>batchSizeLimit</c> events (100,000, about 24 bytes each) and the destination.
+    /// </summary>
+    public const long MaximumBytes = 16L * 1024 * 1024;
+
+    const int MaximumHeaderBytes = 4 * 1024 * 1024;
+    const int FirstRead = 64 * 1024;
 
     /// <summary>Writes <paramref name="events"/> of <paramref name="batch"/> as one file's contents to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, FormattedBatch batch, EventSet events, PooledBufferWriter body)
+    public static void Write(Stream stream, string destination, FormattedBatch batch, EventSet events, PooledBufferWriter body)
     {
         var bytes = batch.WriteBody(events, body);
         var lengths = new long[events.Count];
@@ -36,9 +49,10 @@ internal static class BufferFile
         {
             header.WriteStartObject();
             header.WriteNumber("format", Format);
+            header.WriteString("destination", destination);
             header.WriteNumber("events", events.Count);
             header.WriteNumber("bytes", bytes.Count);
-            header.WriteNumber("crc32", Checksum(bytes, lengths, timestamps));
+            header.WriteNumber("crc32", Checksum(bytes, lengths, timestamps, destination));
             WriteArray(header, "lengths", lengths);
             WriteArray(header, "timestamps", timestamps);
             header.WriteEndObject();
@@ -49,53 +63,116 @@ internal static class BufferFile
     }
 
     /// <summary>
-    /// Reads a file's contents into <paramref name="batch"/> (events without a <c>LogEvent</c>); returns what is wrong
-    /// with it, or null when it is whole: a file cut short, damaged or not ours is never sent.
+    /// Reads the header of the file <paramref name="stream"/> holds (from its start, into <paramref name="contents"/>,
+    /// at most a few MiB whatever the file's size). Returns it, or what is wrong with the file: one cut short, damaged,
+    /// larger than any buffer file or not one at all. A header of another format has only <see cref="Header.Format"/>.
     /// </summary>
-    public static string? TryRead(byte[] contents, int length, FormattedBatch batch)
+    public static (Header? Header, string? Problem) ReadHeader(Stream stream, PooledBufferWriter contents)
     {
-        var newline = Array.IndexOf(contents, (byte)'\n', 0, length);
+        contents.Clear();
+        var length = stream.Length;
+        var limit = (int)Math.Min(length, MaximumHeaderBytes);
+        var newline = -1;
+        while (newline < 0 && contents.WrittenCount < limit)
+        {
+            var searched = contents.WrittenCount;
+            if (ReadInto(stream, contents, Math.Min(Math.Max(FirstRead, searched), limit - searched)) == 0)
+                break;
+            newline = contents.WrittenSpan.Slice(searched).IndexOf((byte)'\n');
+            newline = newline < 0 ? -1 : searched + newline;
+        }
+
+        var format = FormatOf(contents.WrittenSpan);
+        if (format == null)
+            return (null, "no header of a buffer file");
+        if (format != Format)
+            return (new Header(format.Value, null, 0, Array.Empty<long>(), Array.Empty<long>(), 0, 0), null);
         if (newline < 0)
-            return "no header";
+            return (null, "no header of a buffer file");
         try
         {
-            using var header = JsonDocument.Parse(contents.AsMemory(0, newline));
-            var root = header.RootElement;
-            if (root.GetProperty("format").GetInt32() != Format)
-                return "an unknown format";
+            var written = contents.WrittenSegment;
+            using var json = JsonDocument.Parse(new ReadOnlyMemory<byte>(written.Array, 0, newline));
+            var root = json.RootElement;
             var count = root.GetProperty("events").GetInt32();
-            var bodyLength = root.GetProperty("bytes").GetInt32();
-            var body = contents.AsSpan(newline + 1, length - newline - 1);
-            if (body.Length != bodyLength)
-                return $"a body of {body.Length} bytes where the header says {bodyLength} (cut short?)";
-            var lengths = ReadArray(root.GetProperty("lengths"));
-            var timestamps = ReadArray(root.GetProperty("timestamps"));
-            if (lengths.Length != count || timestamps.Length != count || count == 0)
-                return "a header whose event count does not match its lists";
-            if (Checksum(body, lengths, timestamps) != root.GetProperty("crc32").GetUInt32())
-                return "a checksum that does not match its contents (damaged?)";
-
-            // [e1,e2,...]: every event where the lengths say, separated by single commas.
-            var position = 1;
-            for (var i = 0; i < count; i++)
-            {
-                var eventLength = checked((int)lengths[i]);
-                if (body[position - 1] != (i == 0 ? (byte)'[' : (byte)',') || eventLength <= 0 || position + eventLength >= body.Length)
-                    return "events that do not lie where the header says";
-                batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(timestamps[i]), body.Slice(position, eventLength));
-                position += eventLength + 1;
-            }
-
-            return position == body.Length && body[body.Length - 1] == (byte)']' ? null : "a body longer than its events";
+            var bodyLength = root.GetProperty("bytes").GetInt64();
+            if (length > MaximumBytes)
+                return (null, $"{length:N0} bytes, more than any buffer file");
+            if (length != newline + 1 + bodyLength)
+                return (null, $"a body of {length - newline - 1} bytes where the header says {bodyLength} (cut short?)");
+            var header = new Header(Format, root.GetProperty("destination").GetString(), root.GetProperty("crc32").GetUInt32(),
+                ReadArray(root.GetProperty("lengths")), ReadArray(root.GetProperty("timestamps")), newline + 1, (int)bodyLength);
+            if (header.Lengths.Length != count || header.Timestamps.Length != count || count == 0)
+                return (null, "a header whose event count does not match its lists");
+            return (header, null);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
-            return "a header that cannot be read";
+            return (null, "a header that cannot be read");
         }
     }
 
-    /// <summary>CRC-32 (IEEE) over the body, then each length and timestamp as 8 little-endian bytes.</summary>
-    static uint Checksum(ReadOnlySpan<byte> body, long[] lengths, long[] timestamps)
+    /// <summary>
+    /// Reads the body after <paramref name="header"/> (which <see cref="ReadHeader"/> left in <paramref name="contents"/>)
+    /// and adds its events to <paramref name="batch"/> (events without a <c>LogEvent</c>); returns what is wrong with
+    /// it, or null when it is whole: a file cut short, damaged or not ours is never sent.
+    /// </summary>
+    public static string? ReadEvents(Stream stream, Header header, PooledBufferWriter contents, FormattedBatch batch)
+    {
+        var end = header.BodyStart + header.BodyLength;
+        while (contents.WrittenCount < end)
+        {
+            if (ReadInto(stream, contents, end - contents.WrittenCount) == 0)
+                return "a body shorter than its header says (cut short?)";
+        }
+
+        var body = contents.WrittenSpan.Slice(header.BodyStart, header.BodyLength);
+        if (Checksum(body, header.Lengths, header.Timestamps, header.Destination ?? "") != header.Crc)
+            return "a checksum that does not match its contents (damaged?)";
+
+        // [e1,e2,...]: every event where the lengths say, separated by single commas.
+        var position = 1;
+        for (var i = 0; i < header.Lengths.Length; i++)
+        {
+            var eventLength = header.Lengths[i];
+            if (body[position - 1] != (i == 0 ? (byte)'[' : (byte)',') || eventLength <= 0 || position + eventLength >= body.Length)
+                return "events that do not lie where the header says";
+            batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(header.Timestamps[i]), body.Slice(position, (int)eventLength));
+            position += (int)eventLength + 1;
+        }
+
+        return position == body.Length && body[body.Length - 1] == (byte)']' ? null : "a body longer than its events";
+    }
+
+    /// <summary>The <c>format</c> a header starts with, or null when the bytes do not start like a buffer file.</summary>
+    static int? FormatOf(ReadOnlySpan<byte> prefix)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(prefix, isFinalBlock: false, default);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject &&
+                   reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("format") &&
+                   reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var format)
+                ? format
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> bytes from <paramref name="stream"/> onto <paramref name="into"/>.</summary>
+    static int ReadInto(Stream stream, PooledBufferWriter into, int count)
+    {
+        MemoryMarshal.TryGetArray<byte>(into.GetMemory(count), out var free);
+        var read = stream.Read(free.Array!, free.Offset, count);
+        into.Advance(read);
+        return read;
+    }
+
+    /// <summary>CRC-32 (IEEE) over the body, each length and timestamp as 8 little-endian bytes, and the destination.</summary>
+    static uint Checksum(ReadOnlySpan<byte> body, long[] lengths, long[] timestamps, string destination)
     {
         var crc = new System.IO.Hashing.Crc32();
         crc.Append(body);
@@ -112,6 +189,7 @@ internal static class BufferFile
             crc.Append(value);
         }
 
+        crc.Append(Encoding.UTF8.GetBytes(destination));
         return crc.GetCurrentHashAsUInt32();
     }
 
@@ -129,5 +207,31 @@ internal static class BufferFile
         for (var i = 0; i < values.Length; i++)
             values[i] = array[i].GetInt64();
         return values;
+    }
+
+    /// <summary>What a file's header says. A file of another format says only that.</summary>
+    public sealed class Header
+    {
+        public Header(int format, string? destination, uint crc, long[] lengths, long[] timestamps, int bodyStart, int bodyLength)
+        {
+            Format = format;
+            Destination = destination;
+            Crc = crc;
+            Lengths = lengths;
+            Timestamps = timestamps;
+            BodyStart = bodyStart;
+            BodyLength = bodyLength;
+        }
+
+        public int Format { get; }
+        public string? Destination { get; }
+        public uint Crc { get; }
+        public long[] Lengths { get; }
+
+        /// <summary>Each event's timestamp, Unix milliseconds.</summary>
+        public long[] Timestamps { get; }
+
+        public int BodyStart { get; }
+        public int BodyLength { get; }
     }
 }

@@ -1,29 +1,27 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Threading.Tasks;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
-using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
 
 /// <summary>
-/// Sends the durable buffer's files, oldest first, one at a time, with its own <see cref="RequestSender"/> (the policy of
-/// live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). While the endpoint fails,
-/// it probes with the oldest file at a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured); once a
-/// file gets through, it drains the rest with a pause after each (as long as the request took, at least 20 ms), so a
-/// long backlog neither hogs the CPU nor earns 429s. A file is deleted only once every event of it is delivered or
-/// reported; what is left of a partly sent file is written back first (and when that cannot be written, this replayer
-/// remembers what is left, so nothing is sent or reported twice). Files it cannot read are moved aside.
+/// Sends the durable buffer's files of this logger's destination, oldest first, with its own <see cref="RequestSender"/>
+/// (the policy of live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). It lists
+/// the directory once and works through the list, a request's worth of files at a time (<see cref="ReplayBatch"/>), as
+/// fast as the endpoint accepts; it lists again when done. While the endpoint fails, it probes with the oldest file at
+/// a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured). Every 5 minutes it says what waits, and
+/// what nears the 23-hour limit.
 /// </summary>
 internal sealed class Replayer
 {
     static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(20);
     static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
+
+    /// <summary>Events older than this are named in SelfLog (every 5 minutes): at 23 hours they are reported, not sent.</summary>
+    static readonly TimeSpan Aging = DeliveryOptions.MaximumEventAge - TimeSpan.FromHours(3);
 
     readonly BufferDirectory _buffer;
     readonly RequestSender _sender;
@@ -31,17 +29,9 @@ internal sealed class Replayer
     readonly SinkStatistics _statistics;
     readonly DeliveryOptions _options;
     readonly ShutdownSignal _shutdown;
-    readonly FormattedBatch _read = new();
-    readonly FormattedBatch _rest = new();
-    readonly PooledBufferWriter _rewrite = new();
-    readonly Task _running;
-
-    // Files whose rest could not be written back: the events of each still to send. Files that are damaged and can be
-    // neither moved aside nor deleted: skipped, so they never hold up the others.
-    readonly Dictionary<string, List<int>> _left = new(StringComparer.Ordinal);
-    readonly HashSet<string> _skipped = new(StringComparer.Ordinal);
-
     readonly EndpointState _endpoint;
+    readonly ReplayBatch _files;
+    readonly Task _running;
 
     public Replayer(BufferDirectory buffer, RequestSender sender, FailureReporter reporter, SinkStatistics statistics,
         DeliveryOptions options, ShutdownSignal shutdown, EndpointState endpoint)
@@ -53,6 +43,7 @@ internal sealed class Replayer
         _statistics = statistics;
         _options = options;
         _shutdown = shutdown;
+        _files = new ReplayBatch(buffer, reporter, options);
         _running = Task.Run(RunAsync);
     }
 
@@ -65,7 +56,8 @@ internal sealed class Replayer
     {
         var failures = 0;
         long? failingSince = null;
-        var lastSummary = Time.GetTimestamp();
+        long? lastSummary = null;
+        string? lastFailure = null;
         try
         {
             while (!_shutdown.IsShuttingDown)
@@ -75,24 +67,29 @@ internal sealed class Replayer
                 var result = Replay.Nothing;
                 try
                 {
-                    var started = Time.GetTimestamp();
-                    string? deferredBecause;
-                    (result, deferredBecause) = await ReplayOldestAsync().ConfigureAwait(false);
-                    failures = result == Replay.Deferred ? failures + 1 : 0;
-                    failingSince = result == Replay.Deferred ? failingSince ?? started : result == Replay.Delivered ? null : failingSince;
-                    if (failingSince != null && Time.GetElapsedTime(lastSummary) >= SummaryEvery)
+                    var files = _buffer.Files();
+                    _files.Forget(files);
+                    if (lastSummary == null || Time.GetElapsedTime(lastSummary.Value) >= SummaryEvery)
                     {
-                        // A long outage is not silent: what waits, and why, every few minutes.
+                        // What waits is not silent: every few minutes, how long and why, and what nears the age limit.
                         lastSummary = Time.GetTimestamp();
-                        _reporter.Warn($"The durable buffer has waited {Time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
-                            $"{_buffer.Files().Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {deferredBecause}");
+                        if (failingSince != null)
+                            _reporter.Warn($"The durable buffer has waited {Time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
+                                $"{files.Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {lastFailure}");
+                        SayWhatAges(files);
                     }
 
+                    var started = Time.GetTimestamp();
+                    (result, lastFailure) = await ReplayAsync(files, probing: failures > 0).ConfigureAwait(false);
+                    failures = result == Replay.Deferred ? failures + 1 : 0;
+                    failingSince = result == Replay.Deferred ? failingSince ?? started : result == Replay.Delivered ? null : failingSince;
+
+                    // Delivered: list again at once (files written meanwhile); the pace is the endpoint's.
                     pause = result switch
                     {
                         Replay.Nothing => IdlePoll,
                         Replay.Deferred => _options.Backoff.DelayAfter(failures, _options.Random()),
-                        _ => Max(MinimumPause, Time.GetElapsedTime(started)),
+                        _ => TimeSpan.Zero,
                     };
                 }
                 catch (Exception ex)
@@ -102,6 +99,10 @@ internal sealed class Replayer
                     pause = IdlePoll;
                 }
 
+                // Disposal may have gone on without this replayer (stuck in the file system): touch nothing of it.
+                if (_shutdown.IsShuttingDown)
+                    break;
+
                 // With nothing to send, a new file wakes it at once; other processes' files are found on the next look.
                 var waiting = Time.WaitAsync(pause, _shutdown.Token);
                 await (result == Replay.Nothing ? Task.WhenAny(waiting, spilled) : waiting).ConfigureAwait(false);
@@ -109,138 +110,50 @@ internal sealed class Replayer
         }
         finally
         {
-            _read.Dispose();
-            _rest.Dispose();
-            _rewrite.Dispose();
+            _files.Dispose();
             _sender.Dispose();
         }
     }
 
-    async Task<(Replay Result, string? DeferredBecause)> ReplayOldestAsync()
+    /// <summary>Works through <paramref name="files"/>, one request at a time, until all are sent or one is deferred.</summary>
+    async Task<(Replay Result, string? DeferredBecause)> ReplayAsync(List<FileInfo> files, bool probing)
     {
-        var files = _buffer.Files();
-        Forget(files);
-        foreach (var path in files)
+        var result = Replay.Nothing;
+        var next = 0;
+        while (next < files.Count && !_shutdown.IsShuttingDown)
         {
-            if (_skipped.Contains(path))
-                continue;
-            using var claimed = BufferDirectory.TryClaim(path);
-            if (claimed == null || Superseded(claimed))
-                continue; // another process or logger is sending it, or it is gone, or its rewrite replaces it
-
-            _read.Clear();
-            var problem = Read(claimed);
-            if (problem != null)
+            try
             {
-                var where = _buffer.SetAside(claimed);
-                if (File.Exists(path))
-                    _skipped.Add(path);
-                _reporter.Warn($"The durable buffer file {path} has {problem}: it was not sent, and was {where}");
-                return (Replay.Delivered, null);
+                next = _files.Gather(files, next, probing);
+                if (_files.IsEmpty)
+                    continue;
+                var outcome = await _sender.SendAsync(_files.Events).ConfigureAwait(false);
+                _statistics.AddReplayed(outcome.Delivered);
+                _files.Settle();
+                if (outcome.Deferred)
+                    return (Replay.Deferred, outcome.DeferredBecause);
+                result = Replay.Delivered;
+                probing = false;
             }
-
-            var batch = RestOf(path);
-            var outcome = await _sender.SendAsync(batch).ConfigureAwait(false);
-            _statistics.AddReplayed(outcome.Delivered);
-            var left = batch.UnresolvedSet();
-            if (!outcome.Deferred || left.Count == 0)
+            finally
             {
-                claimed.Delete();
-                _left.Remove(path);
-                return (Replay.Delivered, null);
+                _files.Release();
             }
-
-            if (left.Count < batch.Count)
-                KeepRest(claimed, batch, left); // what was delivered or reported is not sent again
-            return (Replay.Deferred, outcome.DeferredBecause);
         }
 
-        return (Replay.Nothing, null);
+        return (result, null);
     }
 
-    /// <summary>
-    /// A crash between writing a file's rewrite and deleting the file leaves both; the rewrite holds what is left, so
-    /// the original goes. Returns true when <paramref name="claimed"/> is not to be sent now.
-    /// </summary>
-    static bool Superseded(ClaimedFile claimed)
+    /// <summary>Says how many of this logger's buffered events near the 23-hour limit, and how old the oldest is.</summary>
+    void SayWhatAges(List<FileInfo> files)
     {
-        if (File.Exists(BufferDirectory.RewriteOf(claimed.Path)))
-        {
-            claimed.Delete();
-            return true;
-        }
-
-        var original = BufferDirectory.OriginalOf(claimed.Path);
-        if (original == null || !File.Exists(original))
-            return false;
-        using var held = BufferDirectory.TryClaim(original);
-        if (held == null)
-            return true; // its holder is just deleting it
-        held.Delete();
-        return false;
+        var now = Time.GetUtcNow();
+        var (count, oldest) = _files.EventsOlderThan(files, now - Aging);
+        if (count > 0)
+            _reporter.Warn($"{count} security event(s) in the durable buffer are more than {Aging.TotalHours:0} hours old (the oldest " +
+                $"{(now - oldest).TotalHours:0.0} h); at {DeliveryOptions.MaximumEventAge.TotalHours:0} hours " +
+                "they are reported instead of sent (Dynatrace takes no event older than 24 hours)");
     }
-
-    /// <summary>The file's events still to send: all of them, unless an earlier try could not write back its rest.</summary>
-    FormattedBatch RestOf(string path)
-    {
-        if (!_left.TryGetValue(path, out var left))
-            return _read;
-        _rest.Clear();
-        foreach (var index in left)
-            _rest.Add(null, _read.TimestampOf(index), _read.BytesOf(index));
-        return _rest;
-    }
-
-    void KeepRest(ClaimedFile claimed, FormattedBatch batch, EventSet left)
-    {
-        var problem = _buffer.TryRewrite(claimed.Path, batch, left, _rewrite);
-        if (problem == null)
-        {
-            claimed.Delete();
-            _left.Remove(claimed.Path);
-            return;
-        }
-
-        // The file stays whole; this replayer remembers what is left of it (another process, or a restart, would send
-        // the delivered events again, with the same event.id).
-        var indices = new List<int>(left.Count);
-        for (var i = 0; i < left.Count; i++)
-            indices.Add(batch == _rest ? _left[claimed.Path][left[i]] : left[i]);
-        if (!_left.ContainsKey(claimed.Path))
-            _reporter.Warn($"What is left of the durable buffer file {claimed.Path} could not be rewritten ({problem}); it is kept whole, and this logger sends only its {indices.Count} undelivered event(s)");
-        _left[claimed.Path] = indices;
-    }
-
-    /// <summary>Forgets what is left of files that are gone (sent by another process).</summary>
-    void Forget(List<string> files)
-    {
-        if (_left.Count == 0 && _skipped.Count == 0)
-            return;
-        var present = new HashSet<string>(files, StringComparer.Ordinal);
-        foreach (var path in _left.Keys.Where(p => !present.Contains(p)).ToList())
-            _left.Remove(path);
-        _skipped.IntersectWith(present);
-    }
-
-    string? Read(ClaimedFile claimed)
-    {
-        var length = (int)claimed.Stream.Length;
-        var contents = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        try
-        {
-            var read = 0;
-            int chunk;
-            while (read < length && (chunk = claimed.Stream.Read(contents, read, length - read)) > 0)
-                read += chunk;
-            return BufferFile.TryRead(contents, read, _read);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(contents);
-        }
-    }
-
-    static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     enum Replay
     {

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
 using System.Threading;
 using Serilog.Core;
 using Serilog.Debugging;
 using Serilog.Events;
+using Serilog.Parsing;
 using Serilog.Sinks.DynatraceSecurity.Undelivered;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -16,28 +19,36 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// </summary>
 internal sealed class FailureReporter
 {
+    static readonly MessageTemplate StoredTemplate =
+        new MessageTemplateParser().Parse("A security event from the durable buffer was not delivered: {SecurityEventJson}");
+
     readonly object _sender;
+    readonly TimeProvider _time;
     readonly SinkStatistics _statistics;
     readonly UndeliveredEventsFile? _file;
     readonly Durable.BufferDirectory? _buffer;
     readonly Summary _queueFull;
     readonly Summary _duringDisposal;
     readonly Summary _afterDisposal;
+    readonly Summary _notBuffered;
     volatile ILoggingFailureListener _listener = SelfLog.FailureListener;
     volatile string _lastQueueLimit = "queueLimit";
     volatile bool _listenerGone;
+    volatile string _lastBufferProblem = "";
     long _totalDropped;
 
     public FailureReporter(object sender, SinkStatistics statistics, TimeProvider time, UndeliveredEventsFile? file = null,
         Durable.BufferDirectory? buffer = null)
     {
         _sender = sender;
+        _time = time;
         _statistics = statistics;
         _file = file;
         _buffer = buffer;
         _queueFull = new Summary(time, count => WriteSummary($"{count} security event(s) dropped because the queue was full ({_lastQueueLimit})"));
         _duringDisposal = new Summary(time, count => WriteSummary($"{count} security event(s) logged while the logger was being disposed were not sent"));
         _afterDisposal = new Summary(time, count => WriteSummary($"{count} security event(s) logged after the logger was disposed were not sent"));
+        _notBuffered = new Summary(time, count => WriteSummary($"{count} security event(s) dropped: {_lastBufferProblem}"));
     }
 
     /// <summary>Whether dropped events' formatted bytes are wanted (the undelivered-events file keeps them as sent).</summary>
@@ -50,8 +61,9 @@ internal sealed class FailureReporter
     /// Reports events that are lost, with the reason: one SelfLog line and one listener call. <paramref name="formatted"/>
     /// holds the events' bytes as sent, in the same order, when <see cref="KeepsFormattedEvents"/> (or they came from
     /// disk). Events read back from the durable buffer have no <see cref="LogEvent"/>: <paramref name="count"/> says how
-    /// many there were; they are reported to SelfLog and the metrics, and rejected ones are kept in the buffer's
-    /// <c>rejected</c> folder.
+    /// many there were; the listener gets a stand-in for each (<see cref="StoredEvents"/>), and rejected ones are kept
+    /// in the buffer's <c>rejected</c> folder. Events the buffer could not take are summarised in SelfLog, as a full
+    /// buffer would write a line per batch.
     /// </summary>
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events,
         Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null, int? count = null)
@@ -60,6 +72,14 @@ internal sealed class FailureReporter
         _statistics.AddDropped(reason, dropped);
         var total = Interlocked.Add(ref _totalDropped, dropped);
         _file?.Add(SinkStatistics.Tag(reason), message, events, formatted);
+        if (reason is DropReason.BufferFull or DropReason.BufferFailed && events.Count > 0)
+        {
+            _lastBufferProblem = message;
+            NotifyListenerOnly(kind, message, events, exception);
+            _notBuffered.Add(dropped);
+            return;
+        }
+
         if (events.Count > 0 || dropped == 0)
         {
             Notify(kind, $"{message} ({dropped} security event(s) dropped: {reason}; {total} dropped in total)", events, exception);
@@ -68,6 +88,8 @@ internal sealed class FailureReporter
 
         if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
             KeepRejected(formatted);
+        if (formatted != null)
+            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
         WriteSelfLog("{0}: {1} failure: {2}",
             $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
     }
@@ -90,7 +112,7 @@ internal sealed class FailureReporter
         Count(DropReason.QueueFull);
         _lastQueueLimit = refusedBy;
         _file?.Add(SinkStatistics.Tag(DropReason.QueueFull), "The queue was full (" + refusedBy + ")", new[] { logEvent });
-        NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", logEvent);
+        NotifyListenerOnly(LoggingFailureKind.Permanent, $"The queue of security events waiting to be sent is full ({refusedBy})", new[] { logEvent });
         _queueFull.Add();
     }
 
@@ -105,14 +127,14 @@ internal sealed class FailureReporter
         Count(DropReason.LoggedAfterDisposal);
         if (disposalFinished)
         {
-            if (!_listenerGone && !NotifyListenerOnly(LoggingFailureKind.Final, "Logged after the logger was disposed: not sent", logEvent))
+            if (!_listenerGone && !NotifyListenerOnly(LoggingFailureKind.Final, "Logged after the logger was disposed: not sent", new[] { logEvent }))
                 _listenerGone = true;
             _afterDisposal.Add();
             return;
         }
 
         _file?.Add(SinkStatistics.Tag(DropReason.LoggedAfterDisposal), "Logged while the logger was being disposed", new[] { logEvent });
-        NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", logEvent);
+        NotifyListenerOnly(LoggingFailureKind.Final, "Logged while the logger was being disposed: not sent", new[] { logEvent });
         _duringDisposal.Add();
     }
 
@@ -121,6 +143,7 @@ internal sealed class FailureReporter
     {
         _queueFull.Flush();
         _duringDisposal.Flush();
+        _notBuffered.Flush();
     }
 
     /// <summary>Reports a failure after which the events will be retried.</summary>
@@ -139,16 +162,16 @@ internal sealed class FailureReporter
     void WriteSummary(string summary) =>
         WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
 
-    /// <summary>Calls the listener with one event; false when it threw.</summary>
-    bool NotifyListenerOnly(LoggingFailureKind kind, string message, LogEvent logEvent)
+    /// <summary>Calls the listener with <paramref name="events"/>; false when it threw.</summary>
+    bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
     {
         // SelfLog's own listener would write a line per event: SelfLog gets the summaries instead.
         var listener = _listener;
-        if (ReferenceEquals(listener, SelfLog.FailureListener))
+        if (ReferenceEquals(listener, SelfLog.FailureListener) || events.Count == 0)
             return true;
         try
         {
-            listener.OnLoggingFailed(_sender, kind, message, new[] { logEvent }, null);
+            listener.OnLoggingFailed(_sender, kind, message, events, exception);
             return true;
         }
         catch (Exception listenerFailure)
@@ -174,6 +197,65 @@ internal sealed class FailureReporter
         {
             WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
         }
+    }
+
+    /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>
+    void WriteSelfLog(string format, string text, LoggingFailureKind? kind)
+    {
+        try
+        {
+            if (kind == null)
+                SelfLog.WriteLine(format, _sender, text);
+            else
+                SelfLog.WriteLine(format, _sender, kind, text);
+        }
+        catch (Exception)
+        {
+            // Nowhere left to say it.
+        }
+    }
+
+    /// <summary>
+    /// Stand-ins for events read back from the durable buffer, which have no <see cref="LogEvent"/> any more: each holds
+    /// the event's JSON exactly as stored (with its <c>event.id</c>) in <c>SecurityEventJson</c>, at the event's own
+    /// timestamp. No security marker: a fallback that is itself a security-event sink does not take them for new events.
+    /// </summary>
+    List<LogEvent> StoredEvents(IReadOnlyList<byte[]?> formatted)
+    {
+        var events = new List<LogEvent>(formatted.Count);
+        foreach (var json in formatted)
+        {
+            if (json != null)
+                events.Add(new LogEvent(TimestampOf(json), LogEventLevel.Warning, null, StoredTemplate,
+                    new[] { new LogEventProperty("SecurityEventJson", new ScalarValue(Encoding.UTF8.GetString(json))) }));
+        }
+
+        return events;
+    }
+
+    /// <summary>The event's <c>timestamp</c> field (the sink writes it first), or now when it has none.</summary>
+    DateTimeOffset TimestampOf(byte[] json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var found = reader.ValueTextEquals("timestamp");
+                    reader.Read();
+                    if (found)
+                        return reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var timestamp) ? timestamp : _time.GetUtcNow();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return _time.GetUtcNow();
     }
 
     /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>

@@ -45,6 +45,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly UndeliveredEventsFile? _file;
     readonly Replayer? _replayer;
     readonly string _description;
+    readonly TimeProvider _time;
+    readonly TimeSpan _disposalBound;
     int _state;
     int _emitting;
 
@@ -59,6 +61,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     /// <param name="client">The transport; null for HTTP to <see cref="SinkSettings.Target"/>.</param>
     public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff, IIngestClient? client)
     {
+        _time = time;
+        _disposalBound = settings.ShutdownTimeout + settings.RequestTimeout;
         _minimumLevel = settings.RestrictedToMinimumLevel;
         _levelSwitch = settings.LevelSwitch;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
@@ -67,13 +71,18 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
         Statistics = new SinkStatistics(_budget);
-        var buffer = settings.BufferPath == null ? null : BufferDirectory.Open(settings.BufferPath, settings.BufferSizeLimitBytes, time);
+        var (buffer, notWritable) = settings.BufferPath == null
+            ? (null, null)
+            : BufferDirectory.Open(settings.BufferPath, settings.Target.Uri.AbsoluteUri, settings.BufferSizeLimitBytes, time);
         _file = settings.UndeliveredEventsPath == null
             ? null
             : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
                 new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes),
                 message => SelfLog.WriteLine("{0}: {1}", this, message), time);
         _reporter = new FailureReporter(this, Statistics, time, _file, buffer);
+        if (notWritable != null)
+            _reporter.Warn($"The durable buffer directory {buffer!.Path} cannot be written now ({notWritable}); events are delivered as usual, " +
+                "and the buffer is used once the volume has room again");
 
         var delivery = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
         var endpoint = new EndpointState(time);
@@ -149,7 +158,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
             return;
         // The loops await with ConfigureAwait(false) throughout and run on the thread pool: waiting cannot deadlock.
         _loop.Completion.GetAwaiter().GetResult();
-        _replayer?.Completion.GetAwaiter().GetResult();
+        ReplayerStoppedAsync().GetAwaiter().GetResult();
         Finish();
     }
 
@@ -159,11 +168,30 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (!BeginClosing())
             return;
         await _loop.Completion.ConfigureAwait(false);
-        if (_replayer != null)
-            await _replayer.Completion.ConfigureAwait(false);
+        await ReplayerStoppedAsync().ConfigureAwait(false);
         Finish();
     }
 #endif
+
+    /// <summary>
+    /// Waits for the replayer within disposal's bound (<c>shutdownTimeout</c> + <c>requestTimeout</c>): one stuck in the
+    /// file system (a hung network mount, a scanner that holds an open) is abandoned, not awaited.
+    /// </summary>
+    async Task ReplayerStoppedAsync()
+    {
+        if (_replayer == null)
+            return;
+        using var stop = new CancellationTokenSource();
+        var bound = _time.WaitAsync(_disposalBound - _shutdown.Elapsed, stop.Token);
+        if (await Task.WhenAny(_replayer.Completion, bound).ConfigureAwait(false) == _replayer.Completion)
+        {
+            stop.Cancel();
+            return;
+        }
+
+        _reporter.Warn($"The durable buffer's replayer did not stop within shutdownTimeout + requestTimeout ({_disposalBound.TotalSeconds:0.###} s): " +
+            "it is stuck in the file system (a hung network mount?) and is left behind; its files stay for the next start");
+    }
 
     /// <summary>
     /// Stops taking events, waits for calls already inside the gate, tells the delivery loop (it stops backing off and
