@@ -257,20 +257,4 @@ internal sealed class FailureReporter
 
         return _time.GetUtcNow();
     }
-
-    /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>
-    void WriteSelfLog(string format, string text, LoggingFailureKind? kind)
-    {
-        try
-        {
-            if (kind == null)
-                SelfLog.WriteLine(format, _sender, text);
-            else
-                SelfLog.WriteLine(format, _sender, kind, text);
-        }
-        catch (Exception)
-        {
-            // Nowhere left to say it.
-        }
-    }
 }
