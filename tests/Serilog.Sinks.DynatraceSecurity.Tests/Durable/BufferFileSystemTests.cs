@@ -105,7 +105,7 @@ public sealed class BufferFileSystemTests : IDisposable
     /// A file sent (accepted) that cannot be deleted, as the directory turned read-only (a read-only bind mount as
     /// root, else its permissions), is not sent again by this logger; SelfLog says once what that means.
     /// </summary>
-    [UnixFact]
+    [UnixFact(MakesReadOnly = true)]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task AFileSentButNotDeletableIsNotSentAgain()
     {

@@ -8,22 +8,36 @@ using Xunit;
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Support;
 
 /// <summary>A test that needs Unix files (a named pipe, Unix permissions).</summary>
-sealed class UnixFactAttribute : FactAttribute
+class UnixFactAttribute : FactAttribute
 {
     public UnixFactAttribute()
     {
         if (OperatingSystem.IsWindows())
             Skip = "needs Unix (named pipes, Unix permissions)";
     }
+
+    /// <summary>
+    /// The test makes a directory read-only (<see cref="FileSystemSituations.ReadOnly"/>): as root, whom permissions do
+    /// not stop, that takes a mount.
+    /// </summary>
+    public bool MakesReadOnly
+    {
+        get => false;
+        init
+        {
+            if (value && Skip == null && Environment.UserName == "root" && !FileSystemSituations.CanMount)
+                Skip = "needs, as root, the right to mount (CAP_SYS_ADMIN) to make a directory read-only";
+        }
+    }
 }
 
-/// <summary>A test that needs to mount a file system or watch opens: Linux, as root (CAP_SYS_ADMIN).</summary>
+/// <summary>A test that needs to mount a file system or watch opens: Linux, as root with CAP_SYS_ADMIN.</summary>
 sealed class LinuxRootFactAttribute : FactAttribute
 {
     public LinuxRootFactAttribute()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
-            Skip = "needs Linux and root (mount, fanotify)";
+        if (!FileSystemSituations.CanMount)
+            Skip = "needs Linux and root with CAP_SYS_ADMIN (mount, fanotify)";
     }
 }
 
@@ -33,6 +47,27 @@ sealed class LinuxRootFactAttribute : FactAttribute
 /// </summary>
 static class FileSystemSituations
 {
+    /// <summary>Linux, root, with CAP_SYS_ADMIN among the effective capabilities (a container may drop it).</summary>
+    public static bool CanMount { get; } = OperatingSystem.IsLinux() && Environment.UserName == "root" && HasSysAdmin();
+
+    static bool HasSysAdmin()
+    {
+        const int CapSysAdmin = 21;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                    return (Convert.ToUInt64(line.Substring(7).Trim(), 16) & (1UL << CapSysAdmin)) != 0;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Makes <paramref name="directory"/> read-only: as root (whom permissions do not stop) a read-only bind mount of
     /// it over itself, as the volume remounted read-only would be; otherwise its permissions (0555).
