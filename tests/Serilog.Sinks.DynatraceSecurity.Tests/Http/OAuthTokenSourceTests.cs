@@ -53,7 +53,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
     {
         var result = await source.GetAsync(CancellationToken.None);
         result.Failure.Should().BeNull();
-        return result.Credential!;
+        return result;
     }
 
     [Theory]
@@ -128,7 +128,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
         var callers = Enumerable.Range(0, 8).Select(_ => source.GetAsync(CancellationToken.None).AsTask()).ToArray();
         var results = await Task.WhenAll(callers);
 
-        results.Select(r => r.Credential).Should().OnlyContain(c => c != null).And.OnlyContain(c => ReferenceEquals(c, results[0].Credential));
+        results.Should().OnlyContain(c => c.Failure == null).And.OnlyContain(c => ReferenceEquals(c, results[0]));
         _receiver.TokenRequests.Should().ContainSingle();
     }
 
@@ -146,7 +146,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
         var gaveUp = await waiting;
         gaveUp.Failure!.TimedOut.Should().BeTrue();
         gaveUp.Failure.FromTokenEndpoint.Should().BeTrue();
-        (await patient).Credential.Should().NotBeNull();
+        (await patient).Failure.Should().BeNull();
         _receiver.TokenRequests.Should().ContainSingle();
     }
 
@@ -163,7 +163,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
         failed.Failure.FromTokenEndpoint.Should().BeTrue();
         failed.Failure.OAuthError.Should().Be("temporarily_unavailable");
         failed.Failure.Message.Should().Be("temporarily_unavailable: try later");
-        next.Credential.Should().NotBeNull();
+        next.Failure.Should().BeNull();
         _receiver.TokenRequests.Select(r => r.StatusCode).Should().Equal(503, 200);
     }
 

@@ -8,8 +8,8 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> an <see cref="ICredentialSource"/>
-/// gives for each request, and a bounded read of error responses. Redirects are never followed: a 3xx answer, or a
+/// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> of the configured token or of
+/// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects are never followed: a 3xx answer, or a
 /// response that a handler fetched from another address anyway, comes back as a result with
 /// <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured. Everything it
 /// returns has every secret removed and never includes the request body.
@@ -20,7 +20,8 @@ internal sealed class HttpIngestClient : IIngestClient
 
     readonly HttpClient _httpClient;
     readonly IngestTarget _target;
-    readonly ICredentialSource _credentials;
+    readonly Credential? _token;
+    readonly OAuthTokenSource? _oauth;
     readonly TimeProvider _time;
 
     public HttpIngestClient(SinkSettings settings, TimeProvider time)
@@ -36,25 +37,30 @@ internal sealed class HttpIngestClient : IIngestClient
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
         // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
         // redirects apply to them too, and they create no Activity either.
-        _credentials = settings.OAuthClient is { } client
-            ? new OAuthTokenSource(client, new TokenEndpointClient(_httpClient, client, time), settings.RequestTimeout, time)
-            : new FixedCredential(settings.Token!);
+        if (settings.OAuthClient is { } client)
+        {
+            _oauth = new OAuthTokenSource(client, new TokenEndpointClient(_httpClient, client, time), settings.RequestTimeout, time);
+        }
+        else
+        {
+            _token = new Credential(settings.Token!.Scheme, settings.Token.Value, generation: null);
+        }
     }
 
     public void DiscardCredential(IngestResult refused)
     {
         if (refused.RenewableCredential is { } generation)
-            _credentials.Discard(generation);
+            _oauth?.Discard(generation);
     }
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
-        var credential = await _credentials.GetAsync(timeout).ConfigureAwait(false);
+        var credential = _token ?? await _oauth!.GetAsync(timeout).ConfigureAwait(false);
         if (credential.Failure != null)
             return credential.Failure;
 
         using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue(credential.Credential!.Scheme, credential.Credential.Value);
+        request.Headers.Authorization = new AuthenticationHeaderValue(credential.Scheme, credential.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
         if (gzip)
@@ -67,13 +73,13 @@ internal sealed class HttpIngestClient : IIngestClient
                 .ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
-            var redirectHost = ResponseHeaders.RedirectHost(response, status, _target.Uri);
+            var redirectHost = ResponseReader.RedirectHost(response, status, _target.Uri);
             if (status is >= 200 and < 300 && redirectHost == null)
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, ResponseHeaders.RetryAfter(response, _time), redirectHost)
-                .SentWith(credential.Credential);
+            return IngestResult.Answered(status, message, ResponseReader.RetryAfter(response, _time), redirectHost)
+                .SentWith(credential);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -83,7 +89,7 @@ internal sealed class HttpIngestClient : IIngestClient
         {
             // Network errors, and anything a user's handler throws (it may have been disposed, or reject the request):
             // a failed attempt, never an exception into the delivery loop; its text without the token.
-            return IngestResult.NoResponse(_credentials.Redact(Flatten(ex)));
+            return IngestResult.NoResponse(Redact(Flatten(ex)));
         }
     }
 
@@ -91,13 +97,16 @@ internal sealed class HttpIngestClient : IIngestClient
     {
         try
         {
-            return await ErrorBodyReader.ReadMessageAsync(response.Content, _credentials.Redact, cancellationToken).ConfigureAwait(false);
+            return await ResponseReader.ReadMessageAsync(response.Content, Redact, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
         {
             return null; // the status alone still says what happened
         }
     }
+
+    /// <summary>Every secret the sink holds (token, client secret, issued tokens) removed from <paramref name="text"/>.</summary>
+    string Redact(string text) => _oauth?.Redact(text) ?? Redaction.Redact(text, _token!.Value);
 
     /// <summary>
     /// An exception's message with its inner messages: "An error occurred while sending the request." alone does not
@@ -114,7 +123,7 @@ internal sealed class HttpIngestClient : IIngestClient
     /// <summary>
     /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
     /// following one would post the token and the events to a host the user did not configure. A handler that was
-    /// already used, or of another kind, keeps its setting; <see cref="ResponseHeaders.RedirectHost"/> then still refuses the answer.
+    /// already used, or of another kind, keeps its setting; <see cref="ResponseReader.RedirectHost"/> then still refuses the answer.
     /// </summary>
     static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
     {

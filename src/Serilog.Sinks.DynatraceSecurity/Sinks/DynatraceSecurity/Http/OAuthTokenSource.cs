@@ -12,7 +12,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// batched mode only the delivery loop asks, so renewing never holds up a logging call. A failed token request is
 /// not remembered: the next request (after the policy's backoff) tries again.
 /// </summary>
-internal sealed class OAuthTokenSource : ICredentialSource
+internal sealed class OAuthTokenSource
 {
     /// <summary>The most a token is renewed before it expires; less for short lifetimes (see <see cref="RenewalMargin"/>).</summary>
     public static readonly TimeSpan MaximumRenewalMargin = TimeSpan.FromSeconds(60);
@@ -26,7 +26,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
     string? _previous;
     long _renewAt;
     long _generation;
-    Task<CredentialResult>? _renewal;
+    Task<Credential>? _renewal;
 
     public OAuthTokenSource(OAuthClient client, TokenEndpointClient endpoint, TimeSpan requestTimeout, TimeProvider time)
     {
@@ -43,18 +43,23 @@ internal sealed class OAuthTokenSource : ICredentialSource
     public static TimeSpan RenewalMargin(TimeSpan lifetime) =>
         TimeSpan.FromTicks(Math.Min(MaximumRenewalMargin.Ticks, lifetime.Ticks / 5));
 
-    public ValueTask<CredentialResult> GetAsync(CancellationToken cancellation)
+    /// <summary>
+    /// The credential for the next request. A failed token request comes back as a <see cref="Credential.Failed"/>
+    /// that <c>DeliveryPolicy</c> decides on, never as an exception; <paramref name="cancellation"/> (the request's
+    /// timeout) ends the wait with a timeout.
+    /// </summary>
+    public ValueTask<Credential> GetAsync(CancellationToken cancellation)
     {
-        TaskCompletionSource<CredentialResult>? mine = null;
-        Task<CredentialResult> renewal;
+        TaskCompletionSource<Credential>? mine = null;
+        Task<Credential> renewal;
         lock (_gate)
         {
             if (_current != null && _time.GetTimestamp() < _renewAt)
-                return new ValueTask<CredentialResult>(new CredentialResult(_current));
+                return new ValueTask<Credential>(_current);
 
             if (_renewal == null)
             {
-                mine = new TaskCompletionSource<CredentialResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                mine = new TaskCompletionSource<Credential>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _renewal = mine.Task;
             }
 
@@ -64,9 +69,13 @@ internal sealed class OAuthTokenSource : ICredentialSource
         // Started outside the lock: the request's first steps run synchronously and must not hold it.
         if (mine != null)
             _ = RenewAsync(mine);
-        return new ValueTask<CredentialResult>(WaitAsync(renewal, cancellation));
+        return new ValueTask<Credential>(WaitAsync(renewal, cancellation));
     }
 
+    /// <summary>
+    /// Forgets the token of <paramref name="generation"/> after the endpoint refused it (401), so that the next request
+    /// gets a new one. Does nothing when that token has been replaced already.
+    /// </summary>
     public void Discard(long generation)
     {
         lock (_gate)
@@ -77,6 +86,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
         }
     }
 
+    /// <summary>Replaces the client secret and the tokens issued (the current and the one before) in <paramref name="text"/>.</summary>
     public string Redact(string text)
     {
         string? current, previous;
@@ -96,20 +106,20 @@ internal sealed class OAuthTokenSource : ICredentialSource
     /// The one token request of a renewal, bounded by <c>requestTimeout</c> on its own (not by any one caller's wait) and
     /// ended at once when the sink's HTTP client is disposed.
     /// </summary>
-    async Task RenewAsync(TaskCompletionSource<CredentialResult> completion)
+    async Task RenewAsync(TaskCompletionSource<Credential> completion)
     {
         var started = _time.GetTimestamp();
-        CredentialResult result;
+        Credential result;
         try
         {
             using var timeout = _time.Timeout(_requestTimeout);
             var answer = await _endpoint.RequestAsync(Redact, timeout.Token).ConfigureAwait(false);
-            result = answer.Failure != null ? new CredentialResult(answer.Failure) : new CredentialResult(Accept(answer, started));
+            result = answer.Failure != null ? Credential.Failed(answer.Failure) : Accept(answer, started);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Not expected (the endpoint client reports failures as results), but callers must never wait forever.
-            result = new CredentialResult(IngestResult.TokenFailure(0, ErrorBodyReader.Clean(Redact(HttpIngestClient.Flatten(ex)))));
+            result = Credential.Failed(IngestResult.TokenFailure(0, ResponseReader.Clean(Redact(HttpIngestClient.Flatten(ex)))));
         }
 
         lock (_gate)
@@ -130,7 +140,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
         }
     }
 
-    static async Task<CredentialResult> WaitAsync(Task<CredentialResult> renewal, CancellationToken cancellation)
+    static async Task<Credential> WaitAsync(Task<Credential> renewal, CancellationToken cancellation)
     {
         try
         {
@@ -150,7 +160,7 @@ internal sealed class OAuthTokenSource : ICredentialSource
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // This caller's request timed out while the token request went on; a later caller may still get its token.
-            return new CredentialResult(IngestResult.TokenFailure(0, null, timedOut: true));
+            return Credential.Failed(IngestResult.TokenFailure(0, null, timedOut: true));
         }
     }
 }

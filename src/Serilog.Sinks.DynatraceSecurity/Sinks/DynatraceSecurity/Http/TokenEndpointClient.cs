@@ -51,23 +51,23 @@ internal sealed class TokenEndpointClient
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
                 .ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            var redirectHost = ResponseHeaders.RedirectHost(response, status, _client.TokenUrl);
+            var redirectHost = ResponseReader.RedirectHost(response, status, _client.TokenUrl);
             if (redirectHost != null)
                 return TokenAnswer.Failed(IngestResult.TokenFailure(status, null, redirectHost: redirectHost));
 
             if (status is >= 200 and < 300)
             {
-                var body = await ErrorBodyReader.ReadAsync(response.Content, MaximumTokenResponseBytes, timeout).ConfigureAwait(false);
+                var body = await ResponseReader.ReadAsync(response.Content, MaximumTokenResponseBytes, timeout).ConfigureAwait(false);
                 return ReadToken(body) is { } token
                     ? token
                     : TokenAnswer.Failed(IngestResult.TokenFailure(status, "the answer holds no usable access_token"));
             }
 
-            var error = await ErrorBodyReader.ReadAsync(response.Content, ErrorBodyReader.MaximumBodyBytes, timeout).ConfigureAwait(false);
+            var error = await ResponseReader.ReadAsync(response.Content, ResponseReader.MaximumBodyBytes, timeout).ConfigureAwait(false);
             var (oauthError, message) = ReadError(error);
             // Secrets out before anything is cut short, so that no part of one is left.
-            return TokenAnswer.Failed(IngestResult.TokenFailure(status, message == null ? null : ErrorBodyReader.Clean(redact(message)),
-                oauthError == null ? null : ErrorBodyReader.Clean(redact(oauthError)), ResponseHeaders.RetryAfter(response, _time)));
+            return TokenAnswer.Failed(IngestResult.TokenFailure(status, message == null ? null : ResponseReader.Clean(redact(message)),
+                oauthError == null ? null : ResponseReader.Clean(redact(oauthError)), ResponseReader.RetryAfter(response, _time)));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -76,7 +76,7 @@ internal sealed class TokenEndpointClient
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Network errors, and anything a user's handler throws: a failed token request, its text without secrets.
-            return TokenAnswer.Failed(IngestResult.TokenFailure(0, ErrorBodyReader.Clean(redact(HttpIngestClient.Flatten(ex)))));
+            return TokenAnswer.Failed(IngestResult.TokenFailure(0, ResponseReader.Clean(redact(HttpIngestClient.Flatten(ex)))));
         }
     }
 

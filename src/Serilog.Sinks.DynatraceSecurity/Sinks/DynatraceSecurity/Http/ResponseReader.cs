@@ -9,10 +9,11 @@ using System.Threading.Tasks;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Reads at most a few KB of an error response and extracts Dynatrace's message from its
-/// <c>{"error":{"code":..,"message":".."}}</c> envelope, falling back to the raw text. Every field is optional.
+/// What an answer says, read the same way for ingest and token requests: where it redirects to, how long it asks to
+/// wait, and Dynatrace's message, read from at most a few KB of the body (the <c>{"error":{"code":..,"message":".."}}</c>
+/// envelope, else the raw text; every field optional).
 /// </summary>
-internal static class ErrorBodyReader
+internal static class ResponseReader
 {
     public const int MaximumBodyBytes = 4096;
     public const int MaximumMessageLength = 512;
@@ -101,5 +102,42 @@ internal static class ErrorBodyReader
         }
 
         return builder.ToString().Trim();
+    }
+
+    /// <summary>
+    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
+    /// when the response came from the host of <paramref name="requested"/>.
+    /// </summary>
+    public static string? RedirectHost(HttpResponseMessage response, int status, Uri requested)
+    {
+        if (status is >= 300 and < 400)
+        {
+            var location = response.Headers.Location;
+            if (location == null)
+                return "(no Location header)";
+            return (location.IsAbsoluteUri ? location : new Uri(requested, location)).Authority;
+        }
+
+        // Only the host matters: a handler may rewrite the path or add a query, but not send the request elsewhere.
+        var answeredBy = response.RequestMessage?.RequestUri;
+        return answeredBy != null &&
+               (answeredBy.Scheme != requested.Scheme || !string.Equals(answeredBy.Authority, requested.Authority, StringComparison.OrdinalIgnoreCase))
+            ? answeredBy.Authority
+            : null;
+    }
+
+    /// <summary>How long the answer asks the client to wait (<c>Retry-After</c>, seconds or an HTTP date), if it does.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header?.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
     }
 }
