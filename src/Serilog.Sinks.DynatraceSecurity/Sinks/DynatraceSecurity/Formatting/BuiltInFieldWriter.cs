@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Text;
+using System.Collections.Generic;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
@@ -21,10 +22,10 @@ internal sealed class BuiltInFieldWriter
     readonly PropertyFlattener _flattener;
     readonly TextValueWriter _text;
     readonly MessageRenderer _messageRenderer;
-    readonly KeySet _keys;
     readonly string _applicationName;
     readonly string? _productName;
     readonly string? _productVendor;
+    HashSet<string> _keys = new();
 
     public BuiltInFieldWriter(
         SecurityMarker marker, PropertyFlattener flattener, TextValueWriter text, MessageRenderer messageRenderer,
@@ -34,89 +35,74 @@ internal sealed class BuiltInFieldWriter
         _flattener = flattener;
         _text = text;
         _messageRenderer = messageRenderer;
-        _keys = flattener.TopLevelKeys;
         _applicationName = applicationName;
         _productName = productName;
         _productVendor = productVendor;
     }
 
-    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given)
+    /// <summary>Writes the fields of <paramref name="logEvent"/>, adding each name written to <paramref name="keys"/>.</summary>
+    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given, HashSet<string> keys)
     {
-        if (!TryWriteGiven(json, given, EventFields.TimestampIndex))
-            WriteTimestamp(json, EventFields.TimestampIndex, logEvent);
+        _keys = keys;
+        if (!TryWriteGiven(json, given, EventFields.Timestamp))
+            WriteTimestamp(json, EventFields.Timestamp, logEvent);
 
-        if (!TryWriteGiven(json, given, EventFields.EventKindIndex))
-        {
-            json.WriteString(EventFields.Key(EventFields.EventKindIndex), EventFields.SecurityEventKindValue);
-            _keys.AddField(EventFields.EventKindIndex);
-        }
+        if (!TryWriteGiven(json, given, EventFields.EventKind))
+            WriteEncoded(json, EventFields.EventKind, EventFields.SecurityEventKindValue);
 
         _marker.TryGetEventType(logEvent, out var eventType);
-        if (!TryWriteGiven(json, given, EventFields.EventTypeIndex))
-            WriteText(json, EventFields.EventTypeIndex, eventType);
+        if (!TryWriteGiven(json, given, EventFields.EventType))
+            WriteText(json, EventFields.EventType, eventType);
 
-        if (!TryWriteGiven(json, given, EventFields.EventIdIndex))
-            WriteId(json, EventFields.EventIdIndex, eventId);
+        if (!TryWriteGiven(json, given, EventFields.EventId))
+            WriteId(json, EventFields.EventId, eventId);
 
         // Rendered once, for the description and the title.
-        var message = ReadOnlySpan<char>.Empty;
-        var rendered = false;
-        if (!TryWriteGiven(json, given, EventFields.EventDescriptionIndex))
+        string? message = null;
+        if (!TryWriteGiven(json, given, EventFields.EventDescription))
         {
             message = _messageRenderer.Render(logEvent);
-            rendered = true;
-            _text.Write(json, EventFields.Key(EventFields.EventDescriptionIndex), message);
-            _keys.AddField(EventFields.EventDescriptionIndex);
+            _text.Write(json, EventFields.EventDescription.Key, message.AsSpan());
+            _keys.Add(EventFields.EventDescription.Name);
         }
 
-        WriteGivenOrText(json, given, EventFields.EventProviderIndex, _applicationName);
-        WriteGivenOrText(json, given, EventFields.ProductNameIndex, _productName);
-        WriteGivenOrText(json, given, EventFields.ProductVendorIndex, _productVendor);
+        WriteGivenOrText(json, given, EventFields.EventProvider, _applicationName);
+        WriteGivenOrText(json, given, EventFields.ProductName, _productName);
+        WriteGivenOrText(json, given, EventFields.ProductVendor, _productVendor);
 
         // Each log event is one finding: its id and time are the event's own, as written.
-        if (!TryWriteGiven(json, given, EventFields.FindingIdIndex, EventFields.EventIdIndex))
-            WriteId(json, EventFields.FindingIdIndex, eventId);
+        if (!TryWriteGiven(json, given, EventFields.FindingId, EventFields.EventId))
+            WriteId(json, EventFields.FindingId, eventId);
 
-        if (!TryWriteGiven(json, given, EventFields.FindingTypeIndex))
-            WriteText(json, EventFields.FindingTypeIndex, DerivedText.FindingTypeOf(logEvent, eventType));
+        if (!TryWriteGiven(json, given, EventFields.FindingType))
+            WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
-        if (!TryWriteGiven(json, given, EventFields.FindingTitleIndex))
-            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
+        if (!TryWriteGiven(json, given, EventFields.FindingTitle))
+            WriteTitle(json, message ?? _messageRenderer.Render(logEvent));
 
-        if (!TryWriteGiven(json, given, EventFields.FindingTimeCreatedIndex, EventFields.TimestampIndex))
-            WriteTimestamp(json, EventFields.FindingTimeCreatedIndex, logEvent);
+        if (!TryWriteGiven(json, given, EventFields.FindingTimeCreated, EventFields.Timestamp))
+            WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
 
         WriteRisk(json, logEvent, given);
 
-        if (!TryWriteGiven(json, given, EventFields.ObjectTypeIndex))
-        {
-            json.WriteString(EventFields.Key(EventFields.ObjectTypeIndex), EventFields.ProcessObjectTypeValue);
-            _keys.AddField(EventFields.ObjectTypeIndex);
-        }
+        if (!TryWriteGiven(json, given, EventFields.ObjectType))
+            WriteEncoded(json, EventFields.ObjectType, EventFields.ProcessObjectTypeValue);
 
-        WriteGivenOrText(json, given, EventFields.ObjectIdIndex, _applicationName);
+        WriteGivenOrText(json, given, EventFields.ObjectId, _applicationName);
 
         var exception = logEvent.Exception;
-        if (!TryWriteGiven(json, given, EventFields.ExceptionTypeIndex) && exception != null)
-            WriteText(json, EventFields.ExceptionTypeIndex, exception.GetType().FullName);
-        if (!TryWriteGiven(json, given, EventFields.ExceptionMessageIndex) && exception != null)
-            WriteText(json, EventFields.ExceptionMessageIndex, DerivedText.Describe(exception, static e => e.Message));
-        if (!TryWriteGiven(json, given, EventFields.ExceptionStackTraceIndex) && exception != null)
-            WriteText(json, EventFields.ExceptionStackTraceIndex, DerivedText.Describe(exception, static e => e.ToString()));
+        if (!TryWriteGiven(json, given, EventFields.ExceptionType) && exception != null)
+            WriteText(json, EventFields.ExceptionType, exception.GetType().FullName);
+        if (!TryWriteGiven(json, given, EventFields.ExceptionMessage) && exception != null)
+            WriteText(json, EventFields.ExceptionMessage, Describe(exception, static e => e.Message));
+        if (!TryWriteGiven(json, given, EventFields.ExceptionStackTrace) && exception != null)
+            WriteText(json, EventFields.ExceptionStackTrace, Describe(exception, static e => e.ToString()));
 
-        if (!TryWriteGiven(json, given, EventFields.TraceIdIndex) && logEvent.TraceId is { } traceId)
-        {
-            Span<byte> id = stackalloc byte[16];
-            traceId.CopyTo(id);
-            WriteHex(json, EventFields.TraceIdIndex, id);
-        }
+        if (!TryWriteGiven(json, given, EventFields.TraceId) && logEvent.TraceId is { } traceId)
+            WriteText(json, EventFields.TraceId, traceId.ToHexString());
 
-        if (!TryWriteGiven(json, given, EventFields.SpanIdIndex) && logEvent.SpanId is { } spanId)
-        {
-            Span<byte> id = stackalloc byte[8];
-            spanId.CopyTo(id);
-            WriteHex(json, EventFields.SpanIdIndex, id);
-        }
+        if (!TryWriteGiven(json, given, EventFields.SpanId) && logEvent.SpanId is { } spanId)
+            WriteText(json, EventFields.SpanId, spanId.ToHexString());
     }
 
     /// <summary>
@@ -129,74 +115,58 @@ internal sealed class BuiltInFieldWriter
         var fromLevel = RiskLevels.FromLevel(logEvent.Level);
 
         var severity = fromLevel;
-        if (TryWriteGiven(json, given, EventFields.FindingSeverityIndex))
+        if (TryWriteGiven(json, given, EventFields.FindingSeverity))
         {
-            if (!RiskLevels.TryParse(given.Text(EventFields.FindingSeverityIndex), out severity))
+            if (!RiskLevels.TryParse(given.Text(EventFields.FindingSeverity), out severity))
                 severity = fromLevel;
         }
         else
         {
-            json.WriteString(EventFields.Key(EventFields.FindingSeverityIndex), RiskLevels.Name(severity));
-            _keys.AddField(EventFields.FindingSeverityIndex);
+            WriteEncoded(json, EventFields.FindingSeverity, RiskLevels.Name(severity));
         }
 
         var risk = severity;
-        if (TryWriteGiven(json, given, EventFields.RiskLevelIndex))
-        {
-            RiskLevels.TryParse(given.Text(EventFields.RiskLevelIndex), out risk);
-        }
+        if (TryWriteGiven(json, given, EventFields.RiskLevel))
+            RiskLevels.TryParse(given.Text(EventFields.RiskLevel), out risk);
         else
-        {
-            json.WriteString(EventFields.Key(EventFields.RiskLevelIndex), RiskLevels.Name(risk));
-            _keys.AddField(EventFields.RiskLevelIndex);
-        }
+            WriteEncoded(json, EventFields.RiskLevel, RiskLevels.Name(risk));
 
-        if (!TryWriteGiven(json, given, EventFields.RiskScoreIndex) && risk >= 0)
+        if (!TryWriteGiven(json, given, EventFields.RiskScore) && risk >= 0)
         {
-            json.WritePropertyName(EventFields.Key(EventFields.RiskScoreIndex));
+            json.WritePropertyName(EventFields.RiskScore.Key);
             json.WriteRawValue(RiskLevels.Score(risk), skipInputValidation: true);
-            _keys.AddField(EventFields.RiskScoreIndex);
+            _keys.Add(EventFields.RiskScore.Name);
         }
     }
 
-    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
+    void WriteTitle(Utf8JsonWriter json, string message)
     {
-        var key = EventFields.Key(EventFields.FindingTitleIndex);
-        if (message.Length <= TitleLength)
-        {
-            _text.Write(json, key, message);
-        }
-        else
-        {
-            Span<char> title = stackalloc char[TitleLength];
-            var cut = TextValueWriter.CutIndex(message, TitleLength - 1);
-            message.Slice(0, cut).CopyTo(title);
-            title[cut] = TextValueWriter.Ellipsis[0];
-            _text.Write(json, key, title.Slice(0, cut + 1));
-        }
-
-        _keys.AddField(EventFields.FindingTitleIndex);
+        var title = message.AsSpan();
+        if (title.Length > TitleLength)
+            title = (message.Substring(0, SafeText.CutIndex(title, TitleLength - 1)) + TextValueWriter.Ellipsis).AsSpan();
+        _text.Write(json, EventFields.FindingTitle.Key, title);
+        _keys.Add(EventFields.FindingTitle.Name);
     }
 
     /// <summary>
     /// Writes what the event or an attribute gives for <paramref name="source"/> (by default the field itself) under
     /// <paramref name="field"/>'s name; false when neither gives it.
     /// </summary>
-    bool TryWriteGiven(Utf8JsonWriter json, GivenFields given, int field, int source = -1)
+    bool TryWriteGiven(Utf8JsonWriter json, GivenFields given, Field field, Field? source = null)
     {
-        if (source < 0 || given.Has(field))
+        if (source == null || given.Has(field))
             source = field;
         if (!given.Has(source))
             return false;
 
         if (given.Property(source) is { } value)
         {
-            _flattener.WriteProperty(json, _keys, EventFields.Name(field), value);
+            _flattener.WriteProperty(json, _keys, field.Name, value);
         }
         else
         {
             var attribute = given.Attribute(source)!;
-            json.WritePropertyName(EventFields.Key(field));
+            json.WritePropertyName(field.Key);
             if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
@@ -204,50 +174,73 @@ internal sealed class BuiltInFieldWriter
         }
 
         // Taken even when a structure was flattened under the name: the sink's own value would be a second writer.
-        _keys.AddField(field);
+        _keys.Add(field.Name);
         return true;
     }
 
-    void WriteGivenOrText(Utf8JsonWriter json, GivenFields given, int field, string? value)
+    void WriteGivenOrText(Utf8JsonWriter json, GivenFields given, Field field, string? value)
     {
         if (!TryWriteGiven(json, given, field))
             WriteText(json, field, value);
     }
 
-    void WriteText(Utf8JsonWriter json, int field, string? value)
+    void WriteText(Utf8JsonWriter json, Field field, string? value)
     {
         if (value == null)
             return; // nothing written: a flattened property may still use the key
-        _text.Write(json, EventFields.Key(field), value);
-        _keys.AddField(field);
+        _text.Write(json, field.Key, value);
+        _keys.Add(field.Name);
     }
 
-    void WriteTimestamp(Utf8JsonWriter json, int field, LogEvent logEvent)
+    void WriteEncoded(Utf8JsonWriter json, Field field, JsonEncodedText value)
     {
-        json.WriteString(EventFields.Key(field), logEvent.Timestamp.UtcDateTime);
-        _keys.AddField(field);
+        json.WriteString(field.Key, value);
+        _keys.Add(field.Name);
     }
 
-    void WriteId(Utf8JsonWriter json, int field, Guid id)
+    void WriteTimestamp(Utf8JsonWriter json, Field field, LogEvent logEvent)
+    {
+        json.WriteString(field.Key, logEvent.Timestamp.UtcDateTime);
+        _keys.Add(field.Name);
+    }
+
+    void WriteId(Utf8JsonWriter json, Field field, Guid id)
     {
         Span<byte> text = stackalloc byte[32];
         Utf8Formatter.TryFormat(id, text, out var written, 'N');
-        json.WriteString(EventFields.Key(field), text.Slice(0, written));
-        _keys.AddField(field);
+        json.WriteString(field.Key, text.Slice(0, written));
+        _keys.Add(field.Name);
     }
 
-    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
-    void WriteHex(Utf8JsonWriter json, int field, ReadOnlySpan<byte> id)
+    /// <summary>
+    /// The event's <c>EventId.Name</c> (as Serilog.Extensions.Logging records Microsoft.Extensions.Logging event ids),
+    /// else its message template, so that events from one call site share a type; else the event type.
+    /// </summary>
+    static string FindingTypeOf(LogEvent logEvent, string eventType)
     {
-        const string Digits = "0123456789abcdef";
-        Span<char> hex = stackalloc char[id.Length * 2];
-        for (var i = 0; i < id.Length; i++)
+        if (logEvent.Properties.TryGetValue("EventId", out var value) && value is StructureValue eventId)
         {
-            hex[2 * i] = Digits[id[i] >> 4];
-            hex[2 * i + 1] = Digits[id[i] & 0xF];
+            foreach (var member in eventId.Properties)
+            {
+                if (member is { Name: "Name", Value: ScalarValue { Value: string name } } && !string.IsNullOrWhiteSpace(name))
+                    return name;
+            }
         }
 
-        _text.Write(json, EventFields.Key(field), hex);
-        _keys.AddField(field);
+        var template = logEvent.MessageTemplate.Text;
+        return string.IsNullOrWhiteSpace(template) ? eventType : template;
+    }
+
+    // Exception members are user code and may throw; the event is still worth sending.
+    static string Describe(Exception exception, Func<Exception, string?> read)
+    {
+        try
+        {
+            return read(exception) ?? string.Empty;
+        }
+        catch (Exception failure)
+        {
+            return "<" + failure.GetType().Name + " thrown while reading " + exception.GetType().Name + ">";
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using Serilog.Events;
 
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
@@ -9,63 +10,39 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </summary>
 internal sealed class GivenFields
 {
-    readonly LogEventPropertyValue?[] _properties = new LogEventPropertyValue?[EventFields.Count];
-    readonly EventAttribute?[] _attributes = new EventAttribute?[EventFields.Count];
-    readonly int _attributeMask;
-    int _propertyMask;
+    readonly LogEventPropertyValue?[] _properties = new LogEventPropertyValue?[EventFields.All.Count];
+    readonly EventAttribute?[] _attributes = new EventAttribute?[EventFields.All.Count];
 
     /// <param name="attributes">The attributes in precedence order: for a field, the first one named like it counts.</param>
     public GivenFields(EventAttribute[] attributes)
     {
         foreach (var attribute in attributes)
         {
-            var field = EventFields.IndexOf(attribute.Key);
-            if (field is >= 0 and < EventFields.Count && _attributes[field] == null)
-            {
-                _attributes[field] = attribute;
-                _attributeMask |= 1 << field;
-            }
+            if (EventFields.Find(attribute.Key) is { } field && _attributes[field.Index] == null)
+                _attributes[field.Index] = attribute;
         }
     }
 
     /// <summary>Forgets the properties of the previous event.</summary>
-    public void Clear()
-    {
-        for (var mask = _propertyMask; mask != 0; mask &= mask - 1)
-            _properties[TrailingZeros(mask)] = null;
-        _propertyMask = 0;
-    }
+    public void Clear() => Array.Clear(_properties, 0, _properties.Length);
 
     /// <summary>Notes a property of the event written as <paramref name="writtenName"/>.</summary>
     public void Consider(string writtenName, LogEventPropertyValue value)
     {
-        var field = EventFields.IndexOf(writtenName);
-        if (field is < 0 or >= EventFields.Count || (_propertyMask & (1 << field)) != 0)
-            return;
-        _properties[field] = value;
-        _propertyMask |= 1 << field;
+        if (EventFields.Find(writtenName) is { } field)
+            _properties[field.Index] ??= value;
     }
 
     /// <summary>Whether the event or an attribute gives <paramref name="field"/>.</summary>
-    public bool Has(int field) => ((_propertyMask | _attributeMask) & (1 << field)) != 0;
+    public bool Has(Field field) => _properties[field.Index] != null || _attributes[field.Index] != null;
 
-    public LogEventPropertyValue? Property(int field) => _properties[field];
+    public LogEventPropertyValue? Property(Field field) => _properties[field.Index];
 
-    public EventAttribute? Attribute(int field) => _attributes[field];
+    public EventAttribute? Attribute(Field field) => _attributes[field.Index];
 
     /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
-    public string? Text(int field) =>
-        _properties[field] is ScalarValue { Value: string text } ? text : _properties[field] == null ? _attributes[field]?.Value as string : null;
-
-    static int TrailingZeros(int mask)
-    {
-        var count = 0;
-        while ((mask & 1) == 0)
-        {
-            mask >>= 1;
-            count++;
-        }
-
-        return count;
-    }
+    public string? Text(Field field) =>
+        _properties[field.Index] is ScalarValue { Value: string text } ? text
+        : _properties[field.Index] == null ? _attributes[field.Index]?.Value as string
+        : null;
 }

@@ -26,13 +26,13 @@ internal static class SafeText
         return text == null ? string.Empty : Repair(text);
     }
 
-    /// <summary>The first <paramref name="length"/> characters, one fewer when that would split a surrogate pair.</summary>
-    public static string Cut(string text, int length)
-    {
-        if (text.Length <= length)
-            return text;
-        return text.Substring(0, length > 0 && char.IsHighSurrogate(text[length - 1]) ? length - 1 : length);
-    }
+    /// <summary>
+    /// How many of <paramref name="text"/>'s characters to keep so that at most <paramref name="maximumLength"/> are kept
+    /// and a surrogate pair is never split (so a UTF-8 sequence never is either).
+    /// </summary>
+    public static int CutIndex(ReadOnlySpan<char> text, int maximumLength) =>
+        text.Length <= maximumLength ? text.Length
+        : maximumLength > 0 && char.IsHighSurrogate(text[maximumLength - 1]) ? maximumLength - 1 : maximumLength;
 
     /// <summary>Returns <paramref name="text"/> with every unpaired surrogate replaced by U+FFFD.</summary>
     public static string Repair(string text)

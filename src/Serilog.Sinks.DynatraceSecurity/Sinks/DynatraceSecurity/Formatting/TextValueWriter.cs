@@ -43,7 +43,7 @@ internal sealed class TextValueWriter
         }
 
         Truncated = true;
-        json.WriteString(key, SafeText.Repair(text.Slice(0, CutIndex(text, MaximumLength)).ToString() + Ellipsis));
+        json.WriteString(key, SafeText.Repair(text.Slice(0, SafeText.CutIndex(text, MaximumLength)).ToString() + Ellipsis));
     }
 
     public string Limit(string text)
@@ -53,7 +53,7 @@ internal sealed class TextValueWriter
             return SafeText.Repair(text);
 
         Truncated = true;
-        return SafeText.Repair(text.Substring(0, CutIndex(text.AsSpan(), MaximumLength)) + Ellipsis);
+        return SafeText.Repair(text.Substring(0, SafeText.CutIndex(text.AsSpan(), MaximumLength)) + Ellipsis);
     }
 
     void Note(int length)
@@ -61,8 +61,4 @@ internal sealed class TextValueWriter
         if (length > Longest)
             Longest = length;
     }
-
-    /// <summary>Where to cut so that a surrogate pair is never split.</summary>
-    public static int CutIndex(ReadOnlySpan<char> text, int maximumLength) =>
-        maximumLength > 0 && char.IsHighSurrogate(text[maximumLength - 1]) ? maximumLength - 1 : maximumLength;
 }
