@@ -1,6 +1,5 @@
 using System;
 using System.Buffers.Text;
-using System.Collections.Generic;
 using System.Text.Json;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
@@ -22,10 +21,10 @@ internal sealed class BuiltInFieldWriter
     readonly PropertyFlattener _flattener;
     readonly TextValueWriter _text;
     readonly MessageRenderer _messageRenderer;
+    readonly KeySet _keys;
     readonly string _applicationName;
     readonly string? _productName;
     readonly string? _productVendor;
-    HashSet<string> _keys = new();
 
     public BuiltInFieldWriter(
         SecurityMarker marker, PropertyFlattener flattener, TextValueWriter text, MessageRenderer messageRenderer,
@@ -35,20 +34,22 @@ internal sealed class BuiltInFieldWriter
         _flattener = flattener;
         _text = text;
         _messageRenderer = messageRenderer;
+        _keys = flattener.TopLevelKeys;
         _applicationName = applicationName;
         _productName = productName;
         _productVendor = productVendor;
     }
 
-    /// <summary>Writes the fields of <paramref name="logEvent"/>, adding each name written to <paramref name="keys"/>.</summary>
-    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given, HashSet<string> keys)
+    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given)
     {
-        _keys = keys;
         if (!TryWriteGiven(json, given, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.Timestamp, logEvent);
 
         if (!TryWriteGiven(json, given, EventFields.EventKind))
-            WriteEncoded(json, EventFields.EventKind, EventFields.SecurityEventKindValue);
+        {
+            json.WriteString(EventFields.EventKind.Key, EventFields.SecurityEventKindValue);
+            _keys.AddField(EventFields.EventKind.Index);
+        }
 
         _marker.TryGetEventType(logEvent, out var eventType);
         if (!TryWriteGiven(json, given, EventFields.EventType))
@@ -58,12 +59,14 @@ internal sealed class BuiltInFieldWriter
             WriteId(json, EventFields.EventId, eventId);
 
         // Rendered once, for the description and the title.
-        string? message = null;
+        var message = ReadOnlySpan<char>.Empty;
+        var rendered = false;
         if (!TryWriteGiven(json, given, EventFields.EventDescription))
         {
             message = _messageRenderer.Render(logEvent);
-            _text.Write(json, EventFields.EventDescription.Key, message.AsSpan());
-            _keys.Add(EventFields.EventDescription.Name);
+            rendered = true;
+            _text.Write(json, EventFields.EventDescription.Key, message);
+            _keys.AddField(EventFields.EventDescription.Index);
         }
 
         WriteGivenOrText(json, given, EventFields.EventProvider, _applicationName);
@@ -78,7 +81,7 @@ internal sealed class BuiltInFieldWriter
             WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
         if (!TryWriteGiven(json, given, EventFields.FindingTitle))
-            WriteTitle(json, message ?? _messageRenderer.Render(logEvent));
+            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
 
         if (!TryWriteGiven(json, given, EventFields.FindingTimeCreated, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
@@ -86,7 +89,10 @@ internal sealed class BuiltInFieldWriter
         WriteRisk(json, logEvent, given);
 
         if (!TryWriteGiven(json, given, EventFields.ObjectType))
-            WriteEncoded(json, EventFields.ObjectType, EventFields.ProcessObjectTypeValue);
+        {
+            json.WriteString(EventFields.ObjectType.Key, EventFields.ProcessObjectTypeValue);
+            _keys.AddField(EventFields.ObjectType.Index);
+        }
 
         WriteGivenOrText(json, given, EventFields.ObjectId, _applicationName);
 
@@ -99,10 +105,18 @@ internal sealed class BuiltInFieldWriter
             WriteText(json, EventFields.ExceptionStackTrace, Describe(exception, static e => e.ToString()));
 
         if (!TryWriteGiven(json, given, EventFields.TraceId) && logEvent.TraceId is { } traceId)
-            WriteText(json, EventFields.TraceId, traceId.ToHexString());
+        {
+            Span<byte> id = stackalloc byte[16];
+            traceId.CopyTo(id);
+            WriteHex(json, EventFields.TraceId, id);
+        }
 
         if (!TryWriteGiven(json, given, EventFields.SpanId) && logEvent.SpanId is { } spanId)
-            WriteText(json, EventFields.SpanId, spanId.ToHexString());
+        {
+            Span<byte> id = stackalloc byte[8];
+            spanId.CopyTo(id);
+            WriteHex(json, EventFields.SpanId, id);
+        }
     }
 
     /// <summary>
@@ -122,30 +136,46 @@ internal sealed class BuiltInFieldWriter
         }
         else
         {
-            WriteEncoded(json, EventFields.FindingSeverity, RiskLevels.Name(severity));
+            json.WriteString(EventFields.FindingSeverity.Key, RiskLevels.Name(severity));
+            _keys.AddField(EventFields.FindingSeverity.Index);
         }
 
         var risk = severity;
         if (TryWriteGiven(json, given, EventFields.RiskLevel))
+        {
             RiskLevels.TryParse(given.Text(EventFields.RiskLevel), out risk);
+        }
         else
-            WriteEncoded(json, EventFields.RiskLevel, RiskLevels.Name(risk));
+        {
+            json.WriteString(EventFields.RiskLevel.Key, RiskLevels.Name(risk));
+            _keys.AddField(EventFields.RiskLevel.Index);
+        }
 
         if (!TryWriteGiven(json, given, EventFields.RiskScore) && risk >= 0)
         {
             json.WritePropertyName(EventFields.RiskScore.Key);
             json.WriteRawValue(RiskLevels.Score(risk), skipInputValidation: true);
-            _keys.Add(EventFields.RiskScore.Name);
+            _keys.AddField(EventFields.RiskScore.Index);
         }
     }
 
-    void WriteTitle(Utf8JsonWriter json, string message)
+    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
     {
-        var title = message.AsSpan();
-        if (title.Length > TitleLength)
-            title = (message.Substring(0, SafeText.CutIndex(title, TitleLength - 1)) + TextValueWriter.Ellipsis).AsSpan();
-        _text.Write(json, EventFields.FindingTitle.Key, title);
-        _keys.Add(EventFields.FindingTitle.Name);
+        var key = EventFields.FindingTitle.Key;
+        if (message.Length <= TitleLength)
+        {
+            _text.Write(json, key, message);
+        }
+        else
+        {
+            Span<char> title = stackalloc char[TitleLength];
+            var cut = SafeText.CutIndex(message, TitleLength - 1);
+            message.Slice(0, cut).CopyTo(title);
+            title[cut] = TextValueWriter.Ellipsis[0];
+            _text.Write(json, key, title.Slice(0, cut + 1));
+        }
+
+        _keys.AddField(EventFields.FindingTitle.Index);
     }
 
     /// <summary>
@@ -174,7 +204,7 @@ internal sealed class BuiltInFieldWriter
         }
 
         // Taken even when a structure was flattened under the name: the sink's own value would be a second writer.
-        _keys.Add(field.Name);
+        _keys.AddField(field.Index);
         return true;
     }
 
@@ -189,19 +219,13 @@ internal sealed class BuiltInFieldWriter
         if (value == null)
             return; // nothing written: a flattened property may still use the key
         _text.Write(json, field.Key, value);
-        _keys.Add(field.Name);
-    }
-
-    void WriteEncoded(Utf8JsonWriter json, Field field, JsonEncodedText value)
-    {
-        json.WriteString(field.Key, value);
-        _keys.Add(field.Name);
+        _keys.AddField(field.Index);
     }
 
     void WriteTimestamp(Utf8JsonWriter json, Field field, LogEvent logEvent)
     {
         json.WriteString(field.Key, logEvent.Timestamp.UtcDateTime);
-        _keys.Add(field.Name);
+        _keys.AddField(field.Index);
     }
 
     void WriteId(Utf8JsonWriter json, Field field, Guid id)
@@ -209,7 +233,22 @@ internal sealed class BuiltInFieldWriter
         Span<byte> text = stackalloc byte[32];
         Utf8Formatter.TryFormat(id, text, out var written, 'N');
         json.WriteString(field.Key, text.Slice(0, written));
-        _keys.Add(field.Name);
+        _keys.AddField(field.Index);
+    }
+
+    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
+    void WriteHex(Utf8JsonWriter json, Field field, ReadOnlySpan<byte> id)
+    {
+        const string Digits = "0123456789abcdef";
+        Span<char> hex = stackalloc char[id.Length * 2];
+        for (var i = 0; i < id.Length; i++)
+        {
+            hex[2 * i] = Digits[id[i] >> 4];
+            hex[2 * i + 1] = Digits[id[i] & 0xF];
+        }
+
+        _text.Write(json, field.Key, hex);
+        _keys.AddField(field.Index);
     }
 
     /// <summary>
@@ -220,9 +259,10 @@ internal sealed class BuiltInFieldWriter
     {
         if (logEvent.Properties.TryGetValue("EventId", out var value) && value is StructureValue eventId)
         {
-            foreach (var member in eventId.Properties)
+            var members = eventId.Properties;
+            for (var i = 0; i < members.Count; i++)
             {
-                if (member is { Name: "Name", Value: ScalarValue { Value: string name } } && !string.IsNullOrWhiteSpace(name))
+                if (members[i] is { Name: "Name", Value: ScalarValue { Value: string name } } && !string.IsNullOrWhiteSpace(name))
                     return name;
             }
         }

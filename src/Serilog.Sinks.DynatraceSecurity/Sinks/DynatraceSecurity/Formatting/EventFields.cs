@@ -18,7 +18,9 @@ internal sealed class Field
 
     public JsonEncodedText Key { get; }
 
-    /// <summary>The field's place in <see cref="EventFields.All"/>, which is the order <see cref="BuiltInFieldWriter"/> writes them in.</summary>
+    /// <summary>
+    /// The field's place in the writing order; also its bit in <see cref="KeySet"/> and its slot in <see cref="GivenFields"/>.
+    /// </summary>
     public int Index { get; }
 
     internal static Field Define(List<Field> all, string name)
@@ -32,8 +34,8 @@ internal sealed class Field
 }
 
 /// <summary>
-/// The Dynatrace semantic fields the sink fills in, each named once here, in the order they are written (the README's
-/// event table says what each holds).
+/// The Dynatrace semantic fields the sink fills in, each named once here, in the order <see cref="BuiltInFieldWriter"/>
+/// writes them (the README's event table says what each holds).
 /// </summary>
 internal static class EventFields
 {
@@ -63,13 +65,14 @@ internal static class EventFields
     public static readonly Field TraceId = Define("trace.id");
     public static readonly Field SpanId = Define("span.id");
 
-    /// <summary>Present (true) when text values were cut to fit <c>eventBodyLimitBytes</c>; written last, if at all.</summary>
+    /// <summary>
+    /// Present (true) when text values were cut to fit <c>eventBodyLimitBytes</c>. Tracked like the fields above, but
+    /// written last, and never given by the event (a property of this name is written as any other property).
+    /// </summary>
     public static readonly Field Truncated = Define("serilog.truncated");
 
-    static readonly Dictionary<string, Field> ByName = CreateIndex();
-
-    /// <summary>Every field, in the order they are written.</summary>
-    public static IReadOnlyList<Field> All => Defined;
+    /// <summary>How many fields the event or an attribute can give (all but <see cref="Truncated"/>).</summary>
+    public static readonly int GivenCount = Truncated.Index;
 
     public static readonly JsonEncodedText SecurityEventKindValue = JsonEncodedText.Encode("SECURITY_EVENT");
 
@@ -79,16 +82,40 @@ internal static class EventFields
     /// </summary>
     public static readonly JsonEncodedText ProcessObjectTypeValue = JsonEncodedText.Encode("PROCESS");
 
-    /// <summary>The field named <paramref name="name"/> (exactly), or null.</summary>
-    public static Field? Find(string name) => ByName.TryGetValue(name, out var field) ? field : null;
+    static readonly Dictionary<string, int> Indices = CreateIndex(out FirstLetters, out NameLengths);
+
+    // Every field name starts with one of these letters and has one of a few lengths: most property names (UserName,
+    // ClientIp, User.Name, SourceContext...) are turned away by these two tests without hashing them.
+    static readonly string FirstLetters;
+    static readonly long NameLengths;
+
+    /// <summary>The field at <paramref name="index"/>.</summary>
+    public static Field At(int index) => Defined[index];
+
+    /// <summary>The index of the field named <paramref name="name"/> (exactly), or -1 for any other name.</summary>
+    public static int IndexOf(string name)
+    {
+        var length = name.Length;
+        if (length >= 64 || (NameLengths & (1L << length)) == 0 || FirstLetters.IndexOf(name[0]) < 0)
+            return -1;
+        return Indices.TryGetValue(name, out var index) ? index : -1;
+    }
 
     static Field Define(string name) => Field.Define(Defined, name);
 
-    static Dictionary<string, Field> CreateIndex()
+    static Dictionary<string, int> CreateIndex(out string firstLetters, out long nameLengths)
     {
-        var index = new Dictionary<string, Field>(StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        firstLetters = "";
+        nameLengths = 0;
         foreach (var field in Defined)
-            index.Add(field.Name, field);
+        {
+            index.Add(field.Name, field.Index);
+            if (firstLetters.IndexOf(field.Name[0]) < 0)
+                firstLetters += field.Name[0];
+            nameLengths |= 1L << field.Name.Length;
+        }
+
         return index;
     }
 }

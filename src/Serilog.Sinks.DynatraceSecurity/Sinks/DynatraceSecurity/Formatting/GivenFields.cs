@@ -1,4 +1,3 @@
-using System;
 using Serilog.Events;
 
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
@@ -10,31 +9,45 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </summary>
 internal sealed class GivenFields
 {
-    readonly LogEventPropertyValue?[] _properties = new LogEventPropertyValue?[EventFields.All.Count];
-    readonly EventAttribute?[] _attributes = new EventAttribute?[EventFields.All.Count];
+    readonly LogEventPropertyValue?[] _properties = new LogEventPropertyValue?[EventFields.GivenCount];
+    readonly EventAttribute?[] _attributes = new EventAttribute?[EventFields.GivenCount];
+    readonly int _attributeMask;
+    int _propertyMask;
 
     /// <param name="attributes">The attributes in precedence order: for a field, the first one named like it counts.</param>
     public GivenFields(EventAttribute[] attributes)
     {
         foreach (var attribute in attributes)
         {
-            if (EventFields.Find(attribute.Key) is { } field && _attributes[field.Index] == null)
-                _attributes[field.Index] = attribute;
+            var field = EventFields.IndexOf(attribute.Key);
+            if (field >= 0 && field < EventFields.GivenCount && _attributes[field] == null)
+            {
+                _attributes[field] = attribute;
+                _attributeMask |= 1 << field;
+            }
         }
     }
 
     /// <summary>Forgets the properties of the previous event.</summary>
-    public void Clear() => Array.Clear(_properties, 0, _properties.Length);
+    public void Clear()
+    {
+        for (var mask = _propertyMask; mask != 0; mask &= mask - 1)
+            _properties[TrailingZeros(mask)] = null;
+        _propertyMask = 0;
+    }
 
     /// <summary>Notes a property of the event written as <paramref name="writtenName"/>.</summary>
     public void Consider(string writtenName, LogEventPropertyValue value)
     {
-        if (EventFields.Find(writtenName) is { } field)
-            _properties[field.Index] ??= value;
+        var field = EventFields.IndexOf(writtenName);
+        if (field < 0 || field >= EventFields.GivenCount || (_propertyMask & (1 << field)) != 0)
+            return;
+        _properties[field] = value;
+        _propertyMask |= 1 << field;
     }
 
     /// <summary>Whether the event or an attribute gives <paramref name="field"/>.</summary>
-    public bool Has(Field field) => _properties[field.Index] != null || _attributes[field.Index] != null;
+    public bool Has(Field field) => ((_propertyMask | _attributeMask) & (1 << field.Index)) != 0;
 
     public LogEventPropertyValue? Property(Field field) => _properties[field.Index];
 
@@ -45,4 +58,16 @@ internal sealed class GivenFields
         _properties[field.Index] is ScalarValue { Value: string text } ? text
         : _properties[field.Index] == null ? _attributes[field.Index]?.Value as string
         : null;
+
+    static int TrailingZeros(int mask)
+    {
+        var count = 0;
+        while ((mask & 1) == 0)
+        {
+            mask >>= 1;
+            count++;
+        }
+
+        return count;
+    }
 }

@@ -35,7 +35,7 @@ internal sealed class SecurityEventFormatter
     readonly EventAttribute[] _staticAttributes;
     readonly EventAttribute[] _enrichment;
     readonly IReadOnlyDictionary<string, string> _propertyNames;
-    readonly HashSet<string> _writtenKeys = new(StringComparer.Ordinal);
+    readonly KeySet _writtenKeys;
     readonly TextValueWriter _text = new();
     readonly PropertyFlattener _flattener;
     readonly GivenFields _given;
@@ -47,6 +47,7 @@ internal sealed class SecurityEventFormatter
         var redaction = new RedactionPolicy(settings.RedactedProperties);
         var reserved = new ReservedNamespaces();
         _flattener = new PropertyFlattener(redaction, _text, reserved);
+        _writtenKeys = _flattener.TopLevelKeys;
         _propertyNames = settings.PropertyNames;
 
         _staticAttributes = new EventAttribute[settings.StaticAttributes.Count];
@@ -83,29 +84,55 @@ internal sealed class SecurityEventFormatter
     {
         _writtenKeys.Clear();
         _text.Reset(maximumTextLength);
+        _flattener.BeginEvent(json);
         json.WriteStartObject();
 
-        // The event's properties written under a built-in field's name (as themselves or renamed) take its place.
-        _given.Clear();
-        foreach (var property in logEvent.Properties)
+        // LogEvent.Properties is a Dictionary in every Serilog 4 release: enumerate it without boxing an enumerator.
+        var properties = logEvent.Properties as Dictionary<string, LogEventPropertyValue>;
+        FindGivenFields(logEvent, properties);
+        _fields.Write(json, logEvent, eventId, _given);
+
+        if (properties != null)
         {
-            if (!_marker.IsMarkerProperty(property.Key))
-                _given.Consider(OutputName(property.Key), property.Value);
+            foreach (var property in properties)
+                WriteEventProperty(json, property.Key, property.Value);
         }
-
-        _fields.Write(json, logEvent, eventId, _given, _writtenKeys);
-
-        foreach (var property in logEvent.Properties)
-            WriteEventProperty(json, property.Key, property.Value);
+        else
+        {
+            foreach (var property in logEvent.Properties)
+                WriteEventProperty(json, property.Key, property.Value);
+        }
 
         WriteAttributes(json, _staticAttributes);
         WriteAttributes(json, _enrichment);
 
-        if (_text.Truncated && _writtenKeys.Add(EventFields.Truncated.Name))
+        if (_text.Truncated && _writtenKeys.AddField(EventFields.Truncated.Index))
             json.WriteBoolean(EventFields.Truncated.Key, true);
 
         json.WriteEndObject();
         return _text.Longest;
+    }
+
+    /// <summary>Notes the event's properties written under a built-in field's name (as themselves or renamed).</summary>
+    void FindGivenFields(LogEvent logEvent, Dictionary<string, LogEventPropertyValue>? properties)
+    {
+        _given.Clear();
+        if (properties != null)
+        {
+            foreach (var property in properties)
+            {
+                if (!_marker.IsMarkerProperty(property.Key))
+                    _given.Consider(OutputName(property.Key), property.Value);
+            }
+        }
+        else
+        {
+            foreach (var property in logEvent.Properties)
+            {
+                if (!_marker.IsMarkerProperty(property.Key))
+                    _given.Consider(OutputName(property.Key), property.Value);
+            }
+        }
     }
 
     void WriteEventProperty(Utf8JsonWriter json, string propertyName, LogEventPropertyValue value)
