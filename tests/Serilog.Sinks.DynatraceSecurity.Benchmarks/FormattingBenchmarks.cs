@@ -14,7 +14,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks;
 /// <summary>
 /// One event formatted the way the delivery loop formats it: the sink's formatter into a reused pooled buffer
 /// through a reused <see cref="Utf8JsonWriter"/> with the sink's writer options, default options (redaction on).
-/// <c>Batch_*</c> formats and packs 1,000 events into request bodies with the sink's <see cref="RequestBuilder"/>
+/// <c>Batch_*</c> formats 1,000 events into a batch as the delivery loop does, with the sink's <see cref="EventSerializer"/>
 /// (per event: the result divided by 1,000).
 /// </summary>
 [MemoryDiagnoser]
@@ -28,7 +28,7 @@ public class FormattingBenchmarks
     SecurityEventFormatter _formatter = null!;
     PooledBufferWriter _buffer = null!;
     Utf8JsonWriter _json = null!;
-    RequestBuilder _requestBuilder = null!;
+    EventSerializer _serializer = null!;
     readonly FormattedBatch _formatted = new();
     List<LogEvent> _batch = null!;
     readonly Guid _eventId = Guid.NewGuid();
@@ -45,9 +45,7 @@ public class FormattingBenchmarks
         _buffer = new PooledBufferWriter();
         _json = new Utf8JsonWriter(_buffer, SecurityEventFormatter.WriterOptions);
 
-        var statistics = new SinkStatistics(new QueueBudget(int.MaxValue, long.MaxValue));
-        _requestBuilder = new RequestBuilder(BenchmarkOptions.CreateFormatter(),
-            new FailureReporter(this, statistics, TimeProvider.System), settings.EventBodyLimitBytes);
+        _serializer = new EventSerializer(BenchmarkOptions.CreateFormatter(), settings.EventBodyLimitBytes);
         _batch = new List<LogEvent>();
         for (var i = 0; i < BatchSize; i++)
             _batch.Add(_representative);
@@ -63,7 +61,7 @@ public class FormattingBenchmarks
     {
         _json.Dispose();
         _buffer.Dispose();
-        _requestBuilder.Dispose();
+        _serializer.Dispose();
         _formatted.Dispose();
     }
 
@@ -79,7 +77,9 @@ public class FormattingBenchmarks
     [Benchmark(OperationsPerInvoke = BatchSize)]
     public int Batch_Representative()
     {
-        _requestBuilder.Build(_batch, _formatted);
+        _formatted.Clear();
+        foreach (var logEvent in _batch)
+            _formatted.Add(logEvent, _serializer.Serialize(logEvent).Bytes);
         return _formatted.Count;
     }
 

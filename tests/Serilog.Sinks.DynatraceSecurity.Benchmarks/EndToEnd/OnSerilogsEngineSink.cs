@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using Serilog.Configuration;
 using Serilog.Core;
@@ -16,16 +17,17 @@ namespace Serilog.Sinks.DynatraceSecurity.Benchmarks.EndToEnd;
 /// <summary>
 /// An experiment, kept to justify a design decision: this sink's formatting and delivery policy on Serilog's batching
 /// engine, as the sink ran before it got a delivery loop of its own. The front checks the marker, estimates the size
-/// and enforces the queue budget as the sink does; the engine then calls <see cref="EmitBatchAsync"/>, which estimates
+/// and enforces the queue limit as the sink does; the engine then calls <c>EmitBatchAsync</c>, which estimates
 /// each event again to release the budget (the engine keeps no per-event data). Compared with "DynatraceSecurity" it
 /// shows what owning the loop changed: one wake-up per batch instead of one per event arriving while a batch fills.
 /// </summary>
 sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
 {
     readonly SecurityMarker _marker;
-    readonly QueueBudget _budget;
+    readonly int _queueLimit;
     readonly ILogEventSink _engine;
     readonly Batches _batches;
+    int _pending;
 
     public OnSerilogsEngineSink(Uri baseUrl, int batchSizeLimit, int queueLimit)
     {
@@ -34,9 +36,9 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
         options.QueueLimit = queueLimit;
         options.QueueLimitBytes = 1L << 32;
         var settings = SinkSettings.From(options);
+        _queueLimit = settings.QueueLimit;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
-        _budget = new QueueBudget(settings.QueueLimit, settings.QueueLimitBytes);
-        _batches = new Batches(settings, _marker, _budget);
+        _batches = new Batches(settings, _marker, this);
         _engine = LoggerSinkConfiguration.CreateSink(wt => wt.Sink(_batches, new BatchingOptions
         {
             BatchSizeLimit = batchSizeLimit,
@@ -48,10 +50,20 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
 
     public void Emit(LogEvent logEvent)
     {
-        if (!_marker.IsMarked(logEvent) || !_budget.TryAdmit(EventSizeEstimator.Estimate(logEvent), out _))
+        // The queue budget as the sink enforces it (by count and by estimated bytes, released once delivered).
+        if (!_marker.IsMarked(logEvent))
             return;
+        EventSizeEstimator.Estimate(logEvent);
+        if (Interlocked.Increment(ref _pending) > _queueLimit)
+        {
+            Interlocked.Decrement(ref _pending);
+            return;
+        }
+
         _engine.Emit(logEvent);
     }
+
+    void Release(int count) => Interlocked.Add(ref _pending, -count);
 
     public void Dispose()
     {
@@ -61,42 +73,46 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
 
     sealed class Batches : IBatchedLogEventSink, IDisposable
     {
-        readonly QueueBudget _budget;
-        readonly RequestBuilder _builder;
+        readonly OnSerilogsEngineSink _owner;
+        readonly EventSerializer _serializer;
         readonly RequestSender _sender;
         readonly IIngestClient _client;
         readonly ShutdownSignal _shutdown;
         readonly SinkStatistics _statistics;
         readonly FormattedBatch _formatted = new();
 
-        public Batches(SinkSettings settings, SecurityMarker marker, QueueBudget budget)
+        public Batches(SinkSettings settings, SecurityMarker marker, OnSerilogsEngineSink owner)
         {
-            _budget = budget;
-            _statistics = new SinkStatistics(budget);
+            _owner = owner;
+            _statistics = new SinkStatistics(new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes));
             var reporter = new FailureReporter(this, _statistics, TimeProvider.System);
             _shutdown = new ShutdownSignal(settings.ShutdownTimeout, TimeProvider.System);
             _client = new HttpIngestClient(settings, TimeProvider.System);
-            _builder = new RequestBuilder(new SecurityEventFormatter(settings, marker), reporter, settings.EventBodyLimitBytes);
-            var random = new Random();
-            _sender = new RequestSender(_client, new DeliveryOptions(settings, TimeProvider.System, Backoff.Default, random.NextDouble),
-                reporter, _statistics, _shutdown, new EndpointState(TimeProvider.System));
+            _serializer = new EventSerializer(new SecurityEventFormatter(settings, marker), settings.EventBodyLimitBytes);
+            _sender = new RequestSender(_client, settings, DeliveryMode.Live, reporter, _statistics, _shutdown,
+                new EndpointState(TimeProvider.System), TimeProvider.System, Backoff.Default);
         }
 
         public async Task EmitBatchAsync(IReadOnlyCollection<LogEvent> batch)
         {
             var count = batch.Count;
-            long bytes = 0;
-            foreach (var logEvent in batch)
-                bytes += EventSizeEstimator.Estimate(logEvent);
             try
             {
-                _builder.Build(batch, _formatted);
+                // The engine keeps no per-event data: each event is estimated again to release the budget.
+                foreach (var logEvent in batch)
+                {
+                    EventSizeEstimator.Estimate(logEvent);
+                    var serialized = _serializer.Serialize(logEvent);
+                    if (serialized.Written)
+                        _formatted.Add(logEvent, serialized.Bytes);
+                }
+
                 await _sender.SendAsync(_formatted).ConfigureAwait(false);
             }
             finally
             {
                 _formatted.Clear();
-                _budget.Release(count, bytes);
+                _owner.Release(count);
             }
         }
 
@@ -104,7 +120,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
 
         public void Dispose()
         {
-            _builder.Dispose();
+            _serializer.Dispose();
             _sender.Dispose();
             _client.Dispose();
             _formatted.Dispose();

@@ -11,14 +11,17 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
 public class DeliveryPolicyTableTests
 {
     static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,
-        int provenFits = 0, int tooLargeAnswers = 0, bool reauthenticated = false) =>
+        int provenFits = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live) =>
         DeliveryPolicy.Decide(new Attempt(result, events, length, compressed, gzipProven, provenFits,
-            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), reauthenticated)).ToString();
+            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), mode, backoff: TimeSpan.FromSeconds(1))).ToString();
+
+    /// <summary>The decision on a failure after <paramref name="failingFor"/> of failures, with the backoff drawn for it.</summary>
+    static Decision AfterFailure(IngestResult result, TimeSpan backoff, TimeSpan failingFor, TimeSpan retryTimeLimit, bool shuttingDown = false,
+        int events = 10) =>
+        DeliveryPolicy.Decide(new Attempt(result, events, 5000, backoff: backoff, failingFor: failingFor, retryTimeLimit: retryTimeLimit,
+            shuttingDown: shuttingDown));
 
     static IngestResult Status(int status) => IngestResult.Answered(status);
-
-    /// <summary>An answer to a request that carried an OAuth token (generation 7).</summary>
-    static IngestResult WithOAuthToken(int status) => IngestResult.Answered(status).SentWith(new Credential("Bearer", "token", 7));
 
     [Theory]
     [InlineData(200)]
@@ -135,19 +138,19 @@ public class DeliveryPolicyTableTests
         var backoff = TimeSpan.FromSeconds(2);
         var limit = TimeSpan.FromMinutes(10);
 
-        var plain = DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.Zero, limit, shuttingDown: false);
-        plain.IsGiveUp.Should().BeFalse();
+        var plain = AfterFailure(Status(503), backoff, TimeSpan.Zero, limit, shuttingDown: false);
+        plain.Action.Should().Be(DeliveryAction.Retry);
         plain.Delay.Should().Be(backoff);
         plain.PaceEveryone.Should().BeNull();
 
-        var asked = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
+        var asked = AfterFailure(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
         asked.Delay.Should().Be(TimeSpan.FromSeconds(30));
         asked.PaceEveryone.Should().Be(TimeSpan.FromSeconds(30), "every later request waits too");
 
-        var tooLong = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(503, retryAfter: TimeSpan.FromHours(2)), backoff, TimeSpan.Zero, limit, false);
+        var tooLong = AfterFailure(IngestResult.Answered(503, retryAfter: TimeSpan.FromHours(2)), backoff, TimeSpan.Zero, limit, false);
         tooLong.Delay.Should().Be(DeliveryPolicy.MaximumRetryAfter);
 
-        var ignored = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(500, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
+        var ignored = AfterFailure(IngestResult.Answered(500, retryAfter: TimeSpan.FromSeconds(30)), backoff, TimeSpan.Zero, limit, false);
         ignored.Delay.Should().Be(backoff, "Retry-After is honoured on 429 and 503");
     }
 
@@ -157,27 +160,27 @@ public class DeliveryPolicyTableTests
         var limit = TimeSpan.FromMinutes(10);
         var backoff = TimeSpan.FromSeconds(60);
 
-        var last = DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.FromSeconds(585), limit, false);
-        last.IsGiveUp.Should().BeFalse("15 s of the limit are left");
+        var last = AfterFailure(Status(503), backoff, TimeSpan.FromSeconds(585), limit, false);
+        last.Action.Should().Be(DeliveryAction.Retry, "15 s of the limit are left");
         last.Delay.Should().Be(TimeSpan.FromSeconds(15), "the last attempt comes at the limit, not after it");
 
-        DeliveryPolicy.ScheduleRetry(Status(503), backoff, limit - TimeSpan.FromTicks(1), limit, false).Delay.Should().Be(TimeSpan.FromTicks(1));
-        var atTheLimit = DeliveryPolicy.ScheduleRetry(Status(503), backoff, limit, limit, false);
-        atTheLimit.IsGiveUp.Should().BeTrue();
+        AfterFailure(Status(503), backoff, limit - TimeSpan.FromTicks(1), limit, false).Delay.Should().Be(TimeSpan.FromTicks(1));
+        var atTheLimit = AfterFailure(Status(503), backoff, limit, limit, false);
+        atTheLimit.Action.Should().Be(DeliveryAction.GiveUp);
         atTheLimit.Reason.Should().Be(DropReason.RetryTimeLimitExceeded);
-        DeliveryPolicy.ScheduleRetry(Status(503), backoff, TimeSpan.Zero, TimeSpan.Zero, false).IsGiveUp.Should().BeTrue("retryTimeLimit 0 turns retries off");
+        AfterFailure(Status(503), backoff, TimeSpan.Zero, TimeSpan.Zero, false).Action.Should().Be(DeliveryAction.GiveUp, "retryTimeLimit 0 turns retries off");
     }
 
     [Fact]
     public void ARetryAfterThatEndsAfterTheRetryTimeLimitGivesTheRequestUpAtOnceAndStillHolds()
     {
         var limit = TimeSpan.FromMinutes(10);
-        DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(60)), TimeSpan.FromSeconds(1),
+        AfterFailure(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(60)), TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(9), limit, false).Delay.Should().Be(TimeSpan.FromSeconds(60), "a Retry-After that ends at the limit is waited for");
 
-        var late = DeliveryPolicy.ScheduleRetry(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(90)), TimeSpan.FromSeconds(1),
+        var late = AfterFailure(IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(90)), TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(9), limit, false);
-        late.IsGiveUp.Should().BeTrue();
+        late.Action.Should().Be(DeliveryAction.GiveUp);
         late.Reason.Should().Be(DropReason.RetryTimeLimitExceeded);
         late.PaceEveryone.Should().Be(TimeSpan.FromSeconds(90));
     }
@@ -185,19 +188,49 @@ public class DeliveryPolicyTableTests
     [Fact]
     public void DuringShutdownAFailedAttemptIsTheLast()
     {
-        var decision = DeliveryPolicy.ScheduleRetry(Status(503), TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: true);
-        decision.IsGiveUp.Should().BeTrue();
+        var decision = AfterFailure(Status(503), TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: true);
+        decision.Action.Should().Be(DeliveryAction.GiveUp);
         decision.Reason.Should().Be(DropReason.Shutdown);
     }
 
     [Fact]
-    public void A401ForAnOAuthTokenSendsTheRequestAgainAtOnceWithANewTokenOnce()
+    public void A401IsAConfigurationProblemAlsoAfterTheClientSentItAgainWithANewOAuthToken()
     {
-        Decide(WithOAuthToken(401)).Should().Be("Reauthenticate");
-        Decide(WithOAuthToken(401), reauthenticated: true).Should().Be("Retry(Configuration)", "a second 401 is handled like any 401");
-        Decide(Status(401)).Should().Be("Retry(Configuration)", "renewing cannot change a fixed token");
-        Decide(WithOAuthToken(403)).Should().Be("Retry(Configuration)", "a missing permission is not cured by a new token");
-        Decide(WithOAuthToken(202)).Should().Be("Delivered");
+        // The client renews a refused OAuth token and resends once by itself (HttpIngestClientTests); what comes back is
+        // an answer like any other.
+        Decide(Status(401).AfterReauthentication()).Should().Be("Retry(Configuration)");
+        Decide(Status(202).AfterReauthentication()).Should().Be("Delivered");
+    }
+
+    [Fact]
+    public void WithADurableBufferAFailedRequestGoesToDiskAndReplayingItStaysThere()
+    {
+        Decide(Status(503), mode: DeliveryMode.Durable).Should().Be("Spill(Transient)");
+        Decide(Status(401), mode: DeliveryMode.Durable).Should().Be("Spill(Configuration)");
+        Decide(IngestResult.TokenFailure(401, "x", "invalid_client"), mode: DeliveryMode.Durable).Should().Be("Spill(Configuration)");
+        Decide(Status(503), mode: DeliveryMode.Replaying).Should().Be("Defer(Transient)");
+        Decide(Status(400), events: 1, mode: DeliveryMode.Replaying).Should().Be("Drop(Rejected)", "a rejection is final wherever it comes from");
+        Decide(Status(413), length: 8_000, provenFits: 10_000, mode: DeliveryMode.Durable).Should().Be("Retry(TooLargeUnproven)",
+            "a doubtful 413 is tried again in memory: the disk would not make it smaller");
+        Decide(Status(413), length: 8_000, provenFits: 10_000, mode: DeliveryMode.Replaying).Should().Be("Retry(TooLargeUnproven)");
+    }
+
+    [Fact]
+    public void ARetryAfterHoldsBackEveryRequestAlsoWhenTheRequestGoesToDisk() =>
+        DeliveryPolicy.Decide(new Attempt(IngestResult.Answered(503, retryAfter: TimeSpan.FromSeconds(30)), 10, 5000, mode: DeliveryMode.Durable))
+            .PaceEveryone.Should().Be(TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public void ADoubtful413ThatMayNotBeTriedAgainIsCutInHalvesOrGivenUpForASingleEvent()
+    {
+        var limit = TimeSpan.FromMinutes(1);
+        var doubtful = IngestResult.Answered(413);
+        DeliveryPolicy.Decide(new Attempt(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit))
+            .ToString().Should().Be("CutSmaller");
+        DeliveryPolicy.Decide(new Attempt(doubtful, 1, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit))
+            .ToString().Should().Be("GiveUp(RetryTimeLimitExceeded)");
+        DeliveryPolicy.Decide(new Attempt(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, shuttingDown: true))
+            .ToString().Should().Be("CutSmaller");
     }
 
     [Theory]
@@ -239,7 +272,7 @@ public class DeliveryPolicyTableTests
     [Fact]
     public void ATokenEndpointsRetryAfterPacesLikeTheIngestEndpoints()
     {
-        var decision = DeliveryPolicy.ScheduleRetry(IngestResult.TokenFailure(429, null, retryAfter: TimeSpan.FromSeconds(20)),
+        var decision = AfterFailure(IngestResult.TokenFailure(429, null, retryAfter: TimeSpan.FromSeconds(20)),
             TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromMinutes(10), shuttingDown: false);
 
         decision.Delay.Should().Be(TimeSpan.FromSeconds(20));

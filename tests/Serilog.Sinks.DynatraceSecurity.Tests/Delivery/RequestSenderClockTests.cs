@@ -34,13 +34,13 @@ public sealed class RequestSenderClockTests : IDisposable
     {
         _transport = new ScriptedTransport(_clock);
         var settings = SinkSettings.From(TestOptions.Create(o => o.RetryTimeLimit = TimeSpan.FromMinutes(10)));
-        var statistics = new SinkStatistics(new QueueBudget(1000, 1_000_000));
+        var statistics = new SinkStatistics(new EventQueue(1000, 1000, 1_000_000));
         var reporter = new FailureReporter("test", statistics, _clock);
         reporter.SetListener(_listener);
         _shutdown = new ShutdownSignal(TimeSpan.FromSeconds(10), _clock);
         // Jitter 1.0: every backoff is its ceiling (1 s, 2 s, 4 s, ...), so the expected times are exact.
-        var options = new DeliveryOptions(settings, _clock, Backoff.Default, () => 0.9999999);
-        _sender = new RequestSender(_transport, options, reporter, statistics, _shutdown, new EndpointState(_clock));
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), () => 0.9999999);
+        _sender = new RequestSender(_transport, settings, DeliveryMode.Live, reporter, statistics, _shutdown, new EndpointState(_clock), _clock, backoff);
     }
 
     static FormattedBatch Batch(params DateTimeOffset[] timestamps)
@@ -91,20 +91,16 @@ public sealed class RequestSenderClockTests : IDisposable
     }
 
     [Fact]
-    public async Task A401ForAnOAuthTokenIsSentAgainAtOnceWithANewTokenAndASecondIsRetriedLater()
+    public async Task A401AfterTheClientRenewedTheOAuthTokenIsAFailedAttemptRetriedLater()
     {
-        static IngestResult Refused(long generation) => IngestResult.Answered(401).SentWith(new Credential("Bearer", "t" + generation, generation));
-        _transport.Script(new[] { Refused(1), IngestResult.Accepted, Refused(2), Refused(3), IngestResult.Accepted });
-        using var first = BatchOf(1);
-        using var second = BatchOf(1);
+        _transport.Script(new[] { IngestResult.Answered(401).AfterReauthentication(), IngestResult.Accepted });
+        using var batch = BatchOf(1);
         var start = _clock.GetUtcNow();
 
-        await RunAsync(_sender.SendAsync(first), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
-        await RunAsync(_sender.SendAsync(second), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
 
-        _transport.Calls.Select(c => c.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1));
-        _transport.Discarded.Select(r => r.RenewableCredential).Should().Equal(1, 2);
-        _listener.Temporary.Should().Be(1, "only the second 401 in a row is a failed attempt");
+        _transport.Calls.Select(c => c.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        _listener.Temporary.Should().Be(1);
         _listener.Dropped.Should().BeEmpty();
     }
 

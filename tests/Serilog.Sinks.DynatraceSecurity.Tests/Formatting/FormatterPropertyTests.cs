@@ -97,27 +97,22 @@ public class FormatterPropertyTests
             o.BatchSizeLimitBytes = 64 * 1024;
             o.RedactedProperties = RedactedNames;
         }));
-        var listener = new CollectingListener();
-        var statistics = new SinkStatistics(new QueueBudget(10, 1_000_000));
-        var reporter = new FailureReporter("test", statistics, TimeProvider.System);
-        reporter.SetListener(listener);
-        using var builder = new RequestBuilder(
-            new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType)),
-            reporter, settings.EventBodyLimitBytes);
+        using var serializer = new EventSerializer(
+            new SecurityEventFormatter(settings, new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType)), settings.EventBodyLimitBytes);
 
         var logEvent = sample.ToLogEvent();
         using var formatted = new FormattedBatch();
         using var bodyBuffer = new PooledBufferWriter();
-        builder.Build(new[] { logEvent }, formatted);
+        var serialized = serializer.Serialize(logEvent);
         {
-            listener.Messages.Should().NotContain(m => m.Contains("dropped: " + DropReason.Unformattable), "every LogEvent can be formatted");
-            if (formatted.Count == 0)
+            serialized.Outcome.Should().NotBe(SerializeOutcome.Unformattable, "every LogEvent can be formatted");
+            if (!serialized.Written)
             {
-                listener.Messages.Should().ContainSingle(m => m.Contains("dropped: " + DropReason.TooLarge), "an event is either sent or reported as too large");
-                listener.Messages.Should().NotContain(m => m.Contains(SecretMarker));
+                serialized.Outcome.Should().Be(SerializeOutcome.TooLarge, "an event is either sent or reported as too large");
                 return;
             }
 
+            formatted.Add(logEvent, serialized.Bytes);
             var body = formatted.WriteBody(EventSet.Range(0, 1), bodyBuffer).ToArray();
             var text = Encoding.UTF8.GetString(body);
             text.Should().NotContain(SecretMarker, "values under redacted names never leave the process");

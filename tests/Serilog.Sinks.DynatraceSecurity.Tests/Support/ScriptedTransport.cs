@@ -13,7 +13,6 @@ sealed class ScriptedTransport : IIngestClient
     readonly TimeProvider _clock;
     readonly ConcurrentQueue<IngestResult> _results = new();
     readonly ConcurrentQueue<(DateTimeOffset At, byte[] Body)> _calls = new();
-    readonly ConcurrentQueue<IngestResult> _discarded = new();
 
     public ScriptedTransport(TimeProvider clock) => _clock = clock;
 
@@ -36,11 +35,6 @@ sealed class ScriptedTransport : IIngestClient
         _calls.Enqueue((_clock.GetUtcNow(), body.ToArray()));
         return Task.FromResult(_results.TryDequeue(out var result) ? result : IngestResult.Accepted);
     }
-
-    /// <summary>The answers whose OAuth token the sender discarded (after a 401), in order.</summary>
-    public IReadOnlyList<IngestResult> Discarded => _discarded.ToArray();
-
-    public void DiscardCredential(IngestResult refused) => _discarded.Enqueue(refused);
 
     public void Dispose()
     {

@@ -53,15 +53,10 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         try
         {
             // The client awaits with ConfigureAwait(false) throughout, so blocking here cannot deadlock on a
-            // synchronization context. A token request, and the one retry with a new token after a 401, count against
-            // the same requestTimeout.
+            // synchronization context. A token request, and the one resend with a new token after a 401 (the client's,
+            // as in batched delivery), count against the same requestTimeout.
             using var timeout = new CancellationTokenSource(_requestTimeout);
             result = _client.PostAsync(new ArraySegment<byte>(body), gzip: false, timeout.Token).GetAwaiter().GetResult();
-            if (DeliveryPolicy.ReauthenticatesAfter(result, reauthenticated: false))
-            {
-                _client.DiscardCredential(result);
-                result = _client.PostAsync(new ArraySegment<byte>(body), gzip: false, timeout.Token).GetAwaiter().GetResult();
-            }
         }
         catch (ObjectDisposedException)
         {

@@ -5,23 +5,33 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// <summary>Exponential backoff with full jitter: 1 s doubling, capped at 1 minute, never below the minimum.</summary>
 internal sealed class Backoff
 {
-    public static readonly Backoff Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    public static Backoff Default => new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
-    public Backoff(TimeSpan minimum, TimeSpan maximum)
+    readonly Func<double> _random;
+
+    /// <summary>A backoff whose jitter comes from <paramref name="random"/> (a number in [0, 1)), or a fresh <see cref="Random"/>.</summary>
+    public Backoff(TimeSpan minimum, TimeSpan maximum, Func<double>? random = null)
     {
         Minimum = minimum;
         Maximum = maximum < minimum ? minimum : maximum;
+        var source = new Random();
+        // Shared by the delivery loop and the replayer: Random is not thread-safe.
+        _random = random ?? (() =>
+        {
+            lock (source)
+                return source.NextDouble();
+        });
     }
 
     public TimeSpan Minimum { get; }
     public TimeSpan Maximum { get; }
 
-    /// <summary>The wait after <paramref name="failedAttempts"/> failed attempts, jittered by <paramref name="random"/> (in [0, 1)).</summary>
-    public TimeSpan DelayAfter(int failedAttempts, double random)
+    /// <summary>The wait after <paramref name="failedAttempts"/> failed attempts, jittered.</summary>
+    public TimeSpan DelayAfter(int failedAttempts)
     {
         var exponent = Math.Min(Math.Max(failedAttempts - 1, 0), 20);
         var ceiling = Math.Min(Maximum.Ticks, Minimum.Ticks * (1L << exponent));
         // Full jitter, but never less than the minimum so that a dead endpoint is not hammered.
-        return TimeSpan.FromTicks(Math.Max(Minimum.Ticks, (long)(ceiling * random)));
+        return TimeSpan.FromTicks(Math.Max(Minimum.Ticks, (long)(ceiling * _random())));
     }
 }

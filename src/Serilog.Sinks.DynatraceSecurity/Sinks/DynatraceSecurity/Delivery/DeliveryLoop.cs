@@ -3,44 +3,52 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
 /// The one background loop that delivers the queue: it gathers a batch (the first event at once; then up to
-/// <c>batchSizeLimit</c> events, waiting at most <c>bufferingTimeLimit</c> from the batch's start), formats it and
-/// hands it to <see cref="RequestSender"/>, which delivers or reports every event before the next batch is gathered.
-/// It replaces Serilog's batching engine, which wakes its loop for every event that arrives while a batch fills and
-/// gives a batch no cancellation; this loop wakes once per batch and knows when disposal began.
+/// <c>batchSizeLimit</c> events, waiting at most <c>bufferingTimeLimit</c> from the batch's start), formats each event
+/// once (an event that cannot be formatted, or does not fit <c>eventBodyLimitBytes</c> even with its text values cut,
+/// is reported and left out) and hands the batch to <see cref="RequestSender"/>, which delivers, reports or buffers
+/// every event before the next batch is gathered. It replaces Serilog's batching engine, which wakes its loop for every
+/// event that arrives while a batch fills and gives a batch no cancellation; this loop wakes once per batch and knows
+/// when disposal began.
 /// </summary>
 internal sealed class DeliveryLoop
 {
     readonly EventQueue _queue;
-    readonly QueueBudget _budget;
-    readonly RequestBuilder _builder;
+    readonly EventSerializer _serializer;
     readonly RequestSender _sender;
     readonly FailureReporter _reporter;
     readonly ShutdownSignal _shutdown;
-    readonly DeliveryOptions _options;
+    readonly TimeProvider _time;
+    readonly int _batchSizeLimit;
+    readonly TimeSpan _bufferingTimeLimit;
+    readonly bool _durable;
     readonly List<LogEvent> _batch = new();
     readonly FormattedBatch _formatted = new();
     readonly Task _running;
+    int _formattedUpTo;
 
-    public DeliveryLoop(EventQueue queue, QueueBudget budget, RequestBuilder builder, RequestSender sender, FailureReporter reporter,
-        ShutdownSignal shutdown, DeliveryOptions options)
+    public DeliveryLoop(EventQueue queue, EventSerializer serializer, RequestSender sender, FailureReporter reporter, ShutdownSignal shutdown,
+        TimeProvider time, int batchSizeLimit, TimeSpan bufferingTimeLimit, bool durable)
     {
         _queue = queue;
-        _budget = budget;
-        _builder = builder;
+        _serializer = serializer;
         _sender = sender;
         _reporter = reporter;
         _shutdown = shutdown;
-        _options = options;
+        _time = time;
+        _batchSizeLimit = batchSizeLimit;
+        _bufferingTimeLimit = bufferingTimeLimit;
+        _durable = durable;
         _running = Task.Run(RunAsync);
     }
 
-    /// <summary>Completes when the queue has been completed and every event in it delivered or reported.</summary>
+    /// <summary>Completes when the queue has been completed and every event in it delivered, reported or buffered.</summary>
     public Task Completion => _running;
 
     async Task RunAsync()
@@ -51,22 +59,23 @@ internal sealed class DeliveryLoop
             while (await _queue.WaitForEventAsync().ConfigureAwait(false))
             {
                 if (!first && !_shutdown.IsShuttingDown)
-                    await _queue.WaitForBatchAsync(_options.BufferingTimeLimit, _options.Time, _shutdown.Token).ConfigureAwait(false);
+                    await _queue.WaitForBatchAsync(_bufferingTimeLimit, _time, _shutdown.Token).ConfigureAwait(false);
                 first = false;
 
-                var bytes = _queue.Take(_batch, _options.BatchSizeLimit);
+                var bytes = _queue.Take(_batch, _batchSizeLimit);
                 try
                 {
                     await DeliverAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
-                    // Never expected (the sender and the reporter do not throw), but the loop must outlive any bug.
-                    _reporter.Warn($"An unexpected error in the delivery loop; {_batch.Count} security event(s) may be lost unreported: {ex}");
+                    // Never expected (out of memory, a bug of ours): whatever was neither delivered nor reported yet is
+                    // reported now, once, so that the loop, and every event, outlives it.
+                    AfterUnexpected(ex);
                 }
                 finally
                 {
-                    _budget.Release(_batch.Count, bytes);
+                    _queue.Release(_batch.Count, bytes);
                     _batch.Clear();
                     _formatted.Clear();
                 }
@@ -75,34 +84,52 @@ internal sealed class DeliveryLoop
         finally
         {
             _formatted.Dispose();
+            _serializer.Dispose();
+            _sender.Dispose();
         }
     }
 
     async Task DeliverAsync()
     {
-        if (_shutdown.ShouldStopSending && !_sender.Spills)
+        _formattedUpTo = 0;
+        if (_shutdown.ShouldStopSending && !_durable)
         {
             // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even formatted
             // (with a durable buffer, it is formatted and written to disk instead).
+            _formattedUpTo = _batch.Count;
             _reporter.ReportDropped(DropReason.Shutdown, LoggingFailureKind.Final, "Not sent: " + _shutdown.StopReason, _batch.ToArray());
             return;
         }
 
-        try
-        {
-            _builder.Build(_batch, _formatted);
-        }
-        catch (Exception ex)
-        {
-            // Formatting failed outside its per-event guard (out of memory): what was formatted is reported; say that
-            // the rest of the batch may be lost.
-            var formatted = _formatted.Unresolved();
-            if (formatted.Count > 0)
-                _reporter.ReportDropped(DropReason.Internal, LoggingFailureKind.Permanent, "An unexpected error in the sink", formatted, ex);
-            _reporter.Warn($"An unexpected error while formatting a batch of {_batch.Count} security event(s); some may be lost unreported: {ex}");
-            return;
-        }
-
+        for (; _formattedUpTo < _batch.Count; _formattedUpTo++)
+            Format(_batch[_formattedUpTo]);
         await _sender.SendAsync(_formatted).ConfigureAwait(false);
+    }
+
+    void Format(LogEvent logEvent)
+    {
+        var serialized = _serializer.Serialize(logEvent);
+        if (serialized.Written)
+            _formatted.Add(logEvent, serialized.Bytes);
+        else if (serialized.Outcome == SerializeOutcome.TooLarge)
+            _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
+                $"A security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
+                new[] { logEvent });
+        else
+            // The exception says what broke, but never echo the payload itself.
+            _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
+                $"A security event could not be written as JSON ({serialized.Failure!.GetType().Name})", new[] { logEvent }, serialized.Failure);
+    }
+
+    void AfterUnexpected(Exception ex)
+    {
+        _formatted.ReportDrops(_reporter);
+        var unresolved = _formatted.Unresolved();
+        for (var i = _formattedUpTo; i < _batch.Count; i++)
+            unresolved.Add(_batch[i]);
+        if (unresolved.Count > 0)
+            _reporter.ReportDropped(DropReason.Internal, LoggingFailureKind.Permanent, "An unexpected error in the sink", unresolved, ex);
+        else
+            _reporter.Warn("An unexpected error in the sink: " + ex);
     }
 }

@@ -5,9 +5,9 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// What the answer to one request means: the whole delivery policy, as the README's table states it. Pure functions
-/// of what happened, so every row is unit-tested without a network or a clock; <see cref="RequestSender"/> carries the
-/// decisions out.
+/// What the answer to one request means, and what to do next: the whole delivery policy, as the README's table states
+/// it, in one pure function of what happened (<see cref="Decide"/>), so every row is unit-tested without a network or a
+/// clock; <see cref="RequestSender"/> carries the decisions out.
 /// </summary>
 internal static class DeliveryPolicy
 {
@@ -34,14 +34,10 @@ internal static class DeliveryPolicy
     public static Decision Decide(in Attempt attempt)
     {
         var result = attempt.Result;
-        if (result.FromTokenEndpoint)
-            return Decision.Retry(TokenFailureClass(result));
-        if (ReauthenticatesAfter(result, attempt.Reauthenticated))
-            return Decision.Reauthenticate;
         if (result.IsSuccess)
-            return Decision.Delivered;
+            return new Decision(DeliveryAction.Delivered);
 
-        if (result.RedirectHost == null)
+        if (result.RedirectHost == null && !result.FromTokenEndpoint)
         {
             // The answers about these events themselves: compression, content, size.
             switch (result.StatusCode)
@@ -49,90 +45,93 @@ internal static class DeliveryPolicy
                 case 415 when attempt.Compressed:
                 case 400 when attempt.Compressed && !attempt.CompressionProven:
                     // Dynatrace does not document gzip: the same events go once more uncompressed.
-                    return Decision.ResendUncompressed;
+                    return new Decision(DeliveryAction.ResendUncompressed);
                 case 400:
-                    return attempt.EventCount > 1 ? Decision.Bisect : Decision.Drop(DropReason.Rejected);
+                    return attempt.EventCount > 1 ? new Decision(DeliveryAction.Bisect) : Decision.Drop(DropReason.Rejected);
                 case 413 when attempt.EventCount == 1:
                     return attempt.Length <= Math.Max(attempt.ProvenFitsBytes, NeverTooLargeBytes) || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                        ? Decision.Retry(FailureClass.TooLargeUnproven)
+                        ? AfterFailure(attempt, FailureClass.TooLargeUnproven)
                         : Decision.Drop(DropReason.TooLarge);
                 case 413:
                     return attempt.Length <= attempt.ProvenFitsBytes && attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                        ? Decision.Retry(FailureClass.TooLargeUnproven)
-                        : Decision.CutSmaller;
+                        ? AfterFailure(attempt, FailureClass.TooLargeUnproven)
+                        : new Decision(DeliveryAction.CutSmaller);
             }
         }
 
         // Redirects, configuration and transient failures are retried; anything else is a rejection.
         var failureClass = ClassOf(result);
-        return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : Decision.Retry(failureClass);
+        return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : AfterFailure(attempt, failureClass);
     }
 
     /// <summary>
-    /// A token request that failed sent nothing, so the events are never dropped for it: network errors, timeouts, 408,
-    /// 429 and 5xx are transient; anything else (400/401 <c>invalid_client</c>, <c>invalid_scope</c>, a redirect, an
-    /// answer without a token) needs the client's settings or permissions fixed, and is retried like a 401 meanwhile.
-    /// </summary>
-    public static FailureClass TokenFailureClass(IngestResult result) =>
-        result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration;
-
-    /// <summary>
     /// What kind of failure one answer is, apart from what its events' content or size says (<see cref="Decide"/> looks
-    /// at that first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. Audit mode, which
-    /// neither retries nor splits, takes its hint from it.
+    /// at that first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. A token request that
+    /// failed sent nothing, so its events are never rejected for it: no answer, 408, 429 and 5xx are transient, anything
+    /// else (<c>invalid_client</c>, <c>invalid_scope</c>, a redirect, an answer without a token) needs the client's settings
+    /// fixed. Audit mode, which neither retries nor splits, takes its hint from it.
     /// </summary>
     public static FailureClass ClassOf(IngestResult result) =>
-        result.FromTokenEndpoint ? TokenFailureClass(result)
+        result.FromTokenEndpoint
+            ? result.RedirectHost == null && result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient : FailureClass.Configuration
         : result.RedirectHost != null || result.StatusCode is 401 or 403 or 404 ? FailureClass.Configuration
         : result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient
         : FailureClass.None;
 
     /// <summary>
-    /// A 401 for a request that carried an OAuth token: the token may have been revoked or have expired early, so it is
-    /// discarded and the request sent once more at once with a new one. A second 401 is handled like any 401.
+    /// After a failure that may pass: with a durable buffer the request goes to disk at once (replaying, it stays there),
+    /// rather than being retried in memory; otherwise it is retried after the backoff drawn for it (or the endpoint's
+    /// <c>Retry-After</c>, which then holds back every request), until <c>retryTimeLimit</c> has passed since its first
+    /// failure: the last wait is shortened to end at the limit, for one last attempt then. A <c>Retry-After</c> that ends
+    /// after the limit leaves no attempt within it. During shutdown a failed attempt is the last. A doubtful 413 that can
+    /// be tried no more proves nothing either: the request is cut in halves (a single event is given up).
     /// </summary>
-    public static bool ReauthenticatesAfter(IngestResult result, bool reauthenticated) =>
-        result.StatusCode == 401 && result.RenewableCredential != null && !reauthenticated;
-
-    /// <summary>
-    /// When a failed request is tried again (after the <paramref name="backoff"/> drawn for it, or the
-    /// <c>Retry-After</c> of <paramref name="result"/>), or that it is given up. It is retried until
-    /// <paramref name="retryTimeLimit"/> has passed since its first failure (<paramref name="failingFor"/> ago): the last
-    /// wait is shortened to end at the limit, for one last attempt then. A <c>Retry-After</c> that ends after the limit
-    /// leaves no attempt within it, so the request is given up at once. When <paramref name="shuttingDown"/>, its last
-    /// attempt has been made.
-    /// </summary>
-    public static RetryDecision ScheduleRetry(IngestResult result, TimeSpan backoff, TimeSpan failingFor, TimeSpan retryTimeLimit, bool shuttingDown)
+    static Decision AfterFailure(in Attempt attempt, FailureClass failureClass)
     {
-        var delay = backoff;
         TimeSpan? paceEveryone = null;
-        if (result.RetryAfter is { } retryAfter && result.StatusCode is 429 or 503)
+        var delay = attempt.Backoff;
+        if (attempt.Result.RetryAfter is { } retryAfter && attempt.Result.StatusCode is 429 or 503)
         {
-            // The endpoint asked every client to slow down: this request and every later one wait.
-            if (retryAfter > MaximumRetryAfter)
-                retryAfter = MaximumRetryAfter;
-            if (retryAfter > delay)
-                delay = retryAfter;
-            paceEveryone = retryAfter;
+            paceEveryone = retryAfter > MaximumRetryAfter ? MaximumRetryAfter : retryAfter;
+            if (paceEveryone > delay)
+                delay = paceEveryone.Value;
         }
 
-        // The endpoint's wish holds for later requests even when this one is given up.
-        if (shuttingDown)
-            return RetryDecision.GiveUp(DropReason.Shutdown, paceEveryone);
-        var left = retryTimeLimit - failingFor;
-        if (left <= TimeSpan.Zero || paceEveryone > left)
-            return RetryDecision.GiveUp(DropReason.RetryTimeLimitExceeded, paceEveryone);
-        return RetryDecision.After(delay < left ? delay : left, paceEveryone);
+        if (failureClass != FailureClass.TooLargeUnproven && attempt.Mode != DeliveryMode.Live)
+            return new Decision(attempt.Mode == DeliveryMode.Replaying ? DeliveryAction.Defer : DeliveryAction.Spill, failureClass, paceEveryone: paceEveryone);
+
+        var left = attempt.RetryTimeLimit - attempt.FailingFor;
+        DropReason? giveUp = attempt.ShuttingDown ? DropReason.Shutdown
+            : left <= TimeSpan.Zero || paceEveryone > left ? DropReason.RetryTimeLimitExceeded
+            : null;
+        if (giveUp == null)
+            return new Decision(DeliveryAction.Retry, failureClass, delay: delay < left ? delay : left, paceEveryone: paceEveryone);
+        return failureClass == FailureClass.TooLargeUnproven && attempt.EventCount > 1
+            ? new Decision(DeliveryAction.CutSmaller, failureClass, paceEveryone: paceEveryone)
+            : new Decision(DeliveryAction.GiveUp, failureClass, giveUp.Value, paceEveryone: paceEveryone);
     }
+}
+
+/// <summary>What a sender does with a request that failed in a way that may pass.</summary>
+internal enum DeliveryMode
+{
+    /// <summary>Retry in memory, within <c>retryTimeLimit</c>.</summary>
+    Live,
+
+    /// <summary>Live with a durable buffer: write the request to disk at once, for the replayer.</summary>
+    Durable,
+
+    /// <summary>The replayer's: leave the request on disk, for a later try.</summary>
+    Replaying,
 }
 
 /// <summary>The facts about one answered request that the policy needs.</summary>
 internal readonly struct Attempt
 {
-    public Attempt(IngestResult result, int eventCount, int length, bool compressed, bool compressionProven, int provenFitsBytes, int tooLargeAnswers,
-        bool reauthenticated = false)
+    public Attempt(IngestResult result, int eventCount, int length, bool compressed = false, bool compressionProven = false,
+        int provenFitsBytes = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live, TimeSpan backoff = default,
+        TimeSpan failingFor = default, TimeSpan? retryTimeLimit = null, bool shuttingDown = false)
     {
-        Reauthenticated = reauthenticated;
         Result = result;
         EventCount = eventCount;
         Length = length;
@@ -140,6 +139,11 @@ internal readonly struct Attempt
         CompressionProven = compressionProven;
         ProvenFitsBytes = provenFitsBytes;
         TooLargeAnswers = tooLargeAnswers;
+        Mode = mode;
+        Backoff = backoff;
+        FailingFor = failingFor;
+        RetryTimeLimit = retryTimeLimit ?? DynatraceSecuritySinkOptions.DefaultRetryTimeLimit;
+        ShuttingDown = shuttingDown;
     }
 
     public IngestResult Result { get; }
@@ -159,21 +163,41 @@ internal readonly struct Attempt
     /// <summary>The 413 answers this request got so far, this one included.</summary>
     public int TooLargeAnswers { get; }
 
-    /// <summary>True when this answer came after a 401 made the request go again with a new OAuth token.</summary>
-    public bool Reauthenticated { get; }
+    public DeliveryMode Mode { get; }
+
+    /// <summary>The wait drawn for a retry after this answer (jittered backoff).</summary>
+    public TimeSpan Backoff { get; }
+
+    /// <summary>How long ago the request first failed (zero for its first answer).</summary>
+    public TimeSpan FailingFor { get; }
+
+    public TimeSpan RetryTimeLimit { get; }
+
+    /// <summary>True when the logger is being disposed: this was the last attempt.</summary>
+    public bool ShuttingDown { get; }
 }
 
 internal enum DeliveryAction
 {
     Delivered,
+
+    /// <summary>Send the same request again after <see cref="Decision.Delay"/>.</summary>
     Retry,
     ResendUncompressed,
-
-    /// <summary>Send the same request again at once, with a new OAuth token (after a 401).</summary>
-    Reauthenticate,
     CutSmaller,
     Bisect,
+
+    /// <summary>Drop the events for <see cref="Decision.Reason"/>: retrying cannot help.</summary>
     Drop,
+
+    /// <summary>Retrying could help, but no more attempt may be made (<see cref="Decision.Reason"/>).</summary>
+    GiveUp,
+
+    /// <summary>Write the request to the durable buffer.</summary>
+    Spill,
+
+    /// <summary>Leave the request on disk for a later try.</summary>
+    Defer,
 }
 
 /// <summary>Why a request is retried, for the hint in its report.</summary>
@@ -196,53 +220,32 @@ internal enum FailureClass
 
 internal readonly struct Decision
 {
-    Decision(DeliveryAction action, FailureClass failureClass, DropReason reason)
+    public Decision(DeliveryAction action, FailureClass failureClass = FailureClass.None, DropReason reason = default,
+        TimeSpan delay = default, TimeSpan? paceEveryone = null)
     {
         Action = action;
         FailureClass = failureClass;
-        Reason = reason;
-    }
-
-    public static Decision Delivered => new(DeliveryAction.Delivered, FailureClass.None, default);
-    public static Decision ResendUncompressed => new(DeliveryAction.ResendUncompressed, FailureClass.None, default);
-    public static Decision Reauthenticate => new(DeliveryAction.Reauthenticate, FailureClass.None, default);
-    public static Decision CutSmaller => new(DeliveryAction.CutSmaller, FailureClass.None, default);
-    public static Decision Bisect => new(DeliveryAction.Bisect, FailureClass.None, default);
-
-    public static Decision Retry(FailureClass failureClass) => new(DeliveryAction.Retry, failureClass, default);
-
-    public static Decision Drop(DropReason reason) => new(DeliveryAction.Drop, FailureClass.None, reason);
-
-    public DeliveryAction Action { get; }
-    public FailureClass FailureClass { get; }
-    public DropReason Reason { get; }
-
-    public override string ToString() => Action switch
-    {
-        DeliveryAction.Retry => "Retry(" + FailureClass + ")",
-        DeliveryAction.Drop => "Drop(" + Reason + ")",
-        _ => Action.ToString(),
-    };
-}
-
-internal readonly struct RetryDecision
-{
-    RetryDecision(bool giveUp, DropReason reason, TimeSpan delay, TimeSpan? paceEveryone)
-    {
-        IsGiveUp = giveUp;
         Reason = reason;
         Delay = delay;
         PaceEveryone = paceEveryone;
     }
 
-    public static RetryDecision GiveUp(DropReason reason, TimeSpan? paceEveryone = null) => new(true, reason, TimeSpan.Zero, paceEveryone);
+    public static Decision Drop(DropReason reason) => new(DeliveryAction.Drop, reason: reason);
 
-    public static RetryDecision After(TimeSpan delay, TimeSpan? paceEveryone) => new(false, default, delay, paceEveryone);
-
-    public bool IsGiveUp { get; }
+    public DeliveryAction Action { get; }
+    public FailureClass FailureClass { get; }
     public DropReason Reason { get; }
+
+    /// <summary>How long to wait before the retry.</summary>
     public TimeSpan Delay { get; }
 
     /// <summary>How long no request at all may start (a <c>Retry-After</c>), when the endpoint asked for it.</summary>
     public TimeSpan? PaceEveryone { get; }
+
+    public override string ToString() => Action switch
+    {
+        DeliveryAction.Retry or DeliveryAction.Spill or DeliveryAction.Defer => Action + "(" + FailureClass + ")",
+        DeliveryAction.Drop or DeliveryAction.GiveUp => Action + "(" + Reason + ")",
+        _ => Action.ToString(),
+    };
 }

@@ -1,115 +1,152 @@
 using System;
 using System.Collections.Generic;
+using Serilog.Core;
 using Serilog.Events;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// The events of one batch, each formatted once, side by side in one pooled buffer. Requests are cut from it just
-/// before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same bytes, so each event
-/// keeps its <c>event.id</c> whatever happens to the request that carries it. An event read back from the durable
-/// buffer has its bytes and timestamp but no <see cref="LogEvent"/> (it is reported by count, not to the listener).
-/// Reused by the loop that owns it.
+/// The events of one batch, each formatted once, side by side in one pooled buffer, and what became of each: requests
+/// are cut from it just before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same
+/// bytes, so each event keeps its <c>event.id</c> whatever happens to the request that carries it. The one owner of
+/// what became of the batch: delivered, dropped (gathered per reason and reported once per request, however many parts
+/// it was split into), written to the durable buffer, or left on disk (replaying). An event read back from the durable
+/// buffer has its bytes and timestamp but no <see cref="LogEvent"/>. Reused by the loop that owns it.
 /// </summary>
 internal sealed class FormattedBatch : IDisposable
 {
     // A buffer that grew for one batch of huge events is not kept for every later batch.
     const int KeptCapacity = 4 * 1024 * 1024;
+    const int SampledDetails = 3;
 
-    readonly List<LogEvent?> _events = new();
-    readonly List<DateTimeOffset> _timestamps = new();
-    readonly List<int> _starts = new();
-    readonly List<int> _lengths = new();
-    readonly List<bool> _resolved = new();
+    readonly List<Entry> _entries = new();
+    readonly List<DropGroup> _drops = new();
     PooledBufferWriter _bytes = new();
 
-    public int Count => _events.Count;
+    public int Count => _entries.Count;
 
     /// <summary>The bytes of all its events.</summary>
     public int Bytes => _bytes.WrittenCount;
 
-    public int LengthOf(int index) => _lengths[index];
+    /// <summary>How many of its events were delivered.</summary>
+    public int Delivered { get; private set; }
 
-    public DateTimeOffset TimestampOf(int index) => _timestamps[index];
+    /// <summary>Why the rest was left on disk for later (replaying); null while it was not.</summary>
+    public string? DeferredBecause { get; private set; }
+
+    public int LengthOf(int index) => _entries[index].Length;
+
+    public DateTimeOffset TimestampOf(int index) => _entries[index].Timestamp;
 
     public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted) => Add(logEvent, logEvent.Timestamp, formatted);
 
     public void Add(LogEvent? logEvent, DateTimeOffset timestamp, ReadOnlySpan<byte> formatted)
     {
-        _starts.Add(_bytes.WrittenCount);
-        _lengths.Add(formatted.Length);
+        _entries.Add(new Entry(logEvent, timestamp, _bytes.WrittenCount, formatted.Length));
         _bytes.Write(formatted);
-        _events.Add(logEvent);
-        _timestamps.Add(timestamp);
-        _resolved.Add(false);
     }
 
     /// <summary>The bytes of one event, as they are sent.</summary>
-    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_starts[index], _lengths[index]);
+    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_entries[index].Start, _entries[index].Length);
 
-    /// <summary>Notes that these events were delivered or handed to the reporter.</summary>
-    public void MarkResolved(EventSet events)
+    public void MarkDelivered(EventSet events)
     {
+        Resolve(events);
+        Delivered += events.Count;
+    }
+
+    /// <summary>Notes that these events were written to the durable buffer.</summary>
+    public void MarkSpilled(EventSet events) => Resolve(events);
+
+    /// <summary>The rest stays on disk, for a later try (replaying); the first reason counts.</summary>
+    public void Defer(string because) => DeferredBecause ??= because;
+
+    public bool Deferred => DeferredBecause != null;
+
+    /// <summary>
+    /// Notes <paramref name="events"/> as not delivered, for <paramref name="reason"/>, to be reported with the other
+    /// events of the same reason, kind and <paramref name="message"/> by <see cref="ReportDrops"/>: with a sample of the
+    /// <paramref name="detail"/>s that differ between parts of a request (Dynatrace's message for each part) and the
+    /// group's first <paramref name="exception"/>, for the listener.
+    /// </summary>
+    public void Drop(EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
+    {
+        Resolve(events);
+        DropGroup? group = null;
+        foreach (var candidate in _drops)
+        {
+            if (candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message)
+                group = candidate;
+        }
+
+        if (group == null)
+        {
+            group = new DropGroup(reason, kind, message, exception);
+            _drops.Add(group);
+        }
+
         for (var i = 0; i < events.Count; i++)
-            _resolved[events[i]] = true;
-    }
-
-    /// <summary>The events neither delivered nor reported yet (after an unexpected failure).</summary>
-    public List<LogEvent> Unresolved()
-    {
-        var list = new List<LogEvent>();
-        for (var i = 0; i < _events.Count; i++)
+            group.Indices.Add(events[i]);
+        if (detail != null && !group.Details.Contains(detail))
         {
-            if (!_resolved[i] && _events[i] is { } logEvent)
-                list.Add(logEvent);
+            if (group.Details.Count < SampledDetails)
+                group.Details.Add(detail);
+            else
+                group.MoreDetails = true;
         }
-
-        return list;
-    }
-
-    /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
-    public EventSet UnresolvedSet()
-    {
-        var indices = new List<int>();
-        for (var i = 0; i < _events.Count; i++)
-        {
-            if (!_resolved[i])
-                indices.Add(i);
-        }
-
-        return EventSet.Of(indices);
-    }
-
-    /// <summary>Writes the request body for <paramref name="events"/> into <paramref name="body"/> (cleared first).</summary>
-    public ArraySegment<byte> WriteBody(EventSet events, PooledBufferWriter body)
-    {
-        body.Clear();
-        var bytes = _bytes.WrittenSpan;
-        body.Write((byte)'[');
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (i > 0)
-                body.Write((byte)',');
-            var index = events[i];
-            body.Write(bytes.Slice(_starts[index], _lengths[index]));
-        }
-
-        body.Write((byte)']');
-        return body.WrittenSegment;
     }
 
     /// <summary>
-    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the indices of the older
-    /// ones are added to <paramref name="tooOld"/> and they are marked resolved (the caller reports them).
+    /// Reports what was dropped since the last call, once per reason: one listener call with all the events and one SelfLog
+    /// line with the count and a sample of Dynatrace's messages. The events' bytes go along where the reporter keeps them
+    /// (the undelivered-events file) or where they are all an event has (read back from disk).
     /// </summary>
-    public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, List<int> tooOld)
+    public void ReportDrops(FailureReporter reporter)
+    {
+        // Taken out first: whatever reporting does, nothing is reported twice.
+        var groups = _drops.ToArray();
+        _drops.Clear();
+        foreach (var group in groups)
+        {
+            var events = new List<LogEvent>(group.Indices.Count);
+            var fromDisk = false;
+            foreach (var index in group.Indices)
+            {
+                if (_entries[index].Event is { } logEvent)
+                    events.Add(logEvent);
+                else
+                    fromDisk = true;
+            }
+
+            List<byte[]?>? formatted = null;
+            if (fromDisk || reporter.KeepsFormattedEvents)
+            {
+                formatted = new List<byte[]?>(group.Indices.Count);
+                foreach (var index in group.Indices)
+                    formatted.Add(BytesOf(index).ToArray());
+            }
+
+            var message = group.Details.Count == 0
+                ? group.Message
+                : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
+            reporter.ReportDropped(group.Reason, group.Kind, message, events, group.Exception, formatted, group.Indices.Count);
+        }
+    }
+
+    /// <summary>
+    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the older ones are dropped
+    /// as <see cref="DropReason.TooOld"/> with <paramref name="message"/>.
+    /// </summary>
+    public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, string message)
     {
         List<int>? kept = null;
+        List<int>? tooOld = null;
         for (var i = 0; i < events.Count; i++)
         {
             var index = events[i];
-            if (_timestamps[index] >= cutoff)
+            if (_entries[index].Timestamp >= cutoff)
             {
                 kept?.Add(index);
                 continue;
@@ -122,21 +159,55 @@ internal sealed class FormattedBatch : IDisposable
                     kept.Add(events[j]);
             }
 
-            _resolved[index] = true;
-            tooOld.Add(index);
+            (tooOld ??= new List<int>()).Add(index);
         }
 
-        return kept == null ? events : EventSet.Of(kept);
+        if (tooOld == null)
+            return events;
+        Drop(EventSet.Of(tooOld), DropReason.TooOld, LoggingFailureKind.Permanent, message);
+        return EventSet.Of(kept!);
     }
 
-    /// <summary>Copies of the events' bytes, as they were sent (for the undelivered-events file).</summary>
-    public List<byte[]> FormattedOf(EventSet events)
+    /// <summary>The events neither delivered nor reported nor buffered yet, with a <see cref="LogEvent"/>.</summary>
+    public List<LogEvent> Unresolved()
     {
-        var bytes = _bytes.WrittenSpan;
-        var copies = new List<byte[]>(events.Count);
+        var list = new List<LogEvent>();
+        foreach (var entry in _entries)
+        {
+            if (!entry.IsResolved && entry.Event is { } logEvent)
+                list.Add(logEvent);
+        }
+
+        return list;
+    }
+
+    /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
+    public EventSet UnresolvedSet()
+    {
+        var indices = new List<int>();
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            if (!_entries[i].IsResolved)
+                indices.Add(i);
+        }
+
+        return EventSet.Of(indices);
+    }
+
+    /// <summary>Writes the request body for <paramref name="events"/> into <paramref name="body"/> (cleared first).</summary>
+    public ArraySegment<byte> WriteBody(EventSet events, PooledBufferWriter body)
+    {
+        body.Clear();
+        body.Write((byte)'[');
         for (var i = 0; i < events.Count; i++)
-            copies.Add(bytes.Slice(_starts[events[i]], _lengths[events[i]]).ToArray());
-        return copies;
+        {
+            if (i > 0)
+                body.Write((byte)',');
+            body.Write(BytesOf(events[i]));
+        }
+
+        body.Write((byte)']');
+        return body.WrittenSegment;
     }
 
     /// <summary>The <see cref="LogEvent"/>s of these events (none for events read back from disk).</summary>
@@ -145,7 +216,7 @@ internal sealed class FormattedBatch : IDisposable
         var list = new List<LogEvent>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
-            if (_events[events[i]] is { } logEvent)
+            if (_entries[events[i]].Event is { } logEvent)
                 list.Add(logEvent);
         }
 
@@ -154,11 +225,10 @@ internal sealed class FormattedBatch : IDisposable
 
     public void Clear()
     {
-        _events.Clear();
-        _timestamps.Clear();
-        _starts.Clear();
-        _lengths.Clear();
-        _resolved.Clear();
+        _entries.Clear();
+        _drops.Clear();
+        Delivered = 0;
+        DeferredBecause = null;
         if (_bytes.Capacity > KeptCapacity)
         {
             _bytes.Dispose();
@@ -171,52 +241,52 @@ internal sealed class FormattedBatch : IDisposable
     }
 
     public void Dispose() => _bytes.Dispose();
-}
 
-/// <summary>Some events of a <see cref="FormattedBatch"/>, by index, in order: one request, or a part of one.</summary>
-internal readonly struct EventSet
-{
-    readonly int[] _indices;
-    readonly int _offset;
-
-    EventSet(int[] indices, int offset, int count)
+    void Resolve(EventSet events)
     {
-        _indices = indices;
-        _offset = offset;
-        Count = count;
-    }
-
-    public static EventSet Range(int first, int count)
-    {
-        var indices = new int[count];
-        for (var i = 0; i < count; i++)
-            indices[i] = first + i;
-        return new EventSet(indices, 0, count);
-    }
-
-    public static EventSet Of(List<int> indices) => new(indices.ToArray(), 0, indices.Count);
-
-    public int Count { get; }
-
-    public int this[int position] => _indices[_offset + position];
-
-    public EventSet Slice(int start, int count) => new(_indices, _offset + start, count);
-
-    public (EventSet First, EventSet Second) Halves() => (Slice(0, Count / 2), Slice(Count / 2, Count - Count / 2));
-
-    /// <summary>These events but those at <paramref name="positions"/> (ascending).</summary>
-    public EventSet Without(List<int> positions)
-    {
-        var kept = new List<int>(Count);
-        var next = 0;
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < events.Count; i++)
         {
-            if (next < positions.Count && positions[next] == i)
-                next++;
-            else
-                kept.Add(this[i]);
+            var index = events[i];
+            _entries[index] = _entries[index].Resolved();
+        }
+    }
+
+    readonly struct Entry
+    {
+        public Entry(LogEvent? logEvent, DateTimeOffset timestamp, int start, int length, bool resolved = false)
+        {
+            Event = logEvent;
+            Timestamp = timestamp;
+            Start = start;
+            Length = length;
+            IsResolved = resolved;
         }
 
-        return Of(kept);
+        public LogEvent? Event { get; }
+        public DateTimeOffset Timestamp { get; }
+        public int Start { get; }
+        public int Length { get; }
+        public bool IsResolved { get; }
+
+        public Entry Resolved() => new(Event, Timestamp, Start, Length, resolved: true);
+    }
+
+    sealed class DropGroup
+    {
+        public DropGroup(DropReason reason, LoggingFailureKind kind, string message, Exception? exception)
+        {
+            Reason = reason;
+            Kind = kind;
+            Message = message;
+            Exception = exception;
+        }
+
+        public DropReason Reason { get; }
+        public LoggingFailureKind Kind { get; }
+        public string Message { get; }
+        public Exception? Exception { get; }
+        public List<int> Indices { get; } = new();
+        public List<string> Details { get; } = new();
+        public bool MoreDetails { get; set; }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
@@ -40,12 +41,12 @@ internal sealed class ReplayBatch : IDisposable
     readonly HashSet<string> _otherDestinations = new(StringComparer.Ordinal);
     bool _saidUndeletable;
 
-    public ReplayBatch(BufferDirectory buffer, FailureReporter reporter, DeliveryOptions options)
+    public ReplayBatch(BufferDirectory buffer, FailureReporter reporter, SinkSettings settings)
     {
         _buffer = buffer;
         _reporter = reporter;
-        _batchSizeLimit = options.BatchSizeLimit;
-        _batchSizeLimitBytes = options.BatchSizeLimitBytes;
+        _batchSizeLimit = settings.BatchSizeLimit;
+        _batchSizeLimitBytes = settings.BatchSizeLimitBytes;
     }
 
     /// <summary>The events of the files taken, for one request.</summary>

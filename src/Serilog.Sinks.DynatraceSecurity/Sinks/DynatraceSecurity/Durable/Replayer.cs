@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -21,36 +22,38 @@ internal sealed class Replayer
     static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
 
     /// <summary>Events older than this are named in SelfLog (every 5 minutes): at 23 hours they are reported, not sent.</summary>
-    static readonly TimeSpan Aging = DeliveryOptions.MaximumEventAge - TimeSpan.FromHours(3);
+    static readonly TimeSpan Aging = RequestSender.MaximumEventAge - TimeSpan.FromHours(3);
 
     readonly BufferDirectory _buffer;
     readonly RequestSender _sender;
     readonly FailureReporter _reporter;
     readonly SinkStatistics _statistics;
-    readonly DeliveryOptions _options;
+    readonly TimeProvider _time;
+    readonly Backoff _backoff;
     readonly ShutdownSignal _shutdown;
     readonly EndpointState _endpoint;
     readonly ReplayBatch _files;
     readonly Task _running;
 
-    public Replayer(BufferDirectory buffer, RequestSender sender, FailureReporter reporter, SinkStatistics statistics,
-        DeliveryOptions options, ShutdownSignal shutdown, EndpointState endpoint)
+    public Replayer(BufferDirectory buffer, RequestSender sender, FailureReporter reporter, SinkStatistics statistics, SinkSettings settings,
+        ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff)
     {
         _endpoint = endpoint;
         _buffer = buffer;
         _sender = sender;
         _reporter = reporter;
         _statistics = statistics;
-        _options = options;
+        _time = time;
+        _backoff = backoff;
         _shutdown = shutdown;
-        _files = new ReplayBatch(buffer, reporter, options);
+        _files = new ReplayBatch(buffer, reporter, settings);
         _running = Task.Run(RunAsync);
     }
 
     /// <summary>Completes soon after disposal begins (an attempt in flight ends within <c>requestTimeout</c>).</summary>
     public Task Completion => _running;
 
-    TimeProvider Time => _options.Time;
+    TimeProvider Time => _time;
 
     async Task RunAsync()
     {
@@ -88,7 +91,7 @@ internal sealed class Replayer
                     pause = result switch
                     {
                         Replay.Nothing => IdlePoll,
-                        Replay.Deferred => _options.Backoff.DelayAfter(failures, _options.Random()),
+                        Replay.Deferred => _backoff.DelayAfter(failures),
                         _ => TimeSpan.Zero,
                     };
                 }
@@ -127,11 +130,12 @@ internal sealed class Replayer
                 next = _files.Gather(files, next, probing);
                 if (_files.IsEmpty)
                     continue;
-                var outcome = await _sender.SendAsync(_files.Events).ConfigureAwait(false);
-                _statistics.AddReplayed(outcome.Delivered);
+                var batch = _files.Events;
+                await _sender.SendAsync(batch).ConfigureAwait(false);
+                _statistics.AddReplayed(batch.Delivered);
                 _files.Settle();
-                if (outcome.Deferred)
-                    return (Replay.Deferred, outcome.DeferredBecause);
+                if (batch.Deferred)
+                    return (Replay.Deferred, batch.DeferredBecause);
                 result = Replay.Delivered;
                 probing = false;
             }
@@ -151,7 +155,7 @@ internal sealed class Replayer
         var (count, oldest) = _files.EventsOlderThan(files, now - Aging);
         if (count > 0)
             _reporter.Warn($"{count} security event(s) in the durable buffer are more than {Aging.TotalHours:0} hours old (the oldest " +
-                $"{(now - oldest).TotalHours:0.0} h); at {DeliveryOptions.MaximumEventAge.TotalHours:0} hours " +
+                $"{(now - oldest).TotalHours:0.0} h); at {RequestSender.MaximumEventAge.TotalHours:0} hours " +
                 "they are reported instead of sent (Dynatrace takes no event older than 24 hours)");
     }
 

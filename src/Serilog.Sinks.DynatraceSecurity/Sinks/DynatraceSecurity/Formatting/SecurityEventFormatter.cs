@@ -31,30 +31,31 @@ internal sealed class SecurityEventFormatter
         Indented = false,
     };
 
+    readonly SinkSettings _settings;
     readonly SecurityMarker _marker;
+    readonly ReservedNamespaces _reserved;
     readonly EventAttribute[] _staticAttributes;
     readonly EventAttribute[] _enrichment;
-    readonly IReadOnlyDictionary<string, string> _propertyNames;
-    readonly KeySet _writtenKeys;
+    readonly string _applicationName;
     readonly TextValueWriter _text = new();
-    readonly PropertyFlattener _flattener;
-    readonly GivenFields _given;
-    readonly BuiltInFieldWriter _fields;
+
+    // Built per formatter (they keep per-event state); the attributes above are made once per sink and shared.
+    KeySet _writtenKeys = null!;
+    PropertyFlattener _flattener = null!;
+    GivenFields _given = null!;
+    BuiltInFieldWriter _fields = null!;
 
     public SecurityEventFormatter(SinkSettings settings, SecurityMarker marker)
     {
+        _settings = settings;
         _marker = marker;
+        _reserved = new ReservedNamespaces();
         var redaction = new RedactionPolicy(settings.RedactedProperties);
-        var reserved = new ReservedNamespaces();
-        _flattener = new PropertyFlattener(redaction, _text, reserved);
-        _writtenKeys = _flattener.TopLevelKeys;
-        _propertyNames = settings.PropertyNames;
-
         _staticAttributes = new EventAttribute[settings.StaticAttributes.Count];
         for (var i = 0; i < _staticAttributes.Length; i++)
         {
             var attribute = settings.StaticAttributes[i];
-            _staticAttributes[i] = new EventAttribute(attribute.Key, reserved.WrittenName(attribute.Key), attribute.Value ?? string.Empty,
+            _staticAttributes[i] = new EventAttribute(attribute.Key, _reserved.WrittenName(attribute.Key), attribute.Value ?? string.Empty,
                 redaction.IsRedacted(attribute.Key));
         }
 
@@ -64,15 +65,40 @@ internal sealed class SecurityEventFormatter
         for (var i = 0; i < _enrichment.Length; i++)
         {
             var key = enrichment[i].Key;
-            _enrichment[i] = new EventAttribute(key, reserved.WrittenName(key), enrichment[i].Value, redaction.IsRedacted(key));
+            _enrichment[i] = new EventAttribute(key, _reserved.WrittenName(key), enrichment[i].Value, redaction.IsRedacted(key));
         }
 
+        _applicationName = settings.EventProvider ?? ApplicationName.Resolve();
+        BuildWriters(redaction);
+    }
+
+    SecurityEventFormatter(SecurityEventFormatter source)
+    {
+        _settings = source._settings;
+        _marker = source._marker;
+        _reserved = source._reserved;
+        _staticAttributes = source._staticAttributes;
+        _enrichment = source._enrichment;
+        _applicationName = source._applicationName;
+        BuildWriters(new RedactionPolicy(_settings.RedactedProperties));
+    }
+
+    /// <summary>
+    /// A formatter that writes exactly as this one, for another thread (the undelivered-events file's writer): it shares
+    /// what was made once per sink (attributes, enrichment, the application's name) and has state of its own.
+    /// </summary>
+    public SecurityEventFormatter Copy() => new(this);
+
+    void BuildWriters(RedactionPolicy redaction)
+    {
+        _flattener = new PropertyFlattener(redaction, _text, _reserved);
+        _writtenKeys = _flattener.TopLevelKeys;
         var attributes = new EventAttribute[_staticAttributes.Length + _enrichment.Length];
         _staticAttributes.CopyTo(attributes, 0);
         _enrichment.CopyTo(attributes, _staticAttributes.Length);
         _given = new GivenFields(attributes);
-        _fields = new BuiltInFieldWriter(marker, _flattener, _text, new MessageRenderer(redaction),
-            settings.EventProvider ?? ApplicationName.Resolve(), settings.ProductName, settings.ProductVendor);
+        _fields = new BuiltInFieldWriter(_marker, _flattener, _text, new MessageRenderer(redaction), _applicationName,
+            _settings.ProductName, _settings.ProductVendor);
     }
 
     /// <summary>
@@ -159,5 +185,5 @@ internal sealed class SecurityEventFormatter
 
     /// <summary>The name a property is written under: its <c>propertyNames</c> rename, or its own name.</summary>
     string OutputName(string propertyName) =>
-        _propertyNames.Count != 0 && _propertyNames.TryGetValue(propertyName, out var renamed) ? renamed : propertyName;
+        _settings.PropertyNames.Count != 0 && _settings.PropertyNames.TryGetValue(propertyName, out var renamed) ? renamed : propertyName;
 }

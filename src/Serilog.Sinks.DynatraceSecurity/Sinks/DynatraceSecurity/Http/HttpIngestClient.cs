@@ -47,13 +47,19 @@ internal sealed class HttpIngestClient : IIngestClient
         }
     }
 
-    public void DiscardCredential(IngestResult refused)
+    public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
-        if (refused.RenewableCredential is { } generation)
-            _oauth?.Discard(generation);
+        var result = await PostOnceAsync(body, gzip, timeout).ConfigureAwait(false);
+        if (result.StatusCode != 401 || result.RenewableCredential is not { } generation)
+            return result;
+
+        // A 401 for an OAuth token: it may have been revoked or have expired early, so it is discarded and the request
+        // sent once more at once with a new one. A second 401 is an answer like any other.
+        _oauth!.Discard(generation);
+        return (await PostOnceAsync(body, gzip, timeout).ConfigureAwait(false)).AfterReauthentication();
     }
 
-    public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
+    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         var credential = _token ?? await _oauth!.GetAsync(timeout).ConfigureAwait(false);
         if (credential.Failure != null)

@@ -14,13 +14,9 @@ internal interface IIngestClient : IDisposable
     /// Sends <paramref name="body"/> (already gzip-compressed when <paramref name="gzip"/> is true). Never throws for
     /// HTTP, network or timeout failures: they are returned as results. Cancelling <paramref name="timeout"/> ends the
     /// request with <see cref="IngestResult.Timeout"/>. A token request needed first counts against the same timeout;
-    /// when it fails, nothing is posted and the result describes it (<see cref="IngestResult.FromTokenEndpoint"/>).
+    /// when it fails, nothing is posted and the result describes it (<see cref="IngestResult.FromTokenEndpoint"/>). A 401
+    /// to a request with an OAuth token gets the request sent again at once with a new token, once
+    /// (<see cref="IngestResult.Reauthenticated"/>).
     /// </summary>
     Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout);
-
-    /// <summary>
-    /// Forgets the OAuth token <paramref name="refused"/> was sent with (the endpoint answered 401), so that the next
-    /// request carries a new one. Does nothing for a fixed token.
-    /// </summary>
-    void DiscardCredential(IngestResult refused);
 }

@@ -11,8 +11,9 @@ internal sealed class IngestResult
     public static readonly IngestResult Accepted = new(202, null, null, null, false);
 
     IngestResult(int statusCode, string? message, TimeSpan? retryAfter, string? redirectHost, bool timedOut,
-        bool fromTokenEndpoint = false, string? oauthError = null, long? renewableCredential = null)
+        bool fromTokenEndpoint = false, string? oauthError = null, long? renewableCredential = null, bool reauthenticated = false)
     {
+        Reauthenticated = reauthenticated;
         StatusCode = statusCode;
         Message = message;
         RetryAfter = retryAfter;
@@ -56,6 +57,9 @@ internal sealed class IngestResult
     /// </summary>
     public long? RenewableCredential { get; }
 
+    /// <summary>True when this answers the request sent again with a new OAuth token after a 401.</summary>
+    public bool Reauthenticated { get; }
+
     public bool IsSuccess => StatusCode is >= 200 and < 300 && RedirectHost == null && !FromTokenEndpoint;
 
     public static IngestResult Answered(int statusCode, string? message = null, TimeSpan? retryAfter = null, string? redirectHost = null) =>
@@ -77,6 +81,10 @@ internal sealed class IngestResult
         credential.Generation is { } generation && !IsSuccess
             ? new IngestResult(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, generation)
             : this;
+
+    /// <summary>This answer, marked as the one to the request sent again with a new OAuth token.</summary>
+    public IngestResult AfterReauthentication() =>
+        new(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, RenewableCredential, reauthenticated: true);
 
     public override string ToString() =>
         (FromTokenEndpoint ? "token request: " : "") +

@@ -9,34 +9,70 @@ using Serilog.Sinks.DynatraceSecurity.Delivery;
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
-/// The events waiting for the delivery loop, each with the size estimated once when it was logged. Written by any
-/// number of logging threads, read by the one delivery loop. While the loop waits for a batch to fill, it is woken once,
-/// when <c>batchSizeLimit</c> events are waiting (or the time is up), never once per event.
+/// The security events waiting to be delivered or reported, each with its size estimated once when it was logged,
+/// within <c>queueLimit</c> and <c>queueLimitBytes</c>: the limits are enforced here, where every refusal is counted and
+/// reported (Serilog's own bounded queue drops silently when full). Written by any number of logging threads, read by
+/// the one delivery loop; an event counts until the loop has delivered or reported it (<see cref="Release"/>). While
+/// the loop waits for a batch to fill, it is woken once, when <c>batchSizeLimit</c> events are waiting (or the time is
+/// up), never once per event.
 /// </summary>
 internal sealed class EventQueue
 {
-    readonly Channel<QueuedEvent> _channel = Channel.CreateUnbounded<QueuedEvent>(new UnboundedChannelOptions
+    readonly Channel<(LogEvent Event, long Size)> _channel = Channel.CreateUnbounded<(LogEvent, long)>(new UnboundedChannelOptions
     {
         SingleReader = true,
         AllowSynchronousContinuations = false,
     });
     readonly int _batchSizeLimit;
-    int _count;
+    readonly int _countLimit;
+    readonly long _byteLimit;
+    int _pending;
+    long _pendingBytes;
     TaskCompletionSource<bool>? _full;
+    TaskCompletionSource<bool>? _halfFull;
 
-    public EventQueue(int batchSizeLimit)
+    public EventQueue(int batchSizeLimit, int countLimit, long byteLimit)
     {
         _batchSizeLimit = batchSizeLimit;
+        _countLimit = countLimit;
+        _byteLimit = byteLimit;
     }
 
-    /// <summary>Adds an event; false only once the queue has been completed.</summary>
-    public bool TryAdd(LogEvent logEvent, long size)
+    /// <summary>The events waiting or being delivered (the <c>queue.length</c> metric).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Their estimated bytes (the <c>queue.size</c> metric).</summary>
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    /// <summary>
+    /// Queues <paramref name="logEvent"/>, or says which limit refused it (null when queued). Called before
+    /// <see cref="Complete"/> only: the front sink's gate sees to that.
+    /// </summary>
+    public string? TryAdd(LogEvent logEvent)
     {
-        if (!_channel.Writer.TryWrite(new QueuedEvent(logEvent, size)))
-            return false;
-        if (Interlocked.Increment(ref _count) == _batchSizeLimit)
+        var size = EventSizeEstimator.Estimate(logEvent);
+        var pending = Interlocked.Increment(ref _pending);
+        if (pending > _countLimit)
+        {
+            Interlocked.Decrement(ref _pending);
+            return "queueLimit";
+        }
+
+        var pendingBytes = Interlocked.Add(ref _pendingBytes, size);
+        if (pendingBytes > _byteLimit)
+        {
+            Interlocked.Add(ref _pendingBytes, -size);
+            Interlocked.Decrement(ref _pending);
+            return "queueLimitBytes";
+        }
+
+        _channel.Writer.TryWrite((logEvent, size));
+        // Their continuations run on the pool, not on this logging thread.
+        if (pending >= _batchSizeLimit)
             Volatile.Read(ref _full)?.TrySetResult(true);
-        return true;
+        if (pendingBytes >= _byteLimit / 2 || pending >= _countLimit / 2)
+            Volatile.Read(ref _halfFull)?.TrySetResult(true);
+        return null;
     }
 
     /// <summary>No more events will be added; the loop drains what is left.</summary>
@@ -56,7 +92,8 @@ internal sealed class EventQueue
 
     /// <summary>
     /// Waits until <c>batchSizeLimit</c> events are waiting, <paramref name="limit"/> has passed, or
-    /// <paramref name="cancellation"/> fires (shutdown), whichever is first.
+    /// <paramref name="cancellation"/> fires (shutdown), whichever is first. Called between batches, when every event
+    /// counted is waiting (none is being delivered).
     /// </summary>
     public async Task WaitForBatchAsync(TimeSpan limit, TimeProvider time, CancellationToken cancellation)
     {
@@ -65,7 +102,7 @@ internal sealed class EventQueue
         Interlocked.Exchange(ref _full, full);
         try
         {
-            if (Volatile.Read(ref _count) >= _batchSizeLimit)
+            if (Volatile.Read(ref _pending) >= _batchSizeLimit)
                 return;
             // The timer and the cancellation complete the same signal as a full batch: whichever comes first wakes the
             // loop once. (A cancelled delay task instead threw an exception and woke a second thread-pool thread for
@@ -80,33 +117,39 @@ internal sealed class EventQueue
         }
     }
 
+    /// <summary>
+    /// Completes when the queue is at least half full by either limit (at once when it is already): with a durable
+    /// buffer, a request that hangs while the queue fills is given up for the buffer. One waiter at a time (the
+    /// delivery loop); a new call replaces the previous signal.
+    /// </summary>
+    public Task HalfFull()
+    {
+        var signal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _halfFull, signal);
+        if (Pending >= _countLimit / 2 || PendingBytes >= _byteLimit / 2)
+            signal.TrySetResult(true);
+        return signal.Task;
+    }
+
     static void Signal(object? full) => ((TaskCompletionSource<bool>)full!).TrySetResult(true);
 
     /// <summary>Takes up to <paramref name="limit"/> waiting events into <paramref name="batch"/>; returns their estimated bytes.</summary>
     public long Take(List<LogEvent> batch, int limit)
     {
         long bytes = 0;
-        var taken = 0;
-        while (taken < limit && _channel.Reader.TryRead(out var queued))
+        while (batch.Count < limit && _channel.Reader.TryRead(out var queued))
         {
             batch.Add(queued.Event);
             bytes += queued.Size;
-            taken++;
         }
 
-        Interlocked.Add(ref _count, -taken);
         return bytes;
     }
 
-    readonly struct QueuedEvent
+    /// <summary>The loop has delivered or reported <paramref name="count"/> events taken earlier, of <paramref name="bytes"/>.</summary>
+    public void Release(int count, long bytes)
     {
-        public QueuedEvent(LogEvent logEvent, long size)
-        {
-            Event = logEvent;
-            Size = size;
-        }
-
-        public LogEvent Event { get; }
-        public long Size { get; }
+        Interlocked.Add(ref _pending, -count);
+        Interlocked.Add(ref _pendingBytes, -bytes);
     }
 }

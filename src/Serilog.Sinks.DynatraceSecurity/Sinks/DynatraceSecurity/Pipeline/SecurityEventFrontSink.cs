@@ -34,13 +34,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly LogEventLevel _minimumLevel;
     readonly LoggingLevelSwitch? _levelSwitch;
     readonly SecurityMarker _marker;
-    readonly QueueBudget _budget;
     readonly EventQueue _queue;
     readonly FailureReporter _reporter;
     readonly ShutdownSignal _shutdown;
     readonly DeliveryLoop _loop;
-    readonly RequestBuilder _builder;
-    readonly RequestSender _sender;
     readonly IIngestClient _client;
     readonly UndeliveredEventsFile? _file;
     readonly Replayer? _replayer;
@@ -66,36 +63,36 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _minimumLevel = settings.RestrictedToMinimumLevel;
         _levelSwitch = settings.LevelSwitch;
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
-        _budget = new QueueBudget(settings.QueueLimit, settings.QueueLimitBytes);
-        _queue = new EventQueue(settings.BatchSizeLimit);
+        _queue = new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes);
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
-        Statistics = new SinkStatistics(_budget);
+        Statistics = new SinkStatistics(_queue);
         var (buffer, notWritable) = settings.BufferPath == null
             ? (null, null)
             : BufferDirectory.Open(settings.BufferPath, settings.Target.Uri.AbsoluteUri, settings.BufferSizeLimitBytes, time);
+        // Built once: the enrichment files are read, and any trouble with them said, once per sink.
+        var formatter = new SecurityEventFormatter(settings, _marker);
         _file = settings.UndeliveredEventsPath == null
             ? null
             : UndeliveredEventsFile.Open(settings.UndeliveredEventsPath, settings.UndeliveredEventsSizeLimitBytes,
-                new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes),
+                new EventSerializer(formatter.Copy(), settings.EventBodyLimitBytes),
                 message => SelfLog.WriteLine("{0}: {1}", this, message), time);
         _reporter = new FailureReporter(this, Statistics, time, _file, buffer);
         if (notWritable != null)
             _reporter.Warn($"The durable buffer directory {buffer!.Path} cannot be written now ({notWritable}); events are delivered as usual, " +
                 "and the buffer is used once the volume has room again");
 
-        var delivery = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
         var endpoint = new EndpointState(time);
         _client = client ?? new HttpIngestClient(settings, time);
-        _builder = new RequestBuilder(new SecurityEventFormatter(settings, _marker), _reporter, settings.EventBodyLimitBytes);
-        _sender = new RequestSender(_client, delivery, _reporter, Statistics, _shutdown, endpoint, spillTo: buffer, abandonWhen: _budget.HalfFull);
-        _loop = new DeliveryLoop(_queue, _budget, _builder, _sender, _reporter, _shutdown, delivery);
+        var sender = new RequestSender(_client, settings, buffer == null ? DeliveryMode.Live : DeliveryMode.Durable, _reporter, Statistics,
+            _shutdown, endpoint, time, backoff, buffer, _queue.HalfFull);
+        _loop = new DeliveryLoop(_queue, new EventSerializer(formatter, settings.EventBodyLimitBytes), sender, _reporter, _shutdown, time,
+            settings.BatchSizeLimit, settings.BufferingTimeLimit, durable: buffer != null);
         if (buffer != null)
         {
-            // The replayer runs beside the delivery loop with a sender (and randomness) of its own.
-            var replaying = new DeliveryOptions(settings, time, backoff, new Random().NextDouble);
-            _replayer = new Replayer(buffer, new RequestSender(_client, replaying, _reporter, Statistics, _shutdown, endpoint, replaying: true),
-                _reporter, Statistics, replaying, _shutdown, endpoint);
+            // The replayer runs beside the delivery loop with a sender of its own.
+            _replayer = new Replayer(buffer, new RequestSender(_client, settings, DeliveryMode.Replaying, _reporter, Statistics, _shutdown,
+                endpoint, time, backoff), _reporter, Statistics, settings, _shutdown, endpoint, time, backoff);
             Statistics.ObserveBuffer(buffer.Bytes, () => buffer.Files().Count);
         }
     }
@@ -127,15 +124,12 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
                 state = Volatile.Read(ref _state);
                 if (state == Open)
                 {
-                    var size = EventSizeEstimator.Estimate(logEvent);
-                    if (_budget.TryAdmit(size, out var limit))
+                    refusedBy = _queue.TryAdd(logEvent);
+                    if (refusedBy == null)
                     {
                         Statistics.AddQueued();
-                        _queue.TryAdd(logEvent, size);
                         return;
                     }
-
-                    refusedBy = limit;
                 }
             }
             finally
@@ -213,8 +207,6 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     void Finish()
     {
         Volatile.Write(ref _state, Closed);
-        _builder.Dispose();
-        _sender.Dispose();
         _client.Dispose();
         _reporter.FlushSummaries();
         _file?.Dispose();

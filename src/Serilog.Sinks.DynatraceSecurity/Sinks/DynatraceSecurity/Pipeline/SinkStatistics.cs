@@ -25,7 +25,7 @@ internal sealed class SinkStatistics : IDisposable
     readonly Counter<long> _requestCounter;
     readonly Histogram<double> _requestDuration;
 
-    public SinkStatistics(QueueBudget budget)
+    public SinkStatistics(EventQueue queue)
     {
         Meter = new Meter(MeterName, UserAgent.Version);
         _queuedCounter = Meter.CreateCounter<long>(Prefix + "events.queued", "{event}", "Security events accepted into the queue.");
@@ -34,8 +34,8 @@ internal sealed class SinkStatistics : IDisposable
         _retriedCounter = Meter.CreateCounter<long>(Prefix + "events.retried", "{event}", "Security events in attempts that failed and were retried.");
         _requestCounter = Meter.CreateCounter<long>(Prefix + "requests", "{request}", "HTTP requests to the ingest endpoint, by status class (tag 'status_class': 2xx, 3xx, 4xx, 5xx, none).");
         _requestDuration = Meter.CreateHistogram<double>(Prefix + "request.duration", "s", "Duration of HTTP requests to the ingest endpoint.");
-        Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => budget.Pending, "{event}", "Security events waiting to be delivered or reported.");
-        Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => budget.PendingBytes, "By", "Estimated bytes of the security events waiting.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => queue.Pending, "{event}", "Security events waiting to be delivered or reported.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => queue.PendingBytes, "By", "Estimated bytes of the security events waiting.");
         _persistedCounter = Meter.CreateCounter<long>(Prefix + "events.persisted", "{event}", "Security events written to the durable buffer.");
         _replayedCounter = Meter.CreateCounter<long>(Prefix + "events.replayed", "{event}", "Security events delivered from the durable buffer.");
     }
