@@ -268,4 +268,19 @@ public sealed class OAuthEnvironmentTests : IDisposable
         act.Should().Throw<ArgumentException>().Which.Message.Should()
             .Contain("accessToken").And.Contain("oauthClientId").And.Contain("DT_ACCESS_TOKEN").And.Contain("DT_CLIENT_ID");
     }
+
+    /// <summary>
+    /// A blank <c>accessToken</c> is "a placeholder, not a second credential" next to an OAuth client in code or JSON,
+    /// and also next to <c>DT_CLIENT_ID</c>/<c>DT_CLIENT_SECRET</c>: the environment's OAuth client is used.
+    /// </summary>
+    [Fact]
+    public void ABlankAccessTokenPlaceholderDoesNotHideAnOAuthClientInTheEnvironment()
+    {
+        Environment.SetEnvironmentVariable("DT_CLIENT_ID", "dt0s02.FROMENVIRONMENT");
+        Environment.SetEnvironmentVariable("DT_CLIENT_SECRET", "dt0s02.FROMENVIRONMENT.ENVSECRETPART");
+
+        var act = () => SinkSettings.From(TestOptions.Create(o => o.AccessToken = ""));
+
+        act.Should().NotThrow().Which.OAuthClient!.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
+    }
 }

@@ -10,7 +10,7 @@ using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
 
-namespace Serilog.Sinks.DynatraceSecurity.Tests.Batched;
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
 
 public class DeliveryPolicyTests
 {

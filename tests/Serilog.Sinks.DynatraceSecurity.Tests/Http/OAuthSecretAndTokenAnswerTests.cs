@@ -16,10 +16,10 @@ using Xunit;
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Http;
 
 /// <summary>
-/// OAuth client credentials (issue 13) where an independent review found them wrong: secret leaks, lifetimes and
-/// reports the first round of tests did not cover. Each test states the behaviour the issue or SECURITY.md promises.
+/// OAuth client credentials at their edges: the secret never echoed back, whatever its characters or the URL it hides
+/// in; unusual token answers (a day-long lifetime, a huge body); what audit mode says when a new token is refused too.
 /// </summary>
-public sealed class OAuthReviewTests : IAsyncLifetime
+public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
 {
     readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
     readonly HttpClient _http = new();
@@ -128,8 +128,8 @@ public sealed class OAuthReviewTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Issue 13: a second 401 "is handled like today's 401 (loud hint ...)". Audit mode's exception carries the same hint
-    /// as batched delivery's report: "the endpoint refused a new OAuth token too: check that the OAuth client is granted ...".
+    /// A second 401 is handled like any 401, with its loud hint: audit mode's exception carries the same hint as batched
+    /// delivery's report: "the endpoint refused a new OAuth token too: check that the OAuth client is granted ...".
     /// </summary>
     [Fact]
     public async Task AuditModeSaysWhatToCheckWhenTheNewTokenIsRefusedToo()
@@ -165,40 +165,5 @@ public sealed class OAuthReviewTests : IAsyncLifetime
                 Content = new StringContent("bad request: " + body, Encoding.UTF8, "text/plain"),
             };
         }
-    }
-}
-
-/// <summary>Review of issue 13's environment fallback; environment variables are process-wide, so these run alone.</summary>
-[Collection(ProcessWideCollection.Name)]
-public sealed class OAuthReviewEnvironmentTests : IDisposable
-{
-    static readonly string[] Variables = { "DT_ACCESS_TOKEN", "DT_CLIENT_ID", "DT_CLIENT_SECRET" };
-    readonly string?[] _saved = Variables.Select(Environment.GetEnvironmentVariable).ToArray();
-
-    public OAuthReviewEnvironmentTests()
-    {
-        foreach (var variable in Variables)
-            Environment.SetEnvironmentVariable(variable, null);
-    }
-
-    public void Dispose()
-    {
-        for (var i = 0; i < Variables.Length; i++)
-            Environment.SetEnvironmentVariable(Variables[i], _saved[i]);
-    }
-
-    /// <summary>
-    /// A blank <c>accessToken</c> is "a placeholder, not a second credential" next to an OAuth client in code or JSON,
-    /// and also next to <c>DT_CLIENT_ID</c>/<c>DT_CLIENT_SECRET</c>: the environment's OAuth client is used.
-    /// </summary>
-    [Fact]
-    public void ABlankAccessTokenPlaceholderDoesNotHideAnOAuthClientInTheEnvironment()
-    {
-        Environment.SetEnvironmentVariable("DT_CLIENT_ID", "dt0s02.FROMENVIRONMENT");
-        Environment.SetEnvironmentVariable("DT_CLIENT_SECRET", "dt0s02.FROMENVIRONMENT.ENVSECRETPART");
-
-        var act = () => SinkSettings.From(TestOptions.Create(o => o.AccessToken = ""));
-
-        act.Should().NotThrow().Which.OAuthClient!.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
     }
 }
