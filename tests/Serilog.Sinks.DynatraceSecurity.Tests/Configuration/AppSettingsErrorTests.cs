@@ -126,7 +126,7 @@ public class AppSettingsErrorTests
     public void AnUnknownRouteNamesTheValue()
     {
         // Serilog.Settings.Configuration converts enum values itself (Enum.Parse, ignoring case) before the sink is
-        // called, so this message is its own: it quotes the value but cannot list the valid ones (see the README).
+        // called, so this message is its own: it quotes the value but cannot list the valid ones (see docs/options.md).
         var act = () => AppSettings.CreateLogger(Json($$"""
             "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "route": "SecurityEventz"
             """)).Dispose();

@@ -27,7 +27,7 @@ public class AppSettingsTests
     [Fact]
     public async Task EnumNamesInJsonAreCaseInsensitive()
     {
-        // Serilog.Settings.Configuration 10 parses enum names ignoring case; the README says so.
+        // Serilog.Settings.Configuration 10 parses enum names ignoring case; docs/options.md says so.
         await using var receiver = await DynatraceIngestReceiver.StartAsync(new DynatraceIngestReceiverOptions { AcceptGzip = true });
         var logger = AppSettings.CreateLogger($$"""
             {

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
 
-/// <summary>The delivery policy row by row, as the README's table states it: no network, no clock.</summary>
+/// <summary>The delivery policy row by row, as docs/delivery.md's table states it: no network, no clock.</summary>
 public class DeliveryPolicyTableTests
 {
     static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,

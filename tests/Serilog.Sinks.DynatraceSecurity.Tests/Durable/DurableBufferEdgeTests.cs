@@ -20,7 +20,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Durable;
 /// <summary>
 /// The durable buffer where it is easy to get wrong (found by an adversarial review): rewrites that fail or are cut
 /// short by a crash, damaged headers, files that cannot be moved aside, a directory removed at run time, claim races
-/// and file names shared by loggers. Each test states a promise of the README's "Durable delivery" section.
+/// and file names shared by loggers. Each test states a promise of docs/delivery.md's "Durable delivery" section.
 /// </summary>
 [Collection(TimingCollection.Name)]
 public sealed class DurableBufferEdgeTests : IDisposable

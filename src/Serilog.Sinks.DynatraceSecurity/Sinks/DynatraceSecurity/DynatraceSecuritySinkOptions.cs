@@ -55,8 +55,8 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
 
     /// <summary>
     /// The largest estimated size, in bytes, of the security events waiting to be sent, at most 4 GiB. The estimate is
-    /// taken when an event is logged, without formatting it (see the README); when the queue is full, new events are
-    /// dropped, counted and reported.
+    /// taken when an event is logged, without formatting it (see docs/delivery.md, "Bounded memory"); when the queue is
+    /// full, new events are dropped, counted and reported.
     /// </summary>
     public long QueueLimitBytes { get; set; } = DefaultQueueLimitBytes;
 
@@ -103,9 +103,8 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     /// disposed, is written there, and sent from there once the endpoint accepts again, also by a later run of the
     /// application (or another process using the same directory). So an outage longer than <see cref="RetryTimeLimit"/>,
     /// a restart or a crash loses nothing that reached the disk. Null (the default): no durable buffer; an empty path fails
-    /// at configuration. See the README's
-    /// "Durable delivery" for the guarantees and the crash window. A directory that cannot be created or written fails at
-    /// configuration.
+    /// at configuration. See docs/delivery.md, "Durable delivery", for the guarantees and the crash window. A directory
+    /// that cannot be created or written fails at configuration.
     /// </summary>
     public string? BufferPath { get; set; }
 

@@ -6,7 +6,7 @@ namespace Serilog.Sinks.DynatraceSecurity;
 /// <summary>
 /// What a security finding is about and what it is called, for <c>ForSecurityEvent</c>, <c>LogSecurityEvent</c> and
 /// <c>BeginSecurityScope</c>: each value that is set is added to the events under Dynatrace's field name, in place of the
-/// sink's default (see the README's event table); a value left null keeps the default.
+/// sink's default (see docs/events.md's field table); a value left null keeps the default.
 /// </summary>
 /// <example>
 /// <code>

@@ -5,9 +5,9 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// What the answer to one request means, and what to do next: the whole delivery policy, as the README's table states
-/// it, in one pure function of what happened (<see cref="Decide"/>), so every row is unit-tested without a network or a
-/// clock; <see cref="RequestSender"/> carries the decisions out.
+/// What the answer to one request means, and what to do next: the whole delivery policy, as docs/delivery.md's table
+/// states it, in one pure function of what happened (<see cref="Decide"/>), so every row is unit-tested without a
+/// network or a clock; <see cref="RequestSender"/> carries the decisions out.
 /// </summary>
 internal static class DeliveryPolicy
 {

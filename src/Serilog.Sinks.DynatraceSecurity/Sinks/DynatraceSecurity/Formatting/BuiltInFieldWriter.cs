@@ -9,7 +9,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Writes the built-in fields, in <see cref="EventFields"/> order, each once: what the event or an attribute gives
 /// (<see cref="GivenFields"/>), else the sink's own value, if it has one. The one place that decides what each field
-/// holds; the defaults make every event complete for Dynatrace's security apps (see the README's event table).
+/// holds; the defaults make every event complete for Dynatrace's security apps (see docs/events.md's field table).
 /// Not thread-safe: it shares the formatter's buffers.
 /// </summary>
 internal sealed class BuiltInFieldWriter

@@ -35,7 +35,7 @@ internal sealed class Field
 
 /// <summary>
 /// The Dynatrace semantic fields the sink fills in, each named once here, in the order <see cref="BuiltInFieldWriter"/>
-/// writes them (the README's event table says what each holds).
+/// writes them (docs/events.md's field table says what each holds).
 /// </summary>
 internal static class EventFields
 {
@@ -78,7 +78,7 @@ internal static class EventFields
 
     /// <summary>
     /// The default <c>object.type</c>: the application's own process. <c>PROCESS</c> is the Smartscape type Dynatrace's
-    /// semantic dictionary lists for process findings (with <c>PROCESS_GROUP</c>); see the README.
+    /// semantic dictionary lists for process findings (with <c>PROCESS_GROUP</c>); see docs/events.md.
     /// </summary>
     public static readonly JsonEncodedText ProcessObjectTypeValue = JsonEncodedText.Encode("PROCESS");
 
