@@ -37,7 +37,4 @@ internal enum DropReason
 
     /// <summary>Writing the event's request to the durable buffer failed (a full disk, a vanished directory).</summary>
     BufferFailed,
-
-    /// <summary>The event was in a durable buffer file that could not be read back (cut short, damaged, not ours).</summary>
-    Damaged,
 }
