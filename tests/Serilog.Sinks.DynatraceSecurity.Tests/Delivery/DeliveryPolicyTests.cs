@@ -61,34 +61,6 @@ public class DeliveryPolicyTests
     }
 
     [Fact]
-    public async Task AfterA413LaterBatchesAreBuiltSmallEnoughToPass()
-    {
-        await using var harness = await SinkHarness.StartAsync(
-            o => o.BatchSizeLimitBytes = 64 * 1024,
-            new DynatraceIngestReceiverOptions { MaxRequestBytes = 4000 });
-        var padding = new string('p', 200);
-        var security = harness.Security();
-        security.Warning("Event {N} {Padding}", -1, padding); // the eager first event
-        await harness.Receiver.WaitForEventsAsync(1, Deadline);
-
-        for (var i = 0; i < 50; i++)
-            security.Warning("Event {N} {Padding}", i, padding);
-        await harness.Receiver.WaitForEventsAsync(51, Deadline);
-        var tooLargeAfterFirstBatch = harness.Receiver.Requests.Count(r => r.StatusCode == 413);
-        var requestsAfterFirstBatch = harness.Receiver.Requests.Count;
-
-        for (var i = 50; i < 100; i++)
-            security.Warning("Event {N} {Padding}", i, padding);
-        await harness.Receiver.WaitForEventsAsync(101, Deadline);
-
-        tooLargeAfterFirstBatch.Should().BeGreaterThan(0);
-        var laterRequests = harness.Receiver.Requests.Count - requestsAfterFirstBatch;
-        var laterTooLarge = harness.Receiver.Requests.Count(r => r.StatusCode == 413) - tooLargeAfterFirstBatch;
-        laterTooLarge.Should().BeLessThanOrEqualTo(1 + laterRequests / RequestSizeLimit.FirstProbeAfter,
-            "once the size that works is known, later requests are cut to it; only the rare probes upward are refused");
-    }
-
-    [Fact]
     public async Task AnEventTheEndpointFindsTooLargeOnItsOwnIsReportedAndTheOthersDelivered()
     {
         // A single event counts as too large only when it is larger than 64 KiB and than any request accepted, and was

@@ -78,22 +78,6 @@ public class TooLargeRecoveryTests
     }
 
     [Fact]
-    public async Task ASingleEventGetsA413OnceAfterLargerRequestsWereAcceptedAndIsStillDelivered()
-    {
-        await using var harness = await SinkHarness.StartAsync(o => o.BatchSizeLimit = 1);
-        var security = harness.Security();
-        security.Warning("Event {N} {Padding}", 0, new string('b', 5000));
-        await harness.Receiver.WaitForEventsAsync(1, Deadline);
-        harness.Receiver.EnqueueResponse(ScriptedResponse.Status(413));
-
-        security.Warning("Event {N} {Padding}", 1, "small");
-        await harness.Receiver.WaitForEventsAsync(2, Deadline);
-
-        harness.Receiver.Requests.Select(r => r.StatusCode).Should().Equal(202, 413, 202);
-        harness.Fallback.Events.Should().BeEmpty();
-    }
-
-    [Fact]
     public async Task ADoubtful413ThatCannotBeRetriedIsCutNotDropped()
     {
         // retryTimeLimit 0 turns retries off: a 413 for a request no larger than one accepted then proves nothing, so the
