@@ -7,14 +7,20 @@
 //
 //   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore.Example            serves http://localhost:5000
 //   dotnet run --project examples/Serilog.Sinks.DynatraceSecurity.AspNetCore.Example -- --demo  a short attack, then exits
+//
+// GET /health shows the sink's health check as JSON (docs/health-checks.md: never use it in a liveness probe).
 
 using System;
 using System.Linq;
+using System.Net.Http;
 using System.Security.Claims;
+using System.Text.Json;
 using System.Threading.RateLimiting;
+using System.Threading.Tasks;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +32,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Serilog.Sinks.DynatraceSecurity.Examples;
 using Serilog.Sinks.DynatraceSecurity.Examples.AspNetCoreEvents;
@@ -72,6 +79,8 @@ builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = Fo
 
 // ... then the one call, after them: it wraps what they registered.
 builder.Services.AddSecurityEvents(builder.Configuration.GetSection("SecurityEvents"));
+// Healthy while the sink delivers, Degraded while delivery struggles, Unhealthy when a setting needs fixing.
+builder.Services.AddHealthChecks().AddDynatraceSecurity();
 
 var app = builder.Build();
 app.UseForwardedHeaders();
@@ -90,6 +99,7 @@ app.MapGet("/api/admin/users", () => Results.Ok(new[] { "alice", "bob" })).Requi
 app.MapGet("/api/search", (string q) => Results.Ok(new { q, hits = 0 })).RequireRateLimiting("search");
 app.MapGet("/transfer", (IAntiforgery antiforgery, HttpContext http) => Results.Ok(antiforgery.GetAndStoreTokens(http).RequestToken));
 app.MapPost("/transfer", ([FromForm] decimal amount, [FromForm] string to) => Results.Ok($"sent {amount} to {to}"));
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsJson });
 
 using (var scope = app.Services.CreateScope())
 {
@@ -110,6 +120,12 @@ try
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await DemoAttack.RunAsync(new Uri(address));
+        using (var client = new HttpClient { BaseAddress = new Uri(address) })
+        {
+            using var health = await client.GetAsync("/health");
+            Console.WriteLine($"GET /health: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}");
+        }
+
         await app.StopAsync(); // writes the flood-control summaries of the open windows
     }
 }
@@ -119,6 +135,22 @@ finally
 }
 
 return 0;
+
+// The status with each check's description and data (MapHealthChecks writes only the status by default).
+static Task WriteHealthAsJson(HttpContext http, HealthReport report)
+{
+    http.Response.ContentType = "application/json";
+    return http.Response.WriteAsync(JsonSerializer.Serialize(new
+    {
+        status = report.Status.ToString(),
+        checks = report.Entries.ToDictionary(entry => entry.Key, entry => new
+        {
+            status = entry.Value.Status.ToString(),
+            description = entry.Value.Description,
+            data = entry.Value.Data,
+        }),
+    }));
+}
 
 /// <summary>The body of <c>POST /account/login</c>.</summary>
 public sealed record LoginRequest(string UserName, string Password);

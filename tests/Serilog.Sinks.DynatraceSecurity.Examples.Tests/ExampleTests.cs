@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -91,6 +92,12 @@ public class ExampleTests
             .Select(e => e.GetProperty("event.reason").GetString()).Should().BeEquivalentTo("invalid_signature", "expired", "malformed");
         run.Events.SelectMany(e => Strings(e.GetProperty("actor.ips"))).Should().NotContain("192.0.2.60", "normal traffic is not reported");
         run.Output.Should().Contain("The local receiver accepted 14 security event(s)");
+        var health = run.Output.Split('\n').Single(line => line.StartsWith("GET /health: ", StringComparison.Ordinal));
+        health.Should().StartWith("GET /health: 200 ", "the sink delivers, so its health check is Healthy");
+        using var report = JsonDocument.Parse(health.Substring(health.IndexOf('{')));
+        var check = report.RootElement.GetProperty("checks").GetProperty("dynatrace-security");
+        check.GetProperty("status").GetString().Should().Be("Healthy");
+        check.GetProperty("data").EnumerateObject().Single().Value.GetProperty("endpoint").GetString().Should().Contain("/platform/ingest/");
     }
 
     [Fact]

@@ -120,6 +120,21 @@ public sealed class PackageContentsTests
     }
 
     [Fact]
+    public void The_companion_package_depends_on_exactly_its_own_version_of_the_sink_and_on_health_checks_8_0_0()
+    {
+        var metadata = Nuspec(_packed.PackagePath("Serilog.Sinks.DynatraceSecurity.Extensions.Logging"));
+        var groups = Element(metadata, "dependencies").Elements().Where(e => e.Name.LocalName == "group").ToArray();
+
+        groups.Select(group => group.Attribute("targetFramework")?.Value).Should().BeEquivalentTo(new[] { ".NETStandard2.0", "net8.0" });
+        foreach (var group in groups)
+        {
+            // Its health check reads the sink's internals: another version of the sink would fail at run time.
+            Dependency(group, PackedLibraryFixture.SinkPackageId).Should().Be($"[{_packed.Version}]");
+            Dependency(group, "Microsoft.Extensions.Diagnostics.HealthChecks").Should().Be("8.0.0", "no ASP.NET Core: workers use the check too");
+        }
+    }
+
+    [Fact]
     public void The_testing_package_holds_the_receiver_for_net8_0_with_the_ASP_NET_Core_framework_reference()
     {
         var package = _packed.PackagePath(PackedLibraryFixture.TestingPackageId);

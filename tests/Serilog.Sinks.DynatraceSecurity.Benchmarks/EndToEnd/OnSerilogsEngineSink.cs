@@ -9,6 +9,7 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -84,7 +85,8 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
         public Batches(SinkSettings settings, SecurityMarker marker, OnSerilogsEngineSink owner)
         {
             _owner = owner;
-            _statistics = new SinkStatistics(new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes));
+            var queue = new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes);
+            _statistics = new SinkStatistics(queue, new SinkHealth(settings.Target, TimeProvider.System, queue));
             var reporter = new FailureReporter(this, _statistics, TimeProvider.System);
             _shutdown = new ShutdownSignal(settings.ShutdownTimeout, TimeProvider.System);
             _client = new HttpIngestClient(settings, TimeProvider.System);

@@ -11,6 +11,7 @@ using Serilog.Events;
 using Serilog.Parsing;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
@@ -34,7 +35,8 @@ public sealed class RequestSenderClockTests : IDisposable
     {
         _transport = new ScriptedTransport(_clock);
         var settings = SinkSettings.From(TestOptions.Create(o => o.RetryTimeLimit = TimeSpan.FromMinutes(10)));
-        var statistics = new SinkStatistics(new EventQueue(1000, 1000, 1_000_000));
+        var queue = new EventQueue(1000, 1000, 1_000_000);
+        var statistics = new SinkStatistics(queue, new SinkHealth(settings.Target, _clock, queue));
         var reporter = new FailureReporter("test", statistics, _clock);
         reporter.SetListener(_listener);
         _shutdown = new ShutdownSignal(TimeSpan.FromSeconds(10), _clock);

@@ -61,4 +61,27 @@ public class SinkMetricsTests
         measurements.Where(m => m.Name == Prefix + "queue.length").Select(m => m.Value).Last().Should().Be(0);
         measurements.Should().NotContain(m => m.Tags.Values.Any(v => v != null && v.ToString()!.Contains(harness.Receiver.AccessToken)));
     }
+
+    [Fact]
+    public async Task TwoSinksToTwoEndpointsTagEveryMeasurementWithTheirOwnEndpoint()
+    {
+        await using var first = await SinkHarness.StartAsync();
+        await using var second = await SinkHarness.StartAsync(o => o.Endpoint = "contoso.payments");
+
+        first.LogNumbered(2);
+        second.LogNumbered(1);
+        await first.Receiver.WaitForEventsAsync(2, TimeSpan.FromSeconds(15));
+        await second.Receiver.WaitForEventsAsync(1, TimeSpan.FromSeconds(15));
+        Eventually.True(() => first.Metrics.Sent == 2 && second.Metrics.Sent == 1, TimeSpan.FromSeconds(15), "both count their deliveries");
+        _ = first.Metrics.QueueLength + second.Metrics.QueueLength; // observable instruments too
+
+        static string?[] Endpoints(SinkMetrics metrics) => metrics.Measurements
+            .Select(m => m.Tags.SingleOrDefault(t => t.Key == "endpoint").Value as string).Distinct().ToArray();
+        var firstUrl = new Uri(first.Receiver.EnvironmentUrl, "platform/ingest/custom/security.events/contoso.identity").ToString();
+        var secondUrl = new Uri(second.Receiver.EnvironmentUrl, "platform/ingest/custom/security.events/contoso.payments").ToString();
+        Endpoints(first.Metrics).Should().Equal(new[] { firstUrl }, "every measurement, counters and observed values alike, names its sink's ingest URL");
+        Endpoints(second.Metrics).Should().Equal(secondUrl);
+        first.Metrics.Measurements.Select(m => m.Name).Should().Contain(new[] { Prefix + "events.queued", Prefix + "events.sent", Prefix + "requests",
+            Prefix + "request.duration", Prefix + "queue.length" });
+    }
 }

@@ -6,6 +6,7 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Audit;
@@ -25,6 +26,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
     readonly TimeSpan _requestTimeout;
     readonly FailureText _text;
     readonly string _description;
+    readonly SinkHealth _health;
 
     // The serializer (its buffer and its id generator) is not thread-safe; formatting is short, so concurrent callers
     // take turns for it and send their requests in parallel.
@@ -40,6 +42,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         _requestTimeout = settings.RequestTimeout;
         _text = new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient);
         _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
+        _health = new SinkHealth(settings.Target, TimeProvider.System);
+        LiveSinks.Join(_health);
     }
 
     public void Emit(LogEvent logEvent)
@@ -64,11 +68,13 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
                 "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
         }
 
+        var failureClass = DeliveryPolicy.ClassOf(result);
+        _health.Record(result, failureClass, _text);
         if (result.IsSuccess)
             return;
 
         // The status, the route and Dynatrace's bounded error message, with secrets removed; never the request body.
-        var hint = _text.Hint(DeliveryPolicy.ClassOf(result), result);
+        var hint = _text.Hint(failureClass, result);
         throw new DynatraceSecurityAuditException(
             "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
     }
@@ -111,6 +117,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         }
 
         _client.Dispose();
+        LiveSinks.Leave(_health);
     }
 
     public override string ToString() => _description;

@@ -56,6 +56,15 @@ internal sealed class FailureText
         return $"{result.StatusCode} from the token request {request}" + (result.Message == null ? "" : ": " + result.Message);
     }
 
+    /// <summary>
+    /// A failure as a health check reports it: what happened and what to check; for a failure that may pass, that the
+    /// sink retries it.
+    /// </summary>
+    public string Outcome(FailureClass failureClass, IngestResult result) =>
+        Describe(result) + (failureClass == FailureClass.Transient
+            ? " — a failure that may pass: the sink retries (with backoff, within retryTimeLimit, or from the durable buffer)"
+            : Hint(failureClass, result));
+
     /// <summary>A sanitized exception for the failure listener, carrying <see cref="Describe"/>.</summary>
     public Exception ToException(IngestResult result) => new DynatraceIngestException(Describe(result), result.StatusCode);
 

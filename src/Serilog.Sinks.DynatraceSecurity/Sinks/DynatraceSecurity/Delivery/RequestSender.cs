@@ -162,6 +162,7 @@ internal sealed class RequestSender : IDisposable
                     _retryTimeLimit, _shutdown.IsShuttingDown));
                 if (decision.PaceEveryone is { } pace)
                     _endpoint.PauseFor(pace);
+                _statistics.Health.Record(result, decision.FailureClass, _text);
 
                 switch (decision.Action)
                 {

@@ -29,6 +29,8 @@ internal sealed class BufferDirectory
     readonly BufferSize _size;
     static readonly string ProcessId = Process.GetCurrentProcess().Id.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 
+    long _knownBytes;
+
     // Per process, not per logger: two loggers of one process sharing a directory never pick the same name.
     static int _sequence;
 
@@ -46,6 +48,12 @@ internal sealed class BufferDirectory
 
     /// <summary>Where this logger's files go (the ingest URL: environment, route and endpoint); it sends no others.</summary>
     public string Destination { get; }
+
+    /// <summary>
+    /// The bytes of the buffer files as of the latest listing (the replayer lists at least every few seconds, and at once
+    /// after it delivered), with the files written since: what a health check reads, without a listing of its own.
+    /// </summary>
+    public long KnownBytes => Interlocked.Read(ref _knownBytes);
 
     /// <summary>
     /// Creates the directory (owner-only where the OS allows) and proves it writable, or says what to fix. A volume
@@ -100,6 +108,7 @@ internal sealed class BufferDirectory
         }
 
         files.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
+        Interlocked.Exchange(ref _knownBytes, files.Sum(file => file.Length));
         return files;
     }
 
@@ -117,6 +126,7 @@ internal sealed class BufferDirectory
             // The directory was removed (it is created again on the next write), or a file went meanwhile.
         }
 
+        Interlocked.Exchange(ref _knownBytes, total);
         return total;
     }
 
@@ -168,7 +178,10 @@ internal sealed class BufferDirectory
 
             File.Move(temporary, System.IO.Path.Combine(Path, name));
             if (checkLimit)
+            {
                 _size.Wrote(length); // a rewrite (the replayer's thread) replaces a larger file: it adds nothing
+                Interlocked.Add(ref _knownBytes, length);
+            }
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -44,6 +44,10 @@ internal sealed class EventQueue
     /// <summary>Their estimated bytes (the <c>queue.size</c> metric).</summary>
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
+    /// <summary>The limit the queue is more than half full by (<c>queueLimit</c> or <c>queueLimitBytes</c>), or null.</summary>
+    public string? MoreThanHalfFullBy() =>
+        Pending > _countLimit / 2 ? "queueLimit" : PendingBytes > _byteLimit / 2 ? "queueLimitBytes" : null;
+
     /// <summary>
     /// Queues <paramref name="logEvent"/>, or says which limit refused it (null when queued). Called before
     /// <see cref="Complete"/> only: the front sink's gate sees to that.

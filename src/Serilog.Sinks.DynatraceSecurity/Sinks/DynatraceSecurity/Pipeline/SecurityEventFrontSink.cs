@@ -10,6 +10,7 @@ using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
 using Serilog.Sinks.DynatraceSecurity.Undelivered;
 
@@ -66,10 +67,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _queue = new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes);
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
         _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
-        Statistics = new SinkStatistics(_queue);
         var (buffer, notWritable) = settings.BufferPath == null
             ? (null, null)
             : BufferDirectory.Open(settings.BufferPath, settings.Target.Uri.AbsoluteUri, settings.BufferSizeLimitBytes, time);
+        Statistics = new SinkStatistics(_queue, new SinkHealth(settings.Target, time, _queue, buffer), buffer);
         // Built once: the enrichment files are read, and any trouble with them said, once per sink.
         var formatter = new SecurityEventFormatter(settings, _marker);
         _file = settings.UndeliveredEventsPath == null
@@ -93,8 +94,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
             // The replayer runs beside the delivery loop with a sender of its own.
             _replayer = new Replayer(buffer, new RequestSender(_client, settings, DeliveryMode.Replaying, _reporter, Statistics, _shutdown,
                 endpoint, time, backoff), _reporter, Statistics, settings, _shutdown, endpoint, time, backoff);
-            Statistics.ObserveBuffer(buffer.Bytes, () => buffer.Files().Count);
         }
+
+        // Last, once nothing can throw: health checks see the sink from now until its disposal has finished.
+        LiveSinks.Join(Statistics.Health);
     }
 
     /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
@@ -212,6 +215,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _file?.Dispose();
         Statistics.Dispose();
         _shutdown.Dispose();
+        LiveSinks.Leave(Statistics.Health);
     }
 
     public override string ToString() => _description;

@@ -1,13 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using Serilog.Sinks.DynatraceSecurity.Durable;
+using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
 /// The sink's <see cref="System.Diagnostics.Metrics"/> instruments, on a <see cref="Meter"/> named
-/// <see cref="MeterName"/>, so that OpenTelemetry or <c>dotnet-counters</c> can watch the sink's health.
+/// <see cref="MeterName"/>, so that OpenTelemetry or <c>dotnet-counters</c> can watch the sink's health. Every
+/// measurement carries the tag <c>endpoint</c> (the ingest URL), so that two sinks of one process can be told apart;
+/// it also keeps the drops for the health check (<see cref="Health"/>).
 /// </summary>
 internal sealed class SinkStatistics : IDisposable
 {
@@ -25,8 +29,15 @@ internal sealed class SinkStatistics : IDisposable
     readonly Counter<long> _requestCounter;
     readonly Histogram<double> _requestDuration;
 
-    public SinkStatistics(EventQueue queue)
+    readonly KeyValuePair<string, object?> _endpoint;
+    readonly KeyValuePair<string, object?>[] _endpointOnly;
+
+    /// <summary>A batched sink's instruments; with <paramref name="buffer"/> also the durable buffer's.</summary>
+    public SinkStatistics(EventQueue queue, SinkHealth health, BufferDirectory? buffer = null)
     {
+        Health = health;
+        _endpoint = new KeyValuePair<string, object?>("endpoint", health.Endpoint);
+        _endpointOnly = new[] { _endpoint };
         Meter = new Meter(MeterName, UserAgent.Version);
         _queuedCounter = Meter.CreateCounter<long>(Prefix + "events.queued", "{event}", "Security events accepted into the queue.");
         _sentCounter = Meter.CreateCounter<long>(Prefix + "events.sent", "{event}", "Security events accepted by the endpoint (2xx).");
@@ -34,22 +45,24 @@ internal sealed class SinkStatistics : IDisposable
         _retriedCounter = Meter.CreateCounter<long>(Prefix + "events.retried", "{event}", "Security events in attempts that failed and were retried.");
         _requestCounter = Meter.CreateCounter<long>(Prefix + "requests", "{request}", "HTTP requests to the ingest endpoint, by status class (tag 'status_class': 2xx, 3xx, 4xx, 5xx, none).");
         _requestDuration = Meter.CreateHistogram<double>(Prefix + "request.duration", "s", "Duration of HTTP requests to the ingest endpoint.");
-        Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => queue.Pending, "{event}", "Security events waiting to be delivered or reported.");
-        Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => queue.PendingBytes, "By", "Estimated bytes of the security events waiting.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.length", () => Tagged(queue.Pending), "{event}", "Security events waiting to be delivered or reported.");
+        Meter.CreateObservableUpDownCounter(Prefix + "queue.size", () => Tagged(queue.PendingBytes), "By", "Estimated bytes of the security events waiting.");
         _persistedCounter = Meter.CreateCounter<long>(Prefix + "events.persisted", "{event}", "Security events written to the durable buffer.");
         _replayedCounter = Meter.CreateCounter<long>(Prefix + "events.replayed", "{event}", "Security events delivered from the durable buffer.");
+        if (buffer != null)
+        {
+            // Read when a listener collects.
+            Meter.CreateObservableUpDownCounter(Prefix + "buffer.size", () => Tagged(buffer.Bytes()), "By", "Bytes in the durable buffer's files.");
+            Meter.CreateObservableUpDownCounter(Prefix + "buffer.files", () => Tagged(buffer.Files().Count), "{file}", "Files in the durable buffer.");
+        }
     }
 
-    /// <summary>Publishes the durable buffer's size and file count (read when a listener collects).</summary>
-    public void ObserveBuffer(Func<long> bytes, Func<long> files)
-    {
-        Meter.CreateObservableUpDownCounter(Prefix + "buffer.size", bytes, "By", "Bytes in the durable buffer's files.");
-        Meter.CreateObservableUpDownCounter(Prefix + "buffer.files", files, "{file}", "Files in the durable buffer.");
-    }
+    /// <summary>The sink's state for health checks: the latest answer, the drops, the queue and the buffer.</summary>
+    public SinkHealth Health { get; }
 
-    public void AddPersisted(int count) => _persistedCounter.Add(count);
+    public void AddPersisted(int count) => _persistedCounter.Add(count, _endpoint);
 
-    public void AddReplayed(int count) => _replayedCounter.Add(count);
+    public void AddReplayed(int count) => _replayedCounter.Add(count, _endpoint);
 
     /// <summary>The sink's own meter (one per sink, so that listeners can tell sinks apart).</summary>
     public Meter Meter { get; }
@@ -57,14 +70,17 @@ internal sealed class SinkStatistics : IDisposable
     /// <summary>The snake_case name of a reason, as in the <c>reason</c> tag (<c>queue_full</c>, <c>rejected</c>, ...).</summary>
     public static string Tag(DropReason reason) => ReasonTags[(int)reason];
 
-    public void AddQueued() => _queuedCounter.Add(1);
+    public void AddQueued() => _queuedCounter.Add(1, _endpoint);
 
-    public void AddDelivered(int count) => _sentCounter.Add(count);
+    public void AddDelivered(int count) => _sentCounter.Add(count, _endpoint);
 
-    public void AddDropped(DropReason reason, int count) =>
-        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]));
+    public void AddDropped(DropReason reason, int count)
+    {
+        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]), _endpoint);
+        Health.RecordDropped(reason, count);
+    }
 
-    public void AddRetried(int count) => _retriedCounter.Add(count);
+    public void AddRetried(int count) => _retriedCounter.Add(count, _endpoint);
 
     public void RecordRequest(IngestResult result, TimeSpan duration)
     {
@@ -78,9 +94,11 @@ internal sealed class SinkStatistics : IDisposable
             < 500 => "4xx",
             _ => "5xx",
         };
-        _requestCounter.Add(1, new KeyValuePair<string, object?>("status_class", statusClass));
-        _requestDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("status_class", statusClass));
+        _requestCounter.Add(1, new KeyValuePair<string, object?>("status_class", statusClass), _endpoint);
+        _requestDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("status_class", statusClass), _endpoint);
     }
+
+    Measurement<long> Tagged(long value) => new(value, _endpointOnly);
 
     public void Dispose() => Meter.Dispose();
 
