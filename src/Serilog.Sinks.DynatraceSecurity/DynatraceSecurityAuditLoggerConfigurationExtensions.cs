@@ -130,7 +130,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         Action<DynatraceSecurityOptions> configure)
     {
         if (loggerAuditSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerAuditSinkConfiguration));
-        var settings = DynatraceSecurityLoggerConfigurationExtensions.CreateSettings(configure);
+        var settings = SinkSettings.From(configure);
 
         return loggerAuditSinkConfiguration.Sink(
             new DynatraceSecurityAuditSink(settings), settings.RestrictedToMinimumLevel, settings.LevelSwitch);

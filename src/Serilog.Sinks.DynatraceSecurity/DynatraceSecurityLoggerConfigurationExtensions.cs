@@ -17,20 +17,6 @@ namespace Serilog;
 public static class DynatraceSecurityLoggerConfigurationExtensions
 {
     /// <summary>
-    /// Applies <paramref name="configure"/> to fresh options and validates them: the one path by which both
-    /// <c>WriteTo</c> and <c>AuditTo</c> turn what the user set into <see cref="SinkSettings"/>.
-    /// </summary>
-    internal static SinkSettings CreateSettings<TOptions>(Action<TOptions> configure)
-        where TOptions : DynatraceSecurityOptions, new()
-    {
-        if (configure == null) throw new ArgumentNullException(nameof(configure));
-
-        var options = new TOptions();
-        configure(options);
-        return SinkSettings.From(options);
-    }
-
-    /// <summary>
     /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent(ILogger, string)"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
     /// </summary>
@@ -174,7 +160,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         Action<DynatraceSecuritySinkOptions> configure)
     {
         if (loggerSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
-        var settings = CreateSettings(configure);
+        var settings = SinkSettings.From(configure);
 
         // The level is checked by the sink itself (see SecurityEventFrontSink), so no restriction is passed here.
         return loggerSinkConfiguration.Sink(new SecurityEventFrontSink(settings));

@@ -33,8 +33,8 @@ public sealed class OAuthReviewTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    static OAuthClient Client(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? configure = null) =>
-        SinkSettings.From(OAuthTokenSourceTests.OAuthOptions(receiver, configure)).OAuthClient!;
+    static Credentials Client(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? configure = null) =>
+        SinkSettings.From(OAuthTokenSourceTests.OAuthOptions(receiver, configure)).Credentials;
 
     /// <summary>
     /// SECURITY.md: the secret "as given or form-encoded" is replaced in any error body. The form body is encoded by
@@ -52,7 +52,7 @@ public sealed class OAuthReviewTests : IAsyncLifetime
             o.OAuthClientId = "dt0s02.ECHO";
             o.OAuthClientSecret = secret;
             o.OAuthTokenUrl = "https://sso.example.com/sso/oauth2/token";
-        })).OAuthClient!;
+        })).Credentials;
         // A proxy or gateway that answers with what it was sent (text/plain, not JSON).
         using var echoing = new HttpClient(new EchoHandler());
         var source = new OAuthTokenSource(client, new TokenEndpointClient(echoing, client, _clock), TimeSpan.FromSeconds(10), _clock);
@@ -199,6 +199,6 @@ public sealed class OAuthReviewEnvironmentTests : IDisposable
 
         var act = () => SinkSettings.From(TestOptions.Create(o => o.AccessToken = ""));
 
-        act.Should().NotThrow().Which.OAuthClient!.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
+        act.Should().NotThrow().Which.Credentials.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
     }
 }
