@@ -8,7 +8,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 /// for short-lived bearer tokens (<c>oauthClientId</c> and <c>oauthClientSecret</c>, with the token endpoint, scope and
 /// resource), exactly one of them. What code or JSON configures wins; only when neither configures a credential are the
 /// environment variables read, so that a credential is never put together from two places. Holds the secrets; never
-/// prints them, and removes them from any text the sink reports (<see cref="Redact(string)"/>).
+/// prints them, and removes them from any text the sink reports (<see cref="Redact(string)"/>). The one rule for a secret
+/// (<see cref="HeaderProblem"/>) and for a URL a secret is sent to (<see cref="ParseUrl"/>) live here.
 /// </summary>
 internal sealed class Credentials
 {
@@ -132,6 +133,48 @@ internal sealed class Credentials
         return null;
     }
 
+    /// <summary>
+    /// The one rule for the URLs the sink sends a secret to, the environment URL and the OAuth token endpoint: absolute
+    /// http or https; no user information (it may hold a password, and messages print the URL); plain http only to a
+    /// loopback host; no fragment, and for the environment URL no query string.
+    /// </summary>
+    public static Uri ParseUrl(string text, bool tokenUrl)
+    {
+        var (name, parameter, form, credential, exposed) = tokenUrl
+            ? ($"oauthTokenUrl ({nameof(DynatraceSecurityOptions.OAuthTokenUrl)})", nameof(DynatraceSecurityOptions.OAuthTokenUrl),
+                "leave it out for Dynatrace's " + DynatraceSecurityOptions.DefaultOAuthTokenUrl, "the client as oauthClientId and oauthClientSecret",
+                "the client secret")
+            : ("The Dynatrace environment URL", nameof(DynatraceSecurityOptions.EnvironmentUrl),
+                "use the form https://abc12345.live.dynatrace.com", "the token as accessToken", "the access token and security events");
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            throw new ArgumentException($"{name} is not an absolute https URL; {form}.", parameter);
+
+        // Before any message prints the URL.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException($"{name} must not contain user information; pass {credential}.", parameter);
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+            throw new ArgumentException(
+                $"{name} '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; {exposed} would " +
+                "cross the network unencrypted. Use https.",
+                parameter);
+
+        if (!string.IsNullOrEmpty(uri.Fragment) || (!tokenUrl && !string.IsNullOrEmpty(uri.Query)))
+            throw new ArgumentException(
+                tokenUrl
+                    ? $"{name} must not contain a fragment."
+                    : $"{name} must not contain a query string or fragment (query parameters would become event attributes).",
+                parameter);
+
+        return uri;
+    }
+
+    /// <summary>localhost, 127.0.0.0/8 or ::1: the only hosts plain http may go to (a local receiver, a test).</summary>
+    static bool IsLoopback(Uri uri) =>
+        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+
     /// <summary>Every secret of this credential removed from <paramref name="text"/>, such as an echoed header or form body.</summary>
     public string Redact(string text)
     {
@@ -174,7 +217,7 @@ internal sealed class Credentials
         RequireHeaderSafe(clientId, "The OAuth client id", clientIdSource, nameof(options.OAuthClientId));
         RequireHeaderSafe(secret, "The OAuth client secret", secretSource, nameof(options.OAuthClientSecret));
         var tokenUrl = options.OAuthTokenUrl is { } url && url.Trim().Length > 0
-            ? SinkSettings.ParseUrl(url, tokenUrl: true)
+            ? ParseUrl(url, tokenUrl: true)
             : new Uri(DynatraceSecurityOptions.DefaultOAuthTokenUrl);
         var scope = Configured(options.OAuthScope) is { } configuredScope
             ? ParseScope(configuredScope)

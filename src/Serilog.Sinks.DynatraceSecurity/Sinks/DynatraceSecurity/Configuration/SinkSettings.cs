@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Net;
 using System.Net.Http;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -158,54 +157,12 @@ internal sealed class SinkSettings
     public static SinkSettings From(DynatraceSecurityOptions options) =>
         new(options ?? throw new ArgumentNullException(nameof(options)));
 
-    /// <summary>
-    /// The one rule for the URLs the sink sends a secret to, the environment URL and the OAuth token endpoint: absolute
-    /// http or https; no user information (it may hold a password, and messages print the URL); plain http only to a
-    /// loopback host; no fragment, and for the environment URL no query string.
-    /// </summary>
-    internal static Uri ParseUrl(string text, bool tokenUrl)
-    {
-        var (name, parameter, form, credential, exposed) = tokenUrl
-            ? ($"oauthTokenUrl ({nameof(DynatraceSecurityOptions.OAuthTokenUrl)})", nameof(DynatraceSecurityOptions.OAuthTokenUrl),
-                "leave it out for Dynatrace's " + DynatraceSecurityOptions.DefaultOAuthTokenUrl, "the client as oauthClientId and oauthClientSecret",
-                "the client secret")
-            : ("The Dynatrace environment URL", nameof(DynatraceSecurityOptions.EnvironmentUrl),
-                "use the form https://abc12345.live.dynatrace.com", "the token as accessToken", "the access token and security events");
-
-        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            throw new ArgumentException($"{name} is not an absolute https URL; {form}.", parameter);
-
-        // Before any message prints the URL.
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-            throw new ArgumentException($"{name} must not contain user information; pass {credential}.", parameter);
-
-        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
-            throw new ArgumentException(
-                $"{name} '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; {exposed} would " +
-                "cross the network unencrypted. Use https.",
-                parameter);
-
-        if (!string.IsNullOrEmpty(uri.Fragment) || (!tokenUrl && !string.IsNullOrEmpty(uri.Query)))
-            throw new ArgumentException(
-                tokenUrl
-                    ? $"{name} must not contain a fragment."
-                    : $"{name} must not contain a query string or fragment (query parameters would become event attributes).",
-                parameter);
-
-        return uri;
-    }
-
-    /// <summary>localhost, 127.0.0.0/8 or ::1: the only hosts plain http may go to (a local receiver, a test).</summary>
-    static bool IsLoopback(Uri uri) =>
-        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
-        (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
-
     static Uri IngestUri(DynatraceSecurityOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.EnvironmentUrl))
             throw new ArgumentException(
                 "The Dynatrace environment URL is required, for example https://abc12345.live.dynatrace.com.", nameof(options.EnvironmentUrl));
-        var environment = ParseUrl(options.EnvironmentUrl!, tokenUrl: false);
+        var environment = Credentials.ParseUrl(options.EnvironmentUrl!, tokenUrl: false);
 
         var endpoint = options.Endpoint;
         if (endpoint != null && !IsEndpointName(endpoint))
