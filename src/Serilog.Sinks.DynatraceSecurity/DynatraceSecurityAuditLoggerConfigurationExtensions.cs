@@ -45,12 +45,13 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <param name="requestTimeout">How long one logging call may wait for Dynatrace's answer; 30 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
-    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit, and an event
-    /// that still does not fit throws without being sent.</param>
+    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off (an empty
+    /// name is refused).</param>
+    /// <param name="eventBodyLimitBytes">The largest JSON size of one event (null for 256 KiB); longer text values are cut
+    /// to fit, and an event that still does not fit throws without being sent.</param>
     /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
-    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
-    /// turn enrichment off.</param>
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>),
+    /// <c>"none"</c> to turn enrichment off.</param>
     /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
     /// sink exchanges it, with <paramref name="oauthClientSecret"/>, for short-lived tokens and renews them. When neither
     /// these nor <paramref name="accessToken"/> are given, the environment variables <c>DT_CLIENT_ID</c> and
@@ -80,7 +81,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         TimeSpan? requestTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
+        int? eventBodyLimitBytes = null,
         string? enrichmentDirectory = null,
         string? oauthClientId = null,
         string? oauthClientSecret = null,

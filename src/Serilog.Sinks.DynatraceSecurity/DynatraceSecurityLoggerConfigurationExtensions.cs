@@ -48,14 +48,16 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <param name="shutdownTimeout">How long disposal may spend delivering what is queued; 10 seconds when null.</param>
     /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
     /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
-    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
+    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off (an empty
+    /// name is refused).</param>
+    /// <param name="eventBodyLimitBytes">The largest JSON size of one event, at most <paramref name="batchSizeLimitBytes"/> - 2;
+    /// longer text values are cut to fit. Null for 256 KiB, or less when that is what fits a request.</param>
     /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
     /// <param name="undeliveredEventsPath">A file that keeps every event reported as not delivered, as JSON lines; none when null.</param>
     /// <param name="undeliveredEventsSizeLimitBytes">The most bytes the undelivered-events file and its predecessor take together.</param>
     /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
-    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
-    /// turn enrichment off.</param>
+    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>),
+    /// <c>"none"</c> to turn enrichment off.</param>
     /// <param name="bufferPath">A directory for durable delivery: failed requests wait there, across restarts; none when null.</param>
     /// <param name="bufferSizeLimitBytes">The most bytes the durable buffer's files take.</param>
     /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
@@ -94,7 +96,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         TimeSpan? shutdownTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
+        int? eventBodyLimitBytes = null,
         DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
         string? undeliveredEventsPath = null,
         long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,

@@ -140,12 +140,12 @@ public class OAuthSettingsTests
               "Serilog": {
                 "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
                 "WriteTo": { "Dynatrace": { "Name": "DynatraceSecurity", "Args": {
-                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.identity", "enrichmentDirectory": "",
+                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.identity", "enrichmentDirectory": "none",
                   "oauthClientId": "{{receiver.OAuthClientId}}", "oauthClientSecret": "{{receiver.OAuthClientSecret}}",
                   "oauthTokenUrl": "{{receiver.OAuthTokenUrl}}", "oauthScope": "openpipeline:security.events.custom:ingest",
                   "oauthResource": "urn:dtenvironment:abc12345" } } },
                 "AuditTo": [ { "Name": "DynatraceSecurity", "Args": {
-                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.audit", "enrichmentDirectory": "",
+                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.audit", "enrichmentDirectory": "none",
                   "oauthClientId": "{{receiver.OAuthClientId}}", "oauthClientSecret": "{{receiver.OAuthClientSecret}}",
                   "oauthTokenUrl": "{{receiver.OAuthTokenUrl}}" } } ]
               }

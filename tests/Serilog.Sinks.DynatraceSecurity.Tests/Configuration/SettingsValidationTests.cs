@@ -85,7 +85,7 @@ public class SettingsValidationTests
         {
             o.EnvironmentUrl = "https://abc12345.live.dynatrace.com";
             o.AccessToken = TestOptions.ClassicToken;
-            o.EnrichmentDirectory = "";
+            o.EnrichmentDirectory = "none";
             o.BufferPath = Path.Combine(directory.Path, "buffer");
             o.UndeliveredEventsPath = Path.Combine(directory.Path, "buffer-undelivered.jsonl"); // a name that starts like the directory's
         }).CreateLogger().Dispose();

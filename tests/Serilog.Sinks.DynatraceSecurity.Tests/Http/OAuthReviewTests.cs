@@ -139,7 +139,7 @@ public sealed class OAuthReviewTests : IAsyncLifetime
                 environmentUrl: _receiver.EnvironmentUrl.ToString(),
                 endpoint: "contoso.identity",
                 requestTimeout: TimeSpan.FromSeconds(10),
-                enrichmentDirectory: "",
+                enrichmentDirectory: "none",
                 oauthClientId: _receiver.OAuthClientId,
                 oauthClientSecret: _receiver.OAuthClientSecret,
                 oauthTokenUrl: _receiver.OAuthTokenUrl.ToString())

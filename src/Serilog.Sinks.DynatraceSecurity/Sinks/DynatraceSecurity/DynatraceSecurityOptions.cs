@@ -16,9 +16,6 @@ namespace Serilog.Sinks.DynatraceSecurity;
 [DebuggerDisplay("DynatraceSecurity {EnvironmentUrl,nq} {Endpoint,nq} (token hidden)")]
 public class DynatraceSecurityOptions
 {
-    /// <summary>The default <see cref="EventBodyLimitBytes"/>: 256 KiB.</summary>
-    public const int DefaultEventBodyLimitBytes = 256 * 1024;
-
     /// <summary>The default <see cref="OAuthTokenUrl"/>: Dynatrace SSO's token endpoint.</summary>
     public const string DefaultOAuthTokenUrl = "https://sso.dynatrace.com/sso/oauth2/token";
 
@@ -120,27 +117,30 @@ public class DynatraceSecurityOptions
     /// Names whose values are never sent (case-insensitive): a property, structure member, dictionary key or static
     /// attribute with such a name, or whose last dotted segment is such a name, is written as <c>[REDACTED]</c> at any
     /// depth, and so is its place in the message. Null (the default) means <see cref="DefaultRedactedProperties"/>;
-    /// an array replaces that list (include the defaults to extend it; an empty array, or one holding only an empty
-    /// string for JSON configuration, turns redaction off).
+    /// an array replaces that list (include the defaults to extend it), and an empty array (<c>[]</c> in JSON) turns
+    /// redaction off. An empty name in the array fails at configuration.
     /// </summary>
     public string[]? RedactedProperties { get; set; }
 
     /// <summary>
     /// The largest JSON size of one event, 512 to 10,000,000 bytes. A larger event is not dropped: its longest text
     /// values are cut (never inside a character) until it fits, and it carries <c>serilog.truncated: true</c>; only an
-    /// event that still does not fit is dropped and reported. In batched mode at most
-    /// <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/> (the smaller of the two applies).
+    /// event that still does not fit is dropped and reported (in audit mode, the logging call throws). Null (the
+    /// default) means 256 KiB (262,144 bytes), or in batched mode
+    /// <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/> - 2 when that is smaller: an event travels in a
+    /// request body with its brackets. A value larger than that fails at configuration.
     /// </summary>
-    public int EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
+    public int? EventBodyLimitBytes { get; set; }
 
     /// <summary>
     /// Where to read Dynatrace's enrichment files, whose attributes (such as <c>dt.entity.host</c>) are added to every
     /// event so that Dynatrace can link it to its entities: <c>dt_metadata.json</c> (Kubernetes workloads under the
     /// Dynatrace Operator) and <c>dt_host_metadata.json</c> (OneAgent hosts), plus, inside a process OneAgent monitors,
     /// the process's own metadata. Null (the default) means Dynatrace's directory, <c>/var/lib/dynatrace/enrichment</c>
-    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; an empty string turns enrichment off. Read once,
-    /// when the logger is built; a missing directory or file is normal. An event's own property or a static attribute
-    /// of the same name wins over an enrichment attribute.
+    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; <c>"none"</c> turns enrichment off (no file is
+    /// read); an empty string fails at configuration (write <c>"none"</c>, or <c>./none</c> for a directory of that
+    /// name). Read once, when the logger is built; a missing directory or file is normal. An event's own property or a
+    /// static attribute of the same name wins over an enrichment attribute.
     /// </summary>
     public string? EnrichmentDirectory { get; set; }
 

@@ -7,6 +7,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
@@ -20,6 +21,9 @@ internal sealed class SinkSettings
 {
     /// <summary>Every default, as the options state it, for the values audit mode does not use and for messages.</summary>
     static readonly DynatraceSecuritySinkOptions Defaults = new();
+
+    /// <summary>The <c>eventBodyLimitBytes</c> when it is not set (or, in batched mode, what fits in a request if less).</summary>
+    const int DefaultEventBodyLimitBytes = 256 * 1024;
 
     SinkSettings(DynatraceSecurityOptions options)
     {
@@ -59,18 +63,27 @@ internal sealed class SinkSettings
         }
 
         MessageHandler = options.MessageHandler;
-        RedactedProperties = options.RedactedProperties ?? DynatraceSecurityOptions.DefaultRedactedProperties;
-        EnrichmentDirectory = options.EnrichmentDirectory;
+        RedactedProperties = RedactedNames(options.RedactedProperties ?? DynatraceSecurityOptions.DefaultRedactedProperties);
+        EnrichmentDirectory = options.EnrichmentDirectory switch
+        {
+            null => EnrichmentFiles.DefaultDirectory,
+            { } off when off.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) => null,
+            { } blank when blank.Trim().Length == 0 => throw new ArgumentException(
+                "EnrichmentDirectory must be a directory path, \"none\" to turn enrichment off, or null (left out) for Dynatrace's " +
+                "directory; an empty string is none of them: write \"none\" to turn enrichment off.", nameof(options.EnrichmentDirectory)),
+            { } directory => directory,
+        };
 
         BatchSizeLimit = (int)Between(batching.BatchSizeLimit, 1, 100_000, nameof(batching.BatchSizeLimit), Defaults.BatchSizeLimit);
         QueueLimit = (int)Between(batching.QueueLimit, 1, 10_000_000, nameof(batching.QueueLimit), Defaults.QueueLimit);
         // A request body holds at least "[", one event and "]"; below a kilobyte nothing useful fits.
         BatchSizeLimitBytes = (int)Between(batching.BatchSizeLimitBytes, 1024, 10_000_000, nameof(batching.BatchSizeLimitBytes),
             Defaults.BatchSizeLimitBytes, "; OpenPipeline refuses requests over 10 MB");
-        var eventBodyLimitBytes = (int)Between(options.EventBodyLimitBytes, 512, 10_000_000, nameof(options.EventBodyLimitBytes),
-            Defaults.EventBodyLimitBytes);
-        // In batched mode never more than fits in a request body with its brackets.
-        EventBodyLimitBytes = batched == null ? eventBodyLimitBytes : Math.Min(eventBodyLimitBytes, BatchSizeLimitBytes - 2);
+        // In batched mode an event travels in a request body, with its brackets.
+        var fitsRequest = batched == null ? int.MaxValue : BatchSizeLimitBytes - 2;
+        EventBodyLimitBytes = options.EventBodyLimitBytes is { } eventBodyLimitBytes
+            ? EventBodyLimit(eventBodyLimitBytes, fitsRequest)
+            : Math.Min(DefaultEventBodyLimitBytes, fitsRequest);
         // Beyond the maxima a value is a mistake (a unit mix-up, a day where a second was meant) that would break delivery
         // later, or waste memory, instead of failing here.
         QueueLimitBytes = Between(batching.QueueLimitBytes, 1, 4L << 30, nameof(batching.QueueLimitBytes), Defaults.QueueLimitBytes);
@@ -123,7 +136,7 @@ internal sealed class SinkSettings
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
 
-    /// <summary>Where to read Dynatrace's enrichment files: null for the platform's directory, empty for none.</summary>
+    /// <summary>Where to read Dynatrace's enrichment files (Dynatrace's directory unless configured); null for no enrichment.</summary>
     public string? EnrichmentDirectory { get; }
 
     public int BatchSizeLimit { get; }
@@ -217,6 +230,33 @@ internal sealed class SinkSettings
         }
 
         return "dotnet";
+    }
+
+    static int EventBodyLimit(int value, int fitsRequest)
+    {
+        const string name = nameof(DynatraceSecurityOptions.EventBodyLimitBytes);
+        Between(value, 512, 10_000_000, name, DefaultEventBodyLimitBytes, ", or BatchSizeLimitBytes - 2 when that is smaller");
+        return value <= fitsRequest
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value,
+                $"EventBodyLimitBytes ({value}) does not fit in a request body of BatchSizeLimitBytes ({fitsRequest + 2}) with its " +
+                $"brackets: set EventBodyLimitBytes to at most {fitsRequest} (or leave it out for the largest that fits), or raise BatchSizeLimitBytes.");
+    }
+
+    /// <summary>The names, trimmed. An empty list turns redaction off; an empty name in it is a mistake, not a way to say so.</summary>
+    static string[] RedactedNames(IReadOnlyList<string> names)
+    {
+        var trimmed = new string[names.Count];
+        for (var i = 0; i < trimmed.Length; i++)
+        {
+            trimmed[i] = string.IsNullOrWhiteSpace(names[i])
+                ? throw new ArgumentException(
+                    "RedactedProperties must not contain an empty name; to turn redaction off, pass an empty list ([] in JSON).",
+                    nameof(DynatraceSecurityOptions.RedactedProperties))
+                : names[i].Trim();
+        }
+
+        return trimmed;
     }
 
     static string? PathOrNull(string? path, string name, string what) =>
