@@ -10,17 +10,16 @@ namespace Serilog.Sinks.DynatraceSecurity;
 /// <summary>
 /// What the Dynatrace security-event sink needs in every mode: where to send, how to authenticate, which events and how
 /// they are written. <c>AuditTo.DynatraceSecurity(...)</c> takes these options; <c>WriteTo.DynatraceSecurity(...)</c>
-/// takes <see cref="DynatraceSecuritySinkOptions"/>, which adds batching, queueing and delivery. Each property has the
-/// PascalCase name of the matching parameter of the extension methods and the same default.
+/// takes <see cref="DynatraceSecuritySinkOptions"/>, which adds batching, queueing and delivery. This is where each
+/// option is documented: the parameters of those methods and the keys of <c>appsettings.json</c> are the properties'
+/// names in camelCase, and a parameter left out (null) keeps the property's default. A setting that cannot take effect
+/// fails when the logger is built, with an <see cref="ArgumentException"/> that says what to fix.
 /// </summary>
 [DebuggerDisplay("DynatraceSecurity {EnvironmentUrl,nq} {Endpoint,nq} (token hidden)")]
 public class DynatraceSecurityOptions
 {
     /// <summary>The default <see cref="OAuthTokenUrl"/>: Dynatrace SSO's token endpoint.</summary>
     public const string DefaultOAuthTokenUrl = "https://sso.dynatrace.com/sso/oauth2/token";
-
-    /// <summary>The default <see cref="RequestTimeout"/>: 30 seconds.</summary>
-    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The names redacted when <see cref="RedactedProperties"/> is null: password, passwd, pwd, secret, token,
@@ -37,8 +36,9 @@ public class DynatraceSecurityOptions
     });
 
     /// <summary>
-    /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>.
-    /// Must use <c>https</c>; plain <c>http</c> is accepted only for loopback hosts. Required.
+    /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>, with the
+    /// path of an ActiveGate where there is one. Must use <c>https</c>; plain <c>http</c> is accepted only for loopback
+    /// hosts. Required.
     /// </summary>
     public string? EnvironmentUrl { get; set; }
 
@@ -76,7 +76,7 @@ public class DynatraceSecurityOptions
     /// </summary>
     public string MarkerProperty { get; set; } = SecurityEventLoggerExtensions.DefaultMarkerProperty;
 
-    /// <summary>The <c>event.type</c> of events marked with <c>true</c>.</summary>
+    /// <summary>The <c>event.type</c> of events marked with <c>true</c>; <c>DETECTION_FINDING</c> by default.</summary>
     public string DefaultEventType { get; set; } = SecurityEventTypes.DetectionFinding;
 
     /// <summary>
@@ -104,8 +104,11 @@ public class DynatraceSecurityOptions
     /// </summary>
     public HttpMessageHandler? MessageHandler { get; set; }
 
-    /// <summary>How long one HTTP request may take before it counts as failed; at most 10 minutes.</summary>
-    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+    /// <summary>
+    /// How long one HTTP request may take before it counts as failed (in audit mode: how long one logging call may wait
+    /// for Dynatrace's answer); 30 seconds by default, at most 10 minutes.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Renames event properties before they are flattened, for example <c>UserName</c> → <c>actor.name</c>, so that a
