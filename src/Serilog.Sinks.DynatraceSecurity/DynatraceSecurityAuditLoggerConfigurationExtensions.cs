@@ -24,42 +24,34 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     /// <see cref="DynatraceSecurityAuditException"/>. There is no batching, no queue and no retry, so every marked event
     /// costs one request's latency on the logging thread. An event larger than <paramref name="eventBodyLimitBytes"/> is
     /// cut to fit like in batched delivery. Other events are ignored.
+    /// Each parameter sets the <see cref="DynatraceSecurityOptions"/> property of the same name, documented there; null
+    /// keeps its default. <paramref name="environmentUrl"/> is required (its default only lets a configuration file that
+    /// leaves it out fail with a clear message).
     /// </summary>
     /// <param name="loggerAuditSinkConfiguration">The audit sink configuration.</param>
-    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required
-    /// (the default only lets a configuration file that leaves it out fail with a clear message).</param>
-    /// <param name="accessToken">The access token; when null, and no OAuth client is given, the environment variable
-    /// <c>DT_ACCESS_TOKEN</c>.</param>
-    /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
-    /// <param name="route">The ingest route.</param>
-    /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
-    /// <param name="levelSwitch">A switch that changes the minimum level at run time.</param>
-    /// <param name="markerProperty">The name of the property that marks security events.</param>
-    /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
-    /// <param name="eventProvider">The <c>event.provider</c> of every event (and its default <c>object.id</c>); null for the
-    /// entry assembly's name.</param>
-    /// <param name="productName">The <c>product.name</c> of every event.</param>
-    /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
-    /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
-    /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
-    /// <param name="requestTimeout">How long one logging call may wait for Dynatrace's answer; 30 seconds when null.</param>
-    /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
-    /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
-    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit, and an event
-    /// that still does not fit throws without being sent.</param>
-    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
-    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
-    /// turn enrichment off.</param>
-    /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
-    /// sink exchanges it, with <paramref name="oauthClientSecret"/>, for short-lived tokens and renews them. When neither
-    /// these nor <paramref name="accessToken"/> are given, the environment variables <c>DT_CLIENT_ID</c> and
-    /// <c>DT_CLIENT_SECRET</c> are used.</param>
-    /// <param name="oauthClientSecret">The OAuth client's secret; keep it out of configuration files.</param>
-    /// <param name="oauthTokenUrl">The token endpoint; null for <see cref="DynatraceSecurityOptions.DefaultOAuthTokenUrl"/>.</param>
-    /// <param name="oauthScope">The permissions tokens are requested with, separated by spaces; null for the one the route needs.</param>
-    /// <param name="oauthResource">The <c>resource</c> tokens are requested for (<c>urn:dtaccount:&lt;uuid&gt;</c> or
-    /// <c>urn:dtenvironment:&lt;id&gt;</c>); null sends none.</param>
+    /// <param name="environmentUrl">See <see cref="DynatraceSecurityOptions.EnvironmentUrl"/>.</param>
+    /// <param name="accessToken">See <see cref="DynatraceSecurityOptions.AccessToken"/>.</param>
+    /// <param name="endpoint">See <see cref="DynatraceSecurityOptions.Endpoint"/>.</param>
+    /// <param name="route">See <see cref="DynatraceSecurityOptions.Route"/>.</param>
+    /// <param name="restrictedToMinimumLevel">See <see cref="DynatraceSecurityOptions.RestrictedToMinimumLevel"/>.</param>
+    /// <param name="levelSwitch">See <see cref="DynatraceSecurityOptions.LevelSwitch"/>.</param>
+    /// <param name="markerProperty">See <see cref="DynatraceSecurityOptions.MarkerProperty"/>.</param>
+    /// <param name="defaultEventType">See <see cref="DynatraceSecurityOptions.DefaultEventType"/>.</param>
+    /// <param name="eventProvider">See <see cref="DynatraceSecurityOptions.EventProvider"/>.</param>
+    /// <param name="productName">See <see cref="DynatraceSecurityOptions.ProductName"/>.</param>
+    /// <param name="productVendor">See <see cref="DynatraceSecurityOptions.ProductVendor"/>.</param>
+    /// <param name="staticAttributes">See <see cref="DynatraceSecurityOptions.StaticAttributes"/>.</param>
+    /// <param name="messageHandler">See <see cref="DynatraceSecurityOptions.MessageHandler"/>.</param>
+    /// <param name="requestTimeout">See <see cref="DynatraceSecurityOptions.RequestTimeout"/>.</param>
+    /// <param name="propertyNames">See <see cref="DynatraceSecurityOptions.PropertyNames"/>.</param>
+    /// <param name="redactedProperties">See <see cref="DynatraceSecurityOptions.RedactedProperties"/>.</param>
+    /// <param name="eventBodyLimitBytes">See <see cref="DynatraceSecurityOptions.EventBodyLimitBytes"/>.</param>
+    /// <param name="enrichmentDirectory">See <see cref="DynatraceSecurityOptions.EnrichmentDirectory"/>.</param>
+    /// <param name="oauthClientId">See <see cref="DynatraceSecurityOptions.OAuthClientId"/>.</param>
+    /// <param name="oauthClientSecret">See <see cref="DynatraceSecurityOptions.OAuthClientSecret"/>.</param>
+    /// <param name="oauthTokenUrl">See <see cref="DynatraceSecurityOptions.OAuthTokenUrl"/>.</param>
+    /// <param name="oauthScope">See <see cref="DynatraceSecurityOptions.OAuthScope"/>.</param>
+    /// <param name="oauthResource">See <see cref="DynatraceSecurityOptions.OAuthResource"/>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -67,11 +59,11 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         string? environmentUrl = null,
         string? accessToken = null,
         string? endpoint = null,
-        DynatraceSecurityRoute route = DynatraceSecurityRoute.SecurityEvents,
-        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        DynatraceSecurityRoute? route = null,
+        LogEventLevel? restrictedToMinimumLevel = null,
         LoggingLevelSwitch? levelSwitch = null,
-        string markerProperty = SecurityEventLoggerExtensions.DefaultMarkerProperty,
-        string defaultEventType = SecurityEventTypes.DetectionFinding,
+        string? markerProperty = null,
+        string? defaultEventType = null,
         string? eventProvider = null,
         string? productName = null,
         string? productVendor = null,
@@ -80,7 +72,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         TimeSpan? requestTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
+        int? eventBodyLimitBytes = null,
         string? enrichmentDirectory = null,
         string? oauthClientId = null,
         string? oauthClientSecret = null,
@@ -90,29 +82,29 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
     {
         return loggerAuditSinkConfiguration.DynatraceSecurity(options =>
         {
-            options.EnvironmentUrl = environmentUrl;
-            options.AccessToken = accessToken;
-            options.Endpoint = endpoint;
-            options.Route = route;
-            options.RestrictedToMinimumLevel = restrictedToMinimumLevel;
-            options.LevelSwitch = levelSwitch;
-            options.MarkerProperty = markerProperty;
-            options.DefaultEventType = defaultEventType;
-            options.EventProvider = eventProvider;
-            options.ProductName = productName;
-            options.ProductVendor = productVendor;
-            options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
-            options.MessageHandler = messageHandler;
-            options.RequestTimeout = requestTimeout ?? DynatraceSecurityOptions.DefaultRequestTimeout;
-            options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
-            options.RedactedProperties = redactedProperties;
-            options.EventBodyLimitBytes = eventBodyLimitBytes;
-            options.EnrichmentDirectory = enrichmentDirectory;
-            options.OAuthClientId = oauthClientId;
-            options.OAuthClientSecret = oauthClientSecret;
-            options.OAuthTokenUrl = oauthTokenUrl;
-            options.OAuthScope = oauthScope;
-            options.OAuthResource = oauthResource;
+            options.EnvironmentUrl = environmentUrl ?? options.EnvironmentUrl;
+            options.AccessToken = accessToken ?? options.AccessToken;
+            options.Endpoint = endpoint ?? options.Endpoint;
+            options.Route = route ?? options.Route;
+            options.RestrictedToMinimumLevel = restrictedToMinimumLevel ?? options.RestrictedToMinimumLevel;
+            options.LevelSwitch = levelSwitch ?? options.LevelSwitch;
+            options.MarkerProperty = markerProperty ?? options.MarkerProperty;
+            options.DefaultEventType = defaultEventType ?? options.DefaultEventType;
+            options.EventProvider = eventProvider ?? options.EventProvider;
+            options.ProductName = productName ?? options.ProductName;
+            options.ProductVendor = productVendor ?? options.ProductVendor;
+            options.StaticAttributes = staticAttributes ?? options.StaticAttributes;
+            options.MessageHandler = messageHandler ?? options.MessageHandler;
+            options.RequestTimeout = requestTimeout ?? options.RequestTimeout;
+            options.PropertyNames = propertyNames ?? options.PropertyNames;
+            options.RedactedProperties = redactedProperties ?? options.RedactedProperties;
+            options.EventBodyLimitBytes = eventBodyLimitBytes ?? options.EventBodyLimitBytes;
+            options.EnrichmentDirectory = enrichmentDirectory ?? options.EnrichmentDirectory;
+            options.OAuthClientId = oauthClientId ?? options.OAuthClientId;
+            options.OAuthClientSecret = oauthClientSecret ?? options.OAuthClientSecret;
+            options.OAuthTokenUrl = oauthTokenUrl ?? options.OAuthTokenUrl;
+            options.OAuthScope = oauthScope ?? options.OAuthScope;
+            options.OAuthResource = oauthResource ?? options.OAuthResource;
         });
     }
 
@@ -130,7 +122,7 @@ public static class DynatraceSecurityAuditLoggerConfigurationExtensions
         Action<DynatraceSecurityOptions> configure)
     {
         if (loggerAuditSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerAuditSinkConfiguration));
-        var settings = DynatraceSecurityLoggerConfigurationExtensions.CreateSettings(configure);
+        var settings = SinkSettings.From(configure);
 
         return loggerAuditSinkConfiguration.Sink(
             new DynatraceSecurityAuditSink(settings), settings.RestrictedToMinimumLevel, settings.LevelSwitch);

@@ -17,70 +17,48 @@ namespace Serilog;
 public static class DynatraceSecurityLoggerConfigurationExtensions
 {
     /// <summary>
-    /// Applies <paramref name="configure"/> to fresh options and validates them: the one path by which both
-    /// <c>WriteTo</c> and <c>AuditTo</c> turn what the user set into <see cref="SinkSettings"/>.
-    /// </summary>
-    internal static SinkSettings CreateSettings<TOptions>(Action<TOptions> configure)
-        where TOptions : DynatraceSecurityOptions, new()
-    {
-        if (configure == null) throw new ArgumentNullException(nameof(configure));
-
-        var options = new TOptions();
-        configure(options);
-        return SinkSettings.From(options);
-    }
-
-    /// <summary>
     /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent(ILogger, string)"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
+    /// Each parameter sets the <see cref="DynatraceSecuritySinkOptions"/> property of the same name, documented there;
+    /// null keeps its default. <paramref name="environmentUrl"/> is required: its default only lets a configuration file
+    /// that leaves it out, or misspells it, fail with a message that says so instead of silently adding no sink.
     /// </summary>
     /// <param name="loggerSinkConfiguration">The sink configuration.</param>
-    /// <param name="environmentUrl">The environment's base URL, such as <c>https://abc12345.live.dynatrace.com</c>. Required:
-    /// it has a default only so that a configuration file (Serilog.Settings.Configuration) that leaves it out, or
-    /// misspells it, fails with a message that says so instead of silently adding no sink.</param>
-    /// <param name="accessToken">The access token (scope <c>openpipeline.events_security.custom</c>); when null, and no
-    /// OAuth client is given, the environment variable <c>DT_ACCESS_TOKEN</c>.</param>
-    /// <param name="endpoint">The custom ingest endpoint name, such as <c>contoso.identity</c>; null for the built-in route.</param>
-    /// <param name="route">The ingest route.</param>
-    /// <param name="restrictedToMinimumLevel">The minimum level of events sent; ignored when <paramref name="levelSwitch"/> is set.</param>
-    /// <param name="levelSwitch">A switch that changes the minimum level at run time.</param>
-    /// <param name="batchSizeLimit">The largest number of events in one batch.</param>
-    /// <param name="batchSizeLimitBytes">The largest request body in bytes; larger batches become several requests.</param>
-    /// <param name="bufferingTimeLimit">How long events are buffered before a batch is sent; 2 seconds when null.</param>
-    /// <param name="queueLimit">The largest number of security events waiting to be sent; further events are dropped and reported.</param>
-    /// <param name="retryTimeLimit">How long transient failures are retried before events are reported as dropped; 10 minutes when null.</param>
-    /// <param name="markerProperty">The name of the property that marks security events.</param>
-    /// <param name="defaultEventType">The <c>event.type</c> of events whose marker is <c>true</c>.</param>
-    /// <param name="eventProvider">The <c>event.provider</c> of every event (and its default <c>object.id</c>); null for the
-    /// entry assembly's name.</param>
-    /// <param name="productName">The <c>product.name</c> of every event.</param>
-    /// <param name="productVendor">The <c>product.vendor</c> of every event.</param>
-    /// <param name="staticAttributes">Attributes added to every event; a property of the event with the same name wins.</param>
-    /// <param name="messageHandler">The HTTP handler for requests (proxies, certificates, tests); disposed with the logger.</param>
-    /// <param name="queueLimitBytes">The largest estimated size of the security events waiting to be sent; further events are dropped and reported.</param>
-    /// <param name="requestTimeout">How long one HTTP request may take; 30 seconds when null.</param>
-    /// <param name="shutdownTimeout">How long disposal may spend delivering what is queued; 10 seconds when null.</param>
-    /// <param name="propertyNames">Renames event properties before flattening, such as <c>UserName</c> to <c>actor.name</c>.</param>
-    /// <param name="redactedProperties">Names whose values are sent as <c>[REDACTED]</c>, case-insensitive, at any depth;
-    /// null for <see cref="DynatraceSecurityOptions.DefaultRedactedProperties"/>, empty to turn redaction off.</param>
-    /// <param name="eventBodyLimitBytes">The largest JSON size of one event; longer text values are cut to fit.</param>
-    /// <param name="compression">How request bodies are encoded; uncompressed by default (see <see cref="DynatraceSecurityCompression"/>).</param>
-    /// <param name="undeliveredEventsPath">A file that keeps every event reported as not delivered, as JSON lines; none when null.</param>
-    /// <param name="undeliveredEventsSizeLimitBytes">The most bytes the undelivered-events file and its predecessor take together.</param>
-    /// <param name="enrichmentDirectory">Where to read Dynatrace's enrichment files (entity ids added to every event); null
-    /// for Dynatrace's directory (<c>/var/lib/dynatrace/enrichment</c>, <c>%ProgramData%\dynatrace\enrichment</c>), empty to
-    /// turn enrichment off.</param>
-    /// <param name="bufferPath">A directory for durable delivery: failed requests wait there, across restarts; none when null.</param>
-    /// <param name="bufferSizeLimitBytes">The most bytes the durable buffer's files take.</param>
-    /// <param name="oauthClientId">The client id of an OAuth client to authenticate with instead of an access token; the
-    /// sink exchanges it, with <paramref name="oauthClientSecret"/>, for short-lived tokens and renews them. When neither
-    /// these nor <paramref name="accessToken"/> are given, the environment variables <c>DT_CLIENT_ID</c> and
-    /// <c>DT_CLIENT_SECRET</c> are used.</param>
-    /// <param name="oauthClientSecret">The OAuth client's secret; keep it out of configuration files.</param>
-    /// <param name="oauthTokenUrl">The token endpoint; null for <see cref="DynatraceSecurityOptions.DefaultOAuthTokenUrl"/>.</param>
-    /// <param name="oauthScope">The permissions tokens are requested with, separated by spaces; null for the one the route needs.</param>
-    /// <param name="oauthResource">The <c>resource</c> tokens are requested for (<c>urn:dtaccount:&lt;uuid&gt;</c> or
-    /// <c>urn:dtenvironment:&lt;id&gt;</c>); null sends none.</param>
+    /// <param name="environmentUrl">See <see cref="DynatraceSecurityOptions.EnvironmentUrl"/>.</param>
+    /// <param name="accessToken">See <see cref="DynatraceSecurityOptions.AccessToken"/>.</param>
+    /// <param name="endpoint">See <see cref="DynatraceSecurityOptions.Endpoint"/>.</param>
+    /// <param name="route">See <see cref="DynatraceSecurityOptions.Route"/>.</param>
+    /// <param name="restrictedToMinimumLevel">See <see cref="DynatraceSecurityOptions.RestrictedToMinimumLevel"/>.</param>
+    /// <param name="levelSwitch">See <see cref="DynatraceSecurityOptions.LevelSwitch"/>.</param>
+    /// <param name="batchSizeLimit">See <see cref="DynatraceSecuritySinkOptions.BatchSizeLimit"/>.</param>
+    /// <param name="batchSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/>.</param>
+    /// <param name="bufferingTimeLimit">See <see cref="DynatraceSecuritySinkOptions.BufferingTimeLimit"/>.</param>
+    /// <param name="queueLimit">See <see cref="DynatraceSecuritySinkOptions.QueueLimit"/>.</param>
+    /// <param name="retryTimeLimit">See <see cref="DynatraceSecuritySinkOptions.RetryTimeLimit"/>.</param>
+    /// <param name="markerProperty">See <see cref="DynatraceSecurityOptions.MarkerProperty"/>.</param>
+    /// <param name="defaultEventType">See <see cref="DynatraceSecurityOptions.DefaultEventType"/>.</param>
+    /// <param name="eventProvider">See <see cref="DynatraceSecurityOptions.EventProvider"/>.</param>
+    /// <param name="productName">See <see cref="DynatraceSecurityOptions.ProductName"/>.</param>
+    /// <param name="productVendor">See <see cref="DynatraceSecurityOptions.ProductVendor"/>.</param>
+    /// <param name="staticAttributes">See <see cref="DynatraceSecurityOptions.StaticAttributes"/>.</param>
+    /// <param name="messageHandler">See <see cref="DynatraceSecurityOptions.MessageHandler"/>.</param>
+    /// <param name="queueLimitBytes">See <see cref="DynatraceSecuritySinkOptions.QueueLimitBytes"/>.</param>
+    /// <param name="requestTimeout">See <see cref="DynatraceSecurityOptions.RequestTimeout"/>.</param>
+    /// <param name="shutdownTimeout">See <see cref="DynatraceSecuritySinkOptions.ShutdownTimeout"/>.</param>
+    /// <param name="propertyNames">See <see cref="DynatraceSecurityOptions.PropertyNames"/>.</param>
+    /// <param name="redactedProperties">See <see cref="DynatraceSecurityOptions.RedactedProperties"/>.</param>
+    /// <param name="eventBodyLimitBytes">See <see cref="DynatraceSecurityOptions.EventBodyLimitBytes"/>.</param>
+    /// <param name="compression">See <see cref="DynatraceSecuritySinkOptions.Compression"/>.</param>
+    /// <param name="undeliveredEventsPath">See <see cref="DynatraceSecuritySinkOptions.UndeliveredEventsPath"/>.</param>
+    /// <param name="undeliveredEventsSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.UndeliveredEventsSizeLimitBytes"/>.</param>
+    /// <param name="enrichmentDirectory">See <see cref="DynatraceSecurityOptions.EnrichmentDirectory"/>.</param>
+    /// <param name="bufferPath">See <see cref="DynatraceSecuritySinkOptions.BufferPath"/>.</param>
+    /// <param name="bufferSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.BufferSizeLimitBytes"/>.</param>
+    /// <param name="oauthClientId">See <see cref="DynatraceSecurityOptions.OAuthClientId"/>.</param>
+    /// <param name="oauthClientSecret">See <see cref="DynatraceSecurityOptions.OAuthClientSecret"/>.</param>
+    /// <param name="oauthTokenUrl">See <see cref="DynatraceSecurityOptions.OAuthTokenUrl"/>.</param>
+    /// <param name="oauthScope">See <see cref="DynatraceSecurityOptions.OAuthScope"/>.</param>
+    /// <param name="oauthResource">See <see cref="DynatraceSecurityOptions.OAuthResource"/>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
@@ -88,33 +66,33 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         string? environmentUrl = null,
         string? accessToken = null,
         string? endpoint = null,
-        DynatraceSecurityRoute route = DynatraceSecurityRoute.SecurityEvents,
-        LogEventLevel restrictedToMinimumLevel = LevelAlias.Minimum,
+        DynatraceSecurityRoute? route = null,
+        LogEventLevel? restrictedToMinimumLevel = null,
         LoggingLevelSwitch? levelSwitch = null,
-        int batchSizeLimit = DynatraceSecuritySinkOptions.DefaultBatchSizeLimit,
-        int batchSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBatchSizeLimitBytes,
+        int? batchSizeLimit = null,
+        int? batchSizeLimitBytes = null,
         TimeSpan? bufferingTimeLimit = null,
-        int queueLimit = DynatraceSecuritySinkOptions.DefaultQueueLimit,
+        int? queueLimit = null,
         TimeSpan? retryTimeLimit = null,
-        string markerProperty = SecurityEventLoggerExtensions.DefaultMarkerProperty,
-        string defaultEventType = SecurityEventTypes.DetectionFinding,
+        string? markerProperty = null,
+        string? defaultEventType = null,
         string? eventProvider = null,
         string? productName = null,
         string? productVendor = null,
         IDictionary<string, string>? staticAttributes = null,
         HttpMessageHandler? messageHandler = null,
-        long queueLimitBytes = DynatraceSecuritySinkOptions.DefaultQueueLimitBytes,
+        long? queueLimitBytes = null,
         TimeSpan? requestTimeout = null,
         TimeSpan? shutdownTimeout = null,
         IDictionary<string, string>? propertyNames = null,
         string[]? redactedProperties = null,
-        int eventBodyLimitBytes = DynatraceSecurityOptions.DefaultEventBodyLimitBytes,
-        DynatraceSecurityCompression compression = DynatraceSecurityCompression.None,
+        int? eventBodyLimitBytes = null,
+        DynatraceSecurityCompression? compression = null,
         string? undeliveredEventsPath = null,
-        long undeliveredEventsSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultUndeliveredEventsSizeLimitBytes,
+        long? undeliveredEventsSizeLimitBytes = null,
         string? enrichmentDirectory = null,
         string? bufferPath = null,
-        long bufferSizeLimitBytes = DynatraceSecuritySinkOptions.DefaultBufferSizeLimitBytes,
+        long? bufferSizeLimitBytes = null,
         string? oauthClientId = null,
         string? oauthClientSecret = null,
         string? oauthTokenUrl = null,
@@ -123,41 +101,41 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     {
         return loggerSinkConfiguration.DynatraceSecurity(options =>
         {
-            options.EnvironmentUrl = environmentUrl;
-            options.AccessToken = accessToken;
-            options.Endpoint = endpoint;
-            options.Route = route;
-            options.RestrictedToMinimumLevel = restrictedToMinimumLevel;
-            options.LevelSwitch = levelSwitch;
-            options.BatchSizeLimit = batchSizeLimit;
-            options.BatchSizeLimitBytes = batchSizeLimitBytes;
-            options.BufferingTimeLimit = bufferingTimeLimit ?? DynatraceSecuritySinkOptions.DefaultBufferingTimeLimit;
-            options.QueueLimit = queueLimit;
-            options.RetryTimeLimit = retryTimeLimit ?? DynatraceSecuritySinkOptions.DefaultRetryTimeLimit;
-            options.MarkerProperty = markerProperty;
-            options.DefaultEventType = defaultEventType;
-            options.EventProvider = eventProvider;
-            options.ProductName = productName;
-            options.ProductVendor = productVendor;
-            options.StaticAttributes = staticAttributes ?? new Dictionary<string, string>();
-            options.MessageHandler = messageHandler;
-            options.QueueLimitBytes = queueLimitBytes;
-            options.RequestTimeout = requestTimeout ?? DynatraceSecurityOptions.DefaultRequestTimeout;
-            options.ShutdownTimeout = shutdownTimeout ?? DynatraceSecuritySinkOptions.DefaultShutdownTimeout;
-            options.PropertyNames = propertyNames ?? new Dictionary<string, string>();
-            options.RedactedProperties = redactedProperties;
-            options.EventBodyLimitBytes = eventBodyLimitBytes;
-            options.Compression = compression;
-            options.UndeliveredEventsPath = undeliveredEventsPath;
-            options.UndeliveredEventsSizeLimitBytes = undeliveredEventsSizeLimitBytes;
-            options.EnrichmentDirectory = enrichmentDirectory;
-            options.BufferPath = bufferPath;
-            options.BufferSizeLimitBytes = bufferSizeLimitBytes;
-            options.OAuthClientId = oauthClientId;
-            options.OAuthClientSecret = oauthClientSecret;
-            options.OAuthTokenUrl = oauthTokenUrl;
-            options.OAuthScope = oauthScope;
-            options.OAuthResource = oauthResource;
+            options.EnvironmentUrl = environmentUrl ?? options.EnvironmentUrl;
+            options.AccessToken = accessToken ?? options.AccessToken;
+            options.Endpoint = endpoint ?? options.Endpoint;
+            options.Route = route ?? options.Route;
+            options.RestrictedToMinimumLevel = restrictedToMinimumLevel ?? options.RestrictedToMinimumLevel;
+            options.LevelSwitch = levelSwitch ?? options.LevelSwitch;
+            options.BatchSizeLimit = batchSizeLimit ?? options.BatchSizeLimit;
+            options.BatchSizeLimitBytes = batchSizeLimitBytes ?? options.BatchSizeLimitBytes;
+            options.BufferingTimeLimit = bufferingTimeLimit ?? options.BufferingTimeLimit;
+            options.QueueLimit = queueLimit ?? options.QueueLimit;
+            options.RetryTimeLimit = retryTimeLimit ?? options.RetryTimeLimit;
+            options.MarkerProperty = markerProperty ?? options.MarkerProperty;
+            options.DefaultEventType = defaultEventType ?? options.DefaultEventType;
+            options.EventProvider = eventProvider ?? options.EventProvider;
+            options.ProductName = productName ?? options.ProductName;
+            options.ProductVendor = productVendor ?? options.ProductVendor;
+            options.StaticAttributes = staticAttributes ?? options.StaticAttributes;
+            options.MessageHandler = messageHandler ?? options.MessageHandler;
+            options.QueueLimitBytes = queueLimitBytes ?? options.QueueLimitBytes;
+            options.RequestTimeout = requestTimeout ?? options.RequestTimeout;
+            options.ShutdownTimeout = shutdownTimeout ?? options.ShutdownTimeout;
+            options.PropertyNames = propertyNames ?? options.PropertyNames;
+            options.RedactedProperties = redactedProperties ?? options.RedactedProperties;
+            options.EventBodyLimitBytes = eventBodyLimitBytes ?? options.EventBodyLimitBytes;
+            options.Compression = compression ?? options.Compression;
+            options.UndeliveredEventsPath = undeliveredEventsPath ?? options.UndeliveredEventsPath;
+            options.UndeliveredEventsSizeLimitBytes = undeliveredEventsSizeLimitBytes ?? options.UndeliveredEventsSizeLimitBytes;
+            options.EnrichmentDirectory = enrichmentDirectory ?? options.EnrichmentDirectory;
+            options.BufferPath = bufferPath ?? options.BufferPath;
+            options.BufferSizeLimitBytes = bufferSizeLimitBytes ?? options.BufferSizeLimitBytes;
+            options.OAuthClientId = oauthClientId ?? options.OAuthClientId;
+            options.OAuthClientSecret = oauthClientSecret ?? options.OAuthClientSecret;
+            options.OAuthTokenUrl = oauthTokenUrl ?? options.OAuthTokenUrl;
+            options.OAuthScope = oauthScope ?? options.OAuthScope;
+            options.OAuthResource = oauthResource ?? options.OAuthResource;
         });
     }
 
@@ -174,7 +152,7 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
         Action<DynatraceSecuritySinkOptions> configure)
     {
         if (loggerSinkConfiguration == null) throw new ArgumentNullException(nameof(loggerSinkConfiguration));
-        var settings = CreateSettings(configure);
+        var settings = SinkSettings.From(configure);
 
         // The level is checked by the sink itself (see SecurityEventFrontSink), so no restriction is passed here.
         return loggerSinkConfiguration.Sink(new SecurityEventFrontSink(settings));

@@ -16,7 +16,7 @@ static class BenchmarkOptions
         AccessToken = Token,
         Endpoint = Endpoint,
         // No enrichment files: a machine with OneAgent would otherwise add its attributes to every event.
-        EnrichmentDirectory = "",
+        EnrichmentDirectory = "none",
     };
 
     /// <summary>The sink's formatter with these options, as its delivery loop builds it.</summary>

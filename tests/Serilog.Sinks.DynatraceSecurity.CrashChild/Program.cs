@@ -16,7 +16,7 @@ var logger = new LoggerConfiguration()
         bufferPath: args[2],
         bufferingTimeLimit: TimeSpan.FromMilliseconds(50),
         retryTimeLimit: TimeSpan.FromMilliseconds(200),
-        enrichmentDirectory: "")
+        enrichmentDirectory: "none")
     .CreateLogger();
 
 var count = int.Parse(args[3], CultureInfo.InvariantCulture);

@@ -168,7 +168,7 @@ public class DynatraceSecurityLoggingBuilderExtensionsTests
               "DynatraceSecurity": {
                 "EnvironmentUrl": "{{receiver.EnvironmentUrl}}",
                 "Endpoint": "contoso.identity",
-                "EnrichmentDirectory": "",
+                "EnrichmentDirectory": "none",
                 "BufferingTimeLimit": "00:00:00.020",
                 "OAuthClientId": "{{receiver.OAuthClientId}}",
                 "OAuthTokenUrl": "{{receiver.OAuthTokenUrl}}",

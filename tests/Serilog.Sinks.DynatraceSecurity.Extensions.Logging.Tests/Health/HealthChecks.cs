@@ -79,6 +79,6 @@ static class HealthChecks
         options.AccessToken = receiver.AccessToken;
         options.Endpoint = endpointName;
         options.BufferingTimeLimit = TimeSpan.FromMilliseconds(20);
-        options.EnrichmentDirectory = "";
+        options.EnrichmentDirectory = "none";
     }
 }

@@ -126,7 +126,7 @@ public class WebAppHealthTests
                     "accessToken": "{{staticReceiver.AccessToken}}",
                     "endpoint": "health.deleted",
                     "bufferingTimeLimit": "00:00:00.020",
-                    "enrichmentDirectory": "" } } ] } }
+                    "enrichmentDirectory": "none" } } ] } }
             """)).CreateLogger();
         try
         {

@@ -17,7 +17,7 @@ public class AuditOAuthTests
                 environmentUrl: receiver.EnvironmentUrl.ToString(),
                 endpoint: "contoso.identity",
                 requestTimeout: TimeSpan.FromSeconds(10),
-                enrichmentDirectory: "",
+                enrichmentDirectory: "none",
                 oauthClientId: receiver.OAuthClientId,
                 oauthClientSecret: secret ?? receiver.OAuthClientSecret,
                 oauthTokenUrl: receiver.OAuthTokenUrl.ToString())

@@ -25,7 +25,7 @@ public class AuditSinkTests
                 o.AccessToken = receiver.AccessToken;
                 o.Endpoint = "contoso.identity";
                 o.RequestTimeout = TimeSpan.FromSeconds(10);
-                o.EnrichmentDirectory = "";
+                o.EnrichmentDirectory = "none";
                 configure?.Invoke(o);
             })
             .CreateLogger();

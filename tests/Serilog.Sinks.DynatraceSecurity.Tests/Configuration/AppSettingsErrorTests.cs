@@ -155,6 +155,32 @@ public class AppSettingsErrorTests
     }
 
     [Fact]
+    public void AnEventLimitLargerThanARequestNamesBothOptionsInsteadOfBeingCutQuietly()
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", "batchSizeLimitBytes": 100000,
+            "eventBodyLimitBytes": 262144
+            """));
+
+        cause.ParamName.Should().Be("EventBodyLimitBytes");
+        cause.Message.Should().Contain("BatchSizeLimitBytes (100000)").And.Contain("at most 99998").And.Contain("raise BatchSizeLimitBytes");
+    }
+
+    [Theory]
+    [InlineData("\"enrichmentDirectory\": \"\"", "EnrichmentDirectory", "write \"none\"")]
+    [InlineData("\"redactedProperties\": [ \"\" ]", "RedactedProperties", "pass an empty list ([] in JSON)")]
+    [InlineData("\"redactedProperties\": [ \"ssn\", \" \" ]", "RedactedProperties", "must not contain an empty name")]
+    public void AnEmptyStringThatUsedToMeanOffSaysHowToSayOff(string args, string option, string fix)
+    {
+        var cause = StartupFails(Json($$"""
+            "environmentUrl": "https://abc12345.live.dynatrace.com", "accessToken": "{{Token}}", {{args}}
+            """));
+
+        cause.ParamName.Should().Be(option);
+        cause.Message.Should().Contain(fix);
+    }
+
+    [Fact]
     public void AuditToReportsMistakesTheSameWay()
     {
         var cause = StartupFails(Json($$"""

@@ -38,8 +38,8 @@ public class OAuthSettingsTests
     {
         var settings = SinkSettings.From(OAuth());
 
-        settings.Token.Should().BeNull();
-        var client = settings.OAuthClient!;
+        settings.Credentials.Token.Should().BeNull();
+        var client = settings.Credentials;
         client.ClientId.Should().Be(ClientId);
         client.TokenUrl.Should().Be(new Uri("https://sso.dynatrace.com/sso/oauth2/token"));
         client.Scope.Should().Be("openpipeline:security.events.custom:ingest");
@@ -50,10 +50,10 @@ public class OAuthSettingsTests
     [Fact]
     public void TheDefaultScopeIsThePermissionTheRouteNeedsAndAGivenOneIsSentAsSpaceSeparatedPermissions()
     {
-        SinkSettings.From(OAuth(o => o.Endpoint = null)).OAuthClient!.Scope.Should().Be("openpipeline:security.events:ingest");
-        SinkSettings.From(OAuth(o => o.Route = DynatraceSecurityRoute.LegacyEventsSecurity)).OAuthClient!.Scope
+        SinkSettings.From(OAuth(o => o.Endpoint = null)).Credentials.Scope.Should().Be("openpipeline:security.events:ingest");
+        SinkSettings.From(OAuth(o => o.Route = DynatraceSecurityRoute.LegacyEventsSecurity)).Credentials.Scope
             .Should().Be("openpipeline:security.events.custom:ingest");
-        SinkSettings.From(OAuth(o => o.OAuthScope = "  openpipeline:security.events.custom:ingest \t storage:logs:read ")).OAuthClient!.Scope
+        SinkSettings.From(OAuth(o => o.OAuthScope = "  openpipeline:security.events.custom:ingest \t storage:logs:read ")).Credentials.Scope
             .Should().Be("openpipeline:security.events.custom:ingest storage:logs:read");
     }
 
@@ -70,7 +70,7 @@ public class OAuthSettingsTests
         var exception = Rejects(OAuth(o => o.AccessToken = TestOptions.ClassicToken));
 
         exception.Message.Should().Contain("accessToken").And.Contain("oauthClientId").And.Contain("keep one");
-        SinkSettings.From(OAuth(o => o.AccessToken = " ")).OAuthClient.Should().NotBeNull("a blank placeholder is no second credential");
+        SinkSettings.From(OAuth(o => o.AccessToken = " ")).Credentials.IsOAuth.Should().BeTrue("a blank placeholder is no second credential");
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public class OAuthSettingsTests
     [InlineData("http://localhost/token")]
     [InlineData("https://sso-sprint.dynatracelabs.com/sso/oauth2/token")]
     public void HttpsAndLoopbackTokenUrlsAreAccepted(string url) =>
-        SinkSettings.From(OAuth(o => o.OAuthTokenUrl = url)).OAuthClient!.TokenUrl.Should().Be(new Uri(url));
+        SinkSettings.From(OAuth(o => o.OAuthTokenUrl = url)).Credentials.TokenUrl.Should().Be(new Uri(url));
 
     [Theory]
     [InlineData("0f5c1a2b-1111-2222-3333-444455556666")]
@@ -104,7 +104,7 @@ public class OAuthSettingsTests
     [InlineData("urn:dtaccount:0f5c1a2b-1111-2222-3333-444455556666")]
     [InlineData("urn:dtenvironment:abc12345")]
     public void AnAccountOrEnvironmentResourceIsSent(string resource) =>
-        SinkSettings.From(OAuth(o => o.OAuthResource = resource)).OAuthClient!.Resource.Should().Be(resource);
+        SinkSettings.From(OAuth(o => o.OAuthResource = resource)).Credentials.Resource.Should().Be(resource);
 
     [Fact]
     public void AScopeWithCharactersAPermissionCannotHoldIsRefused() =>
@@ -140,12 +140,12 @@ public class OAuthSettingsTests
               "Serilog": {
                 "Using": [ "Serilog.Sinks.DynatraceSecurity" ],
                 "WriteTo": { "Dynatrace": { "Name": "DynatraceSecurity", "Args": {
-                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.identity", "enrichmentDirectory": "",
+                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.identity", "enrichmentDirectory": "none",
                   "oauthClientId": "{{receiver.OAuthClientId}}", "oauthClientSecret": "{{receiver.OAuthClientSecret}}",
                   "oauthTokenUrl": "{{receiver.OAuthTokenUrl}}", "oauthScope": "openpipeline:security.events.custom:ingest",
                   "oauthResource": "urn:dtenvironment:abc12345" } } },
                 "AuditTo": [ { "Name": "DynatraceSecurity", "Args": {
-                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.audit", "enrichmentDirectory": "",
+                  "environmentUrl": "{{receiver.EnvironmentUrl}}", "endpoint": "contoso.audit", "enrichmentDirectory": "none",
                   "oauthClientId": "{{receiver.OAuthClientId}}", "oauthClientSecret": "{{receiver.OAuthClientSecret}}",
                   "oauthTokenUrl": "{{receiver.OAuthTokenUrl}}" } } ]
               }
@@ -220,10 +220,10 @@ public sealed class OAuthEnvironmentTests : IDisposable
     {
         SetClient();
 
-        var client = SinkSettings.From(NothingConfigured(o => o.OAuthTokenUrl = "https://sso.example.com/token")).OAuthClient!;
+        var client = SinkSettings.From(NothingConfigured(o => o.OAuthTokenUrl = "https://sso.example.com/token")).Credentials;
 
         client.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
-        client.Secret.Should().Be("dt0s02.FROMENVIRONMENT.ENVSECRETPART");
+        client.ClientSecret.Should().Be("dt0s02.FROMENVIRONMENT.ENVSECRETPART");
         client.TokenUrl.Should().Be(new Uri("https://sso.example.com/token"));
     }
 
@@ -232,7 +232,7 @@ public sealed class OAuthEnvironmentTests : IDisposable
     {
         SetClient();
 
-        SinkSettings.From(TestOptions.Create()).Token!.Value.Should().Be(TestOptions.ClassicToken);
+        SinkSettings.From(TestOptions.Create()).Credentials.Token.Should().Be(TestOptions.ClassicToken);
         var act = () => SinkSettings.From(NothingConfigured(o => o.OAuthClientId = "dt0s02.CONFIGURED"));
         act.Should().Throw<ArgumentException>().WithMessage("*oauthClientId is set but oauthClientSecret*")
             .Which.Message.Should().NotContain("ENVSECRETPART");
@@ -281,6 +281,6 @@ public sealed class OAuthEnvironmentTests : IDisposable
 
         var act = () => SinkSettings.From(TestOptions.Create(o => o.AccessToken = ""));
 
-        act.Should().NotThrow().Which.OAuthClient!.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
+        act.Should().NotThrow().Which.Credentials.ClientId.Should().Be("dt0s02.FROMENVIRONMENT");
     }
 }

@@ -85,7 +85,7 @@ public class SettingsValidationTests
         {
             o.EnvironmentUrl = "https://abc12345.live.dynatrace.com";
             o.AccessToken = TestOptions.ClassicToken;
-            o.EnrichmentDirectory = "";
+            o.EnrichmentDirectory = "none";
             o.BufferPath = Path.Combine(directory.Path, "buffer");
             o.UndeliveredEventsPath = Path.Combine(directory.Path, "buffer-undelivered.jsonl"); // a name that starts like the directory's
         }).CreateLogger().Dispose();
@@ -124,7 +124,7 @@ public class SettingsValidationTests
     public void LoopbackHttpAndAnyHttpsUrlAreAccepted(string url)
     {
         var settings = SinkSettings.From(TestOptions.Create(o => o.EnvironmentUrl = url));
-        settings.Target.Uri.AbsolutePath.Should().EndWith("/platform/ingest/custom/security.events/contoso.identity");
+        settings.Target.AbsolutePath.Should().EndWith("/platform/ingest/custom/security.events/contoso.identity");
     }
 
     [Theory]
@@ -169,15 +169,15 @@ public class SettingsValidationTests
             o.Endpoint = endpoint;
         }));
 
-        settings.Target.Uri.AbsolutePath.Should().Be(path);
-        settings.Target.Uri.Query.Should().BeEmpty();
+        settings.Target.AbsolutePath.Should().Be(path);
+        settings.Target.Query.Should().BeEmpty();
     }
 
     [Fact]
     public void APathPrefixSuchAsAnActiveGatesIsKeptInFrontOfTheRoute()
     {
         var settings = SinkSettings.From(TestOptions.Create(o => o.EnvironmentUrl = "https://ag.example.com:9999/e/abc12345/"));
-        settings.Target.Uri.ToString().Should().Be("https://ag.example.com:9999/e/abc12345/platform/ingest/custom/security.events/contoso.identity");
+        settings.Target.ToString().Should().Be("https://ag.example.com:9999/e/abc12345/platform/ingest/custom/security.events/contoso.identity");
     }
 
     [Fact]
@@ -209,8 +209,8 @@ public class SettingsValidationTests
     [InlineData("eyJhbGciOiJSUzI1NiJ9.oauth", "Bearer")]
     public void TheAuthorizationSchemeFollowsTheTokenPrefix(string token, string scheme)
     {
-        var parsed = AccessToken.Parse(token);
-        parsed.Scheme.Should().Be(scheme);
+        var parsed = SinkSettings.From(TestOptions.Create(o => o.AccessToken = token)).Credentials;
+        parsed.TokenScheme.Should().Be(scheme);
         parsed.ToString().Should().NotContain("SECRET").And.NotContain("oauth");
     }
 
@@ -279,8 +279,8 @@ public class SettingsValidationTests
 
             Environment.SetEnvironmentVariable("DT_ACCESS_TOKEN", "dt0s16.FROMENVIRONMENT\n");
             var settings = SinkSettings.From(TestOptions.Create(o => o.AccessToken = null));
-            settings.Token!.Scheme.Should().Be("Bearer");
-            settings.Token!.Value.Should().Be("dt0s16.FROMENVIRONMENT");
+            settings.Credentials.TokenScheme.Should().Be("Bearer");
+            settings.Credentials.Token.Should().Be("dt0s16.FROMENVIRONMENT");
         }
         finally
         {

@@ -208,7 +208,7 @@ public class DeliveryFailureTimingTests
                 o.AccessToken = receiver.AccessToken;
                 o.Endpoint = "retry.limit." + i;
                 o.RetryTimeLimit = TimeSpan.FromSeconds(3);
-                o.EnrichmentDirectory = "";
+                o.EnrichmentDirectory = "none";
             }), new GiveUpListener(givenUp, "retry.limit." + i))
             .CreateLogger()).ToList();
 

@@ -59,7 +59,7 @@ public sealed class BufferDrainTests : IDisposable
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
         receiver.Events.Select(e => e.Json.GetProperty("N").GetInt32()).Should().BeEquivalentTo(Enumerable.Range(0, Files));
         receiver.Requests.Count.Should().BeLessThan(Files / 10, "several files go in one request");
-        receiver.Requests.Should().OnlyContain(r => r.Body.Length <= DynatraceSecuritySinkOptions.DefaultBatchSizeLimitBytes);
+        receiver.Requests.Should().OnlyContain(r => r.Body.Length <= new DynatraceSecuritySinkOptions().BatchSizeLimitBytes);
     }
 
     /// <summary>

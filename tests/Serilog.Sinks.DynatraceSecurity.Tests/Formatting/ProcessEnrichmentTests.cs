@@ -50,7 +50,7 @@ public sealed class ProcessEnrichmentTests : IDisposable
     }
 
     [Fact]
-    public async Task AnEmptyDirectoryInAppSettingsTurnsEnrichmentOffEntirely()
+    public async Task EnrichmentDirectoryNoneInAppSettingsTurnsEnrichmentOffEntirely()
     {
         await using var receiver = await DynatraceIngestReceiver.StartAsync();
         var logger = AppSettings.CreateLogger($$"""
@@ -64,7 +64,7 @@ public sealed class ProcessEnrichmentTests : IDisposable
                       "environmentUrl": "{{receiver.EnvironmentUrl}}",
                       "accessToken": "{{receiver.AccessToken}}",
                       "endpoint": "contoso.identity",
-                      "enrichmentDirectory": ""
+                      "enrichmentDirectory": "none"
                     }
                   }
                 ]
@@ -76,6 +76,6 @@ public sealed class ProcessEnrichmentTests : IDisposable
         await logger.DisposeAsync();
 
         var received = receiver.Events.Should().ContainSingle().Subject;
-        received.Json.TryGetProperty("dt.entity.process_group_instance", out _).Should().BeFalse("an empty string reads no file at all");
+        received.Json.TryGetProperty("dt.entity.process_group_instance", out _).Should().BeFalse("\"none\" reads no file at all");
     }
 }

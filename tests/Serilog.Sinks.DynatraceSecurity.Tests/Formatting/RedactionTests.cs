@@ -74,15 +74,11 @@ public class RedactionTests
         json.GetProperty("Password").GetString().Should().Be("kept because the list was replaced");
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void AnEmptyListTurnsRedactionOff(bool asJsonWould)
+    [Fact]
+    public void AnEmptyListTurnsRedactionOff()
     {
-        // JSON configuration cannot express an empty array, so a list holding only an empty string means the same.
-        var names = asJsonWould ? new[] { "" } : Array.Empty<string>();
         var json = Json.Format(Capture.Event(log => log.ForSecurityEvent().ForContext("Token", "t").Warning("x")),
-            o => o.RedactedProperties = names);
+            o => o.RedactedProperties = Array.Empty<string>());
 
         json.GetProperty("Token").GetString().Should().Be("t");
     }

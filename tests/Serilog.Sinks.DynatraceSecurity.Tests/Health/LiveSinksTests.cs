@@ -71,6 +71,6 @@ public class LiveSinksTests
         options.EnvironmentUrl = "https://abc12345.live.dynatrace.com";
         options.AccessToken = TestOptions.ClassicToken;
         options.Endpoint = name;
-        options.EnrichmentDirectory = "";
+        options.EnrichmentDirectory = "none";
     }
 }

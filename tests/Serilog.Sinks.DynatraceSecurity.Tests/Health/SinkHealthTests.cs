@@ -28,7 +28,7 @@ public class SinkHealthTests
     {
         var settings = SinkSettings.From(TestOptions.Create(configure));
         return (new SinkHealth(settings.Target, _clock, queue ?? new EventQueue(10, 10, 1_000_000), buffer),
-            new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient));
+            new FailureText(settings));
     }
 
     static void Answer((SinkHealth Health, FailureText Text) sink, IngestResult result) =>

@@ -182,7 +182,7 @@ public class OAuthDeliveryTests
         var everything = string.Join("\n", SelfLogCapture.All.Concat(listener.Reports.Select(r => r.Message + " " + r.Exception))
             .Concat(metrics.Measurements.SelectMany(m => m.Tags.Select(t => t.Key + "=" + t.Value)))
             .Append(File.ReadAllText(options.UndeliveredEventsPath!))
-            .Append(options.ToString()).Append(sink.ToString()).Append(settings.OAuthClient!.ToString()));
+            .Append(options.ToString()).Append(sink.ToString()).Append(settings.Credentials.ToString()));
         everything.Should().Contain("invalid_client").And.Contain("form was client_secret=***").And.Contain("token ***");
         everything.Should().NotContain(secret).And.NotContain("NOTAREALSECRET").And.NotContain(token);
     }

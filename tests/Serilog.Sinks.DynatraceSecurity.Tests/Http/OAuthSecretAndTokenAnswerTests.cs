@@ -33,8 +33,8 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    static OAuthClient Client(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? configure = null) =>
-        SinkSettings.From(OAuthTokenSourceTests.OAuthOptions(receiver, configure)).OAuthClient!;
+    static Credentials Client(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? configure = null) =>
+        SinkSettings.From(OAuthTokenSourceTests.OAuthOptions(receiver, configure)).Credentials;
 
     /// <summary>
     /// SECURITY.md: the secret "as given or form-encoded" is replaced in any error body. The form body is encoded by
@@ -52,7 +52,7 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
             o.OAuthClientId = "dt0s02.ECHO";
             o.OAuthClientSecret = secret;
             o.OAuthTokenUrl = "https://sso.example.com/sso/oauth2/token";
-        })).OAuthClient!;
+        })).Credentials;
         // A proxy or gateway that answers with what it was sent (text/plain, not JSON).
         using var echoing = new HttpClient(new EchoHandler());
         var source = new OAuthTokenSource(client, new TokenEndpointClient(echoing, client, _clock), TimeSpan.FromSeconds(10), _clock);
@@ -139,7 +139,7 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
                 environmentUrl: _receiver.EnvironmentUrl.ToString(),
                 endpoint: "contoso.identity",
                 requestTimeout: TimeSpan.FromSeconds(10),
-                enrichmentDirectory: "",
+                enrichmentDirectory: "none",
                 oauthClientId: _receiver.OAuthClientId,
                 oauthClientSecret: _receiver.OAuthClientSecret,
                 oauthTokenUrl: _receiver.OAuthTokenUrl.ToString())

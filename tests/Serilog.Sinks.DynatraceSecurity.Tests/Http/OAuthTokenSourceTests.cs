@@ -45,7 +45,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
 
     OAuthTokenSource Source(Action<DynatraceSecuritySinkOptions>? configure = null, DynatraceIngestReceiver? receiver = null)
     {
-        var client = SinkSettings.From(OAuthOptions(receiver ?? _receiver, configure)).OAuthClient!;
+        var client = SinkSettings.From(OAuthOptions(receiver ?? _receiver, configure)).Credentials;
         return new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
     }
 

@@ -131,7 +131,7 @@ public sealed class DisposalTimingTests : IDisposable
                 o.AccessToken = receiver.AccessToken;
                 o.BufferingTimeLimit = TimeSpan.FromMilliseconds(50);
                 o.ShutdownTimeout = TimeSpan.FromSeconds(1); // on a busy machine the backlog is reported rather than sent
-                o.EnrichmentDirectory = "";
+                o.EnrichmentDirectory = "none";
                 if (withUndeliveredEventsFile)
                     o.UndeliveredEventsPath = path;
             }), listener)

@@ -25,7 +25,7 @@ static class HostedLogging
                         o.AccessToken = receiver.AccessToken;
                         o.Endpoint = "contoso.identity";
                         o.BufferingTimeLimit = TimeSpan.FromMilliseconds(20);
-                        o.EnrichmentDirectory = "";
+                        o.EnrichmentDirectory = "none";
                         sinkOptions?.Invoke(o);
                     });
                 configure?.Invoke(configuration);

@@ -54,7 +54,7 @@ sealed class SinkHarness : IAsyncDisposable
             BufferingTimeLimit = TimeSpan.FromMilliseconds(20),
             RequestTimeout = TimeSpan.FromSeconds(10),
             // No enrichment unless a test asks for it: a real Dynatrace directory on the machine must not change results.
-            EnrichmentDirectory = "",
+            EnrichmentDirectory = "none",
         };
         configure?.Invoke(options);
 

@@ -15,7 +15,11 @@ static class TestBuffer
 {
     /// <summary>Where a sink sends to (and so which buffer files it replays): the receiver's URL, the route, the endpoint.</summary>
     public static string Destination(DynatraceIngestReceiver receiver, string endpoint = "contoso.identity") =>
-        IngestTarget.Create(receiver.EnvironmentUrl.ToString(), DynatraceSecurityRoute.SecurityEvents, endpoint).Uri.AbsoluteUri;
+        SinkSettings.From(TestOptions.Create(o =>
+        {
+            o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
+            o.Endpoint = endpoint;
+        })).Target.AbsoluteUri;
 
     /// <summary>An event numbered <paramref name="n"/> (property N) with the fields the receiver requires.</summary>
     public static string EventJson(int n) =>

@@ -14,7 +14,7 @@ static class TestOptions
             AccessToken = ClassicToken,
             Endpoint = "contoso.identity",
             // No enrichment unless a test asks for it: a real Dynatrace directory on the machine must not change results.
-            EnrichmentDirectory = "",
+            EnrichmentDirectory = "none",
         };
         configure?.Invoke(options);
         return options;

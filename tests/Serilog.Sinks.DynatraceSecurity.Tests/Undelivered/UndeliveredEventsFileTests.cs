@@ -100,7 +100,7 @@ public sealed class UndeliveredEventsFileTests : IDisposable
         {
             o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
             o.AccessToken = receiver.AccessToken;
-            o.EnrichmentDirectory = "";
+            o.EnrichmentDirectory = "none";
             // One event in the queue at a time: nearly every event of the burst is refused as queue-full.
             o.QueueLimit = 1;
             o.BatchSizeLimit = 1;
@@ -239,7 +239,7 @@ public sealed class UndeliveredEventsFileTests : IDisposable
             o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
             o.AccessToken = receiver.AccessToken;
             o.Endpoint = "shared.file";
-            o.EnrichmentDirectory = "";
+            o.EnrichmentDirectory = "none";
             o.UndeliveredEventsPath = path;
         };
         var first = new LoggerConfiguration().WriteTo.DynatraceSecurity(configure).CreateLogger();

@@ -10,20 +10,16 @@ namespace Serilog.Sinks.DynatraceSecurity;
 /// <summary>
 /// What the Dynatrace security-event sink needs in every mode: where to send, how to authenticate, which events and how
 /// they are written. <c>AuditTo.DynatraceSecurity(...)</c> takes these options; <c>WriteTo.DynatraceSecurity(...)</c>
-/// takes <see cref="DynatraceSecuritySinkOptions"/>, which adds batching, queueing and delivery. Each property has the
-/// PascalCase name of the matching parameter of the extension methods and the same default.
+/// takes <see cref="DynatraceSecuritySinkOptions"/>, which adds batching, queueing and delivery. This is where each
+/// option is documented: the parameters of those methods and the keys of <c>appsettings.json</c> are the properties'
+/// names in camelCase, and a parameter left out (null) keeps the property's default. A setting that cannot take effect
+/// fails when the logger is built, with an <see cref="ArgumentException"/> that says what to fix.
 /// </summary>
 [DebuggerDisplay("DynatraceSecurity {EnvironmentUrl,nq} {Endpoint,nq} (token hidden)")]
 public class DynatraceSecurityOptions
 {
-    /// <summary>The default <see cref="EventBodyLimitBytes"/>: 256 KiB.</summary>
-    public const int DefaultEventBodyLimitBytes = 256 * 1024;
-
     /// <summary>The default <see cref="OAuthTokenUrl"/>: Dynatrace SSO's token endpoint.</summary>
     public const string DefaultOAuthTokenUrl = "https://sso.dynatrace.com/sso/oauth2/token";
-
-    /// <summary>The default <see cref="RequestTimeout"/>: 30 seconds.</summary>
-    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The names redacted when <see cref="RedactedProperties"/> is null: password, passwd, pwd, secret, token,
@@ -40,8 +36,9 @@ public class DynatraceSecurityOptions
     });
 
     /// <summary>
-    /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>.
-    /// Must use <c>https</c>; plain <c>http</c> is accepted only for loopback hosts. Required.
+    /// The base URL of the Dynatrace environment, for example <c>https://abc12345.live.dynatrace.com</c>, with the
+    /// path of an ActiveGate where there is one. Must use <c>https</c>; plain <c>http</c> is accepted only for loopback
+    /// hosts. Required.
     /// </summary>
     public string? EnvironmentUrl { get; set; }
 
@@ -79,7 +76,7 @@ public class DynatraceSecurityOptions
     /// </summary>
     public string MarkerProperty { get; set; } = SecurityEventLoggerExtensions.DefaultMarkerProperty;
 
-    /// <summary>The <c>event.type</c> of events marked with <c>true</c>.</summary>
+    /// <summary>The <c>event.type</c> of events marked with <c>true</c>; <c>DETECTION_FINDING</c> by default.</summary>
     public string DefaultEventType { get; set; } = SecurityEventTypes.DetectionFinding;
 
     /// <summary>
@@ -107,8 +104,11 @@ public class DynatraceSecurityOptions
     /// </summary>
     public HttpMessageHandler? MessageHandler { get; set; }
 
-    /// <summary>How long one HTTP request may take before it counts as failed; at most 10 minutes.</summary>
-    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+    /// <summary>
+    /// How long one HTTP request may take before it counts as failed (in audit mode: how long one logging call may wait
+    /// for Dynatrace's answer); 30 seconds by default, at most 10 minutes.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Renames event properties before they are flattened, for example <c>UserName</c> → <c>actor.name</c>, so that a
@@ -120,27 +120,30 @@ public class DynatraceSecurityOptions
     /// Names whose values are never sent (case-insensitive): a property, structure member, dictionary key or static
     /// attribute with such a name, or whose last dotted segment is such a name, is written as <c>[REDACTED]</c> at any
     /// depth, and so is its place in the message. Null (the default) means <see cref="DefaultRedactedProperties"/>;
-    /// an array replaces that list (include the defaults to extend it; an empty array, or one holding only an empty
-    /// string for JSON configuration, turns redaction off).
+    /// an array replaces that list (include the defaults to extend it), and an empty array (<c>[]</c> in JSON) turns
+    /// redaction off. An empty name in the array fails at configuration.
     /// </summary>
     public string[]? RedactedProperties { get; set; }
 
     /// <summary>
     /// The largest JSON size of one event, 512 to 10,000,000 bytes. A larger event is not dropped: its longest text
     /// values are cut (never inside a character) until it fits, and it carries <c>serilog.truncated: true</c>; only an
-    /// event that still does not fit is dropped and reported. In batched mode at most
-    /// <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/> (the smaller of the two applies).
+    /// event that still does not fit is dropped and reported (in audit mode, the logging call throws). Null (the
+    /// default) means 256 KiB (262,144 bytes), or in batched mode
+    /// <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/> - 2 when that is smaller: an event travels in a
+    /// request body with its brackets. A value larger than that fails at configuration.
     /// </summary>
-    public int EventBodyLimitBytes { get; set; } = DefaultEventBodyLimitBytes;
+    public int? EventBodyLimitBytes { get; set; }
 
     /// <summary>
     /// Where to read Dynatrace's enrichment files, whose attributes (such as <c>dt.entity.host</c>) are added to every
     /// event so that Dynatrace can link it to its entities: <c>dt_metadata.json</c> (Kubernetes workloads under the
     /// Dynatrace Operator) and <c>dt_host_metadata.json</c> (OneAgent hosts), plus, inside a process OneAgent monitors,
     /// the process's own metadata. Null (the default) means Dynatrace's directory, <c>/var/lib/dynatrace/enrichment</c>
-    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; an empty string turns enrichment off. Read once,
-    /// when the logger is built; a missing directory or file is normal. An event's own property or a static attribute
-    /// of the same name wins over an enrichment attribute.
+    /// on Unix and <c>%ProgramData%\dynatrace\enrichment</c> on Windows; <c>"none"</c> turns enrichment off (no file is
+    /// read); an empty string fails at configuration (write <c>"none"</c>, or <c>./none</c> for a directory of that
+    /// name). Read once, when the logger is built; a missing directory or file is normal. An event's own property or a
+    /// static attribute of the same name wins over an enrichment attribute.
     /// </summary>
     public string? EnrichmentDirectory { get; set; }
 

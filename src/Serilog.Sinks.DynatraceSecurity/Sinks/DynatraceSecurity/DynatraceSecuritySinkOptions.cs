@@ -4,74 +4,48 @@ namespace Serilog.Sinks.DynatraceSecurity;
 
 /// <summary>
 /// Settings of <c>WriteTo.DynatraceSecurity(...)</c>: the shared <see cref="DynatraceSecurityOptions"/> plus batching,
-/// queueing and delivery. Each property has the PascalCase name of the matching parameter and the same default.
+/// queueing and delivery, documented here for the parameters and JSON keys of the same names in camelCase.
 /// </summary>
 public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
 {
-    /// <summary>The default <see cref="BatchSizeLimit"/>: 1000 events.</summary>
-    public const int DefaultBatchSizeLimit = 1000;
-
-    /// <summary>The default <see cref="BatchSizeLimitBytes"/>: 1,000,000 bytes per request body.</summary>
-    public const int DefaultBatchSizeLimitBytes = 1_000_000;
-
-    /// <summary>The default <see cref="QueueLimit"/>: 100,000 events.</summary>
-    public const int DefaultQueueLimit = 100_000;
-
-    /// <summary>The default <see cref="QueueLimitBytes"/>: 64 MiB.</summary>
-    public const long DefaultQueueLimitBytes = 64 * 1024 * 1024;
-
-    /// <summary>The default <see cref="UndeliveredEventsSizeLimitBytes"/>: 100 MiB.</summary>
-    public const long DefaultUndeliveredEventsSizeLimitBytes = 100 * 1024 * 1024;
-
-    /// <summary>The default <see cref="BufferSizeLimitBytes"/>: 256 MiB.</summary>
-    public const long DefaultBufferSizeLimitBytes = 256L * 1024 * 1024;
-
-    /// <summary>The default <see cref="BufferingTimeLimit"/>: 2 seconds.</summary>
-    public static readonly TimeSpan DefaultBufferingTimeLimit = TimeSpan.FromSeconds(2);
-
-    /// <summary>The default <see cref="RetryTimeLimit"/>: 10 minutes.</summary>
-    public static readonly TimeSpan DefaultRetryTimeLimit = TimeSpan.FromMinutes(10);
-
-    /// <summary>The default <see cref="ShutdownTimeout"/>: 10 seconds.</summary>
-    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>The largest number of events taken from the queue for one batch; at most 100,000.</summary>
-    public int BatchSizeLimit { get; set; } = DefaultBatchSizeLimit;
+    /// <summary>The largest number of events taken from the queue for one batch; 1,000 by default, at most 100,000.</summary>
+    public int BatchSizeLimit { get; set; } = 1000;
 
     /// <summary>
-    /// The largest request body, 1,024 to 10,000,000 bytes (OpenPipeline refuses requests over 10 MB). A batch that does
-    /// not fit is sent as several requests.
+    /// The largest request body, 1,024 to 10,000,000 bytes (OpenPipeline refuses requests over 10 MB); 1,000,000 by
+    /// default. A batch that does not fit is sent as several requests.
     /// </summary>
-    public int BatchSizeLimitBytes { get; set; } = DefaultBatchSizeLimitBytes;
+    public int BatchSizeLimitBytes { get; set; } = 1_000_000;
 
-    /// <summary>How long events are buffered before a batch is sent; at most 1 hour.</summary>
-    public TimeSpan BufferingTimeLimit { get; set; } = DefaultBufferingTimeLimit;
+    /// <summary>How long events are buffered before a batch is sent; 2 seconds by default, at most 1 hour.</summary>
+    public TimeSpan BufferingTimeLimit { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// The largest number of security events waiting to be sent, at most 10,000,000. When the queue is full, new events
-    /// are dropped, counted and reported.
+    /// The largest number of security events waiting to be sent; 100,000 by default, at most 10,000,000. When the queue
+    /// is full, new events are dropped, counted and reported.
     /// </summary>
-    public int QueueLimit { get; set; } = DefaultQueueLimit;
+    public int QueueLimit { get; set; } = 100_000;
 
     /// <summary>
     /// The largest estimated size, in bytes, of the security events waiting to be sent, at most 4 GiB. The estimate is
     /// taken when an event is logged, without formatting it (see docs/delivery.md, "Bounded memory"); when the queue is
     /// full, new events are dropped, counted and reported.
     /// </summary>
-    public long QueueLimitBytes { get; set; } = DefaultQueueLimitBytes;
+    public long QueueLimitBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// How long a request that failed with a transient error is retried, measured from its first failure, before its
-    /// events are reported as dropped; at most 23 hours (Dynatrace drops events older than 24 hours).
+    /// events are reported as dropped; 10 minutes by default, at most 23 hours (Dynatrace drops events older than 24
+    /// hours); <see cref="TimeSpan.Zero"/> turns retries off.
     /// </summary>
-    public TimeSpan RetryTimeLimit { get; set; } = DefaultRetryTimeLimit;
+    public TimeSpan RetryTimeLimit { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// How long disposing the logger may spend delivering what is queued, at most 10 minutes. Disposal returns within
-    /// this time plus one <see cref="DynatraceSecurityOptions.RequestTimeout"/>, even when the endpoint is down; what is
-    /// not delivered is reported.
+    /// How long disposing the logger may spend delivering what is queued; 10 seconds by default, at most 10 minutes.
+    /// Disposal returns within this time plus one <see cref="DynatraceSecurityOptions.RequestTimeout"/>, even when the
+    /// endpoint is down; what is not delivered is reported.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How request bodies are encoded: <see cref="DynatraceSecurityCompression.None"/> (the default) or
@@ -92,11 +66,11 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     public string? UndeliveredEventsPath { get; set; }
 
     /// <summary>
-    /// The most bytes <see cref="UndeliveredEventsPath"/> and its predecessor (<c>.1</c>) take together, 1 MiB to 64 GiB:
-    /// when the file reaches half of this it becomes the predecessor, and the older predecessor, with the oldest events,
-    /// is deleted.
+    /// The most bytes <see cref="UndeliveredEventsPath"/> and its predecessor (<c>.1</c>) take together, 1 MiB to 64 GiB;
+    /// 100 MiB by default. When the file reaches half of this it becomes the predecessor, and the older predecessor, with
+    /// the oldest events, is deleted.
     /// </summary>
-    public long UndeliveredEventsSizeLimitBytes { get; set; } = DefaultUndeliveredEventsSizeLimitBytes;
+    public long UndeliveredEventsSizeLimitBytes { get; set; } = 100L * 1024 * 1024;
 
     /// <summary>
     /// A directory for durable delivery: a request that fails again after its retry, or is left when the logger is
@@ -109,8 +83,9 @@ public sealed class DynatraceSecuritySinkOptions : DynatraceSecurityOptions
     public string? BufferPath { get; set; }
 
     /// <summary>
-    /// The most bytes the buffer files in <see cref="BufferPath"/> take (plus one file), 1 MiB to 1 TiB. When the buffer
-    /// is full, new requests are not written: their events are reported (they are still in memory).
+    /// The most bytes the buffer files in <see cref="BufferPath"/> take (plus one file), 1 MiB to 1 TiB; 256 MiB by
+    /// default. When the buffer is full, new requests are not written: their events are reported (they are still in
+    /// memory).
     /// </summary>
-    public long BufferSizeLimitBytes { get; set; } = DefaultBufferSizeLimitBytes;
+    public long BufferSizeLimitBytes { get; set; } = 256L * 1024 * 1024;
 }

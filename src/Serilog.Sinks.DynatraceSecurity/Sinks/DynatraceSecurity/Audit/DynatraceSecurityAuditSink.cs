@@ -40,8 +40,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         _serializer = new EventSerializer(new SecurityEventFormatter(settings, _marker), settings.EventBodyLimitBytes);
         _client = new HttpIngestClient(settings, TimeProvider.System);
         _requestTimeout = settings.RequestTimeout;
-        _text = new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient);
-        _description = "DynatraceSecurityAudit(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
+        _text = new FailureText(settings);
+        _description = "DynatraceSecurityAudit(" + settings.Target.GetLeftPart(UriPartial.Path) + ")";
         _health = new SinkHealth(settings.Target, TimeProvider.System);
         LiveSinks.Join(_health);
     }

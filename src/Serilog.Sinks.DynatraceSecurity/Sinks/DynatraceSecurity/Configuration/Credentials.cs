@@ -1,70 +1,285 @@
 using System;
+using System.Net;
 
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
 /// <summary>
-/// How the sink authenticates: a fixed token (<c>accessToken</c>) or an OAuth client (<c>oauthClientId</c> and
-/// <c>oauthClientSecret</c>), exactly one of them. What code or JSON configures wins; only when neither configures a
-/// credential are the environment variables read, so that a credential is never put together from two places.
+/// How the sink authenticates, validated: a fixed token (<c>accessToken</c>) or an OAuth client that the sink exchanges
+/// for short-lived bearer tokens (<c>oauthClientId</c> and <c>oauthClientSecret</c>, with the token endpoint, scope and
+/// resource), exactly one of them. What code or JSON configures wins; only when neither configures a credential are the
+/// environment variables read, so that a credential is never put together from two places. Holds the secrets; never
+/// prints them, and removes them from any text the sink reports (<see cref="Redact(string)"/>). The one rule for a secret
+/// (<see cref="HeaderProblem"/>) and for a URL a secret is sent to (<see cref="ParseUrl"/>) live here.
 /// </summary>
 internal sealed class Credentials
 {
-    Credentials(AccessToken? token, OAuthClient? oauthClient)
+    internal const string AccessTokenVariable = "DT_ACCESS_TOKEN";
+    internal const string ClientIdVariable = "DT_CLIENT_ID";
+    internal const string ClientSecretVariable = "DT_CLIENT_SECRET";
+
+    /// <summary>The permission an OAuth client needs for custom ingest endpoints.</summary>
+    internal const string CustomEndpointPermission = "openpipeline:security.events.custom:ingest";
+
+    /// <summary>The permission an OAuth client needs for the built-in ingest routes.</summary>
+    internal const string BuiltInRoutePermission = "openpipeline:security.events:ingest";
+
+    const string Mask = "***";
+
+    /// <summary>A cut shorter than this at the end of a text is taken as chance, not as the start of a secret.</summary>
+    const int ShortestCut = 4;
+
+    static readonly string[] ResourcePrefixes = { "urn:dtaccount:", "urn:dtenvironment:" };
+
+    /// <summary>What <see cref="Redact(string)"/> removes: the token, or the client secret as given and as form bodies carry it.</summary>
+    readonly string[] _secrets;
+
+    Credentials(string tokenScheme, string token)
     {
+        TokenScheme = tokenScheme;
         Token = token;
-        OAuthClient = oauthClient;
+        _secrets = new[] { token };
     }
 
-    /// <summary>The fixed access or platform token; null when an OAuth client is used.</summary>
-    public AccessToken? Token { get; }
+    Credentials(string clientId, string clientSecret, Uri tokenUrl, string scope, string? resource)
+    {
+        ClientId = clientId;
+        ClientSecret = clientSecret;
+        TokenUrl = tokenUrl;
+        Scope = scope;
+        Resource = resource;
+        // In case an endpoint echoes the form body back: FormUrlEncodedContent encodes as Uri.EscapeDataString does
+        // (RFC 3986), other encoders as WebUtility.UrlEncode ('!', '(', ')', '*' differ).
+        _secrets = new[] { clientSecret, Uri.EscapeDataString(clientSecret), WebUtility.UrlEncode(clientSecret) };
+    }
 
-    /// <summary>The OAuth client; null when a fixed token is used.</summary>
-    public OAuthClient? OAuthClient { get; }
+    /// <summary><c>Api-Token</c> for a classic token (<c>dt0c01.</c>), otherwise <c>Bearer</c>; null for an OAuth client.</summary>
+    public string? TokenScheme { get; }
 
-    /// <summary>Chooses and validates the credentials; throws an <see cref="ArgumentException"/> that says what to fix.</summary>
-    public static Credentials From(DynatraceSecurityOptions options, IngestTarget target)
+    /// <summary>The fixed access or platform token; null for an OAuth client.</summary>
+    public string? Token { get; }
+
+    /// <summary>True for an OAuth client: then <see cref="ClientId"/>, <see cref="ClientSecret"/>, <see cref="TokenUrl"/> and <see cref="Scope"/> are set.</summary>
+    public bool IsOAuth => ClientId != null;
+
+    /// <summary>The OAuth client id (<c>dt0s02.</c> and its public part): not a secret.</summary>
+    public string? ClientId { get; }
+
+    public string? ClientSecret { get; }
+
+    public Uri? TokenUrl { get; }
+
+    /// <summary>The permissions asked for, separated by single spaces.</summary>
+    public string? Scope { get; }
+
+    /// <summary><c>urn:dtaccount:&lt;uuid&gt;</c> or <c>urn:dtenvironment:&lt;id&gt;</c>, or null to send no <c>resource</c>.</summary>
+    public string? Resource { get; }
+
+    /// <summary>Chooses and validates the credential; throws an <see cref="ArgumentException"/> that says what to fix, never with a secret.</summary>
+    public static Credentials From(DynatraceSecurityOptions options, bool customEndpoint)
     {
         var clientId = Configured(options.OAuthClientId);
         var secret = Configured(options.OAuthClientSecret);
+        // A blank accessToken (a placeholder left in a file) is no credential.
+        var token = Configured(options.AccessToken);
         if (clientId != null || secret != null)
         {
-            // A blank accessToken (a placeholder left in a file) is no second credential.
-            if (Configured(options.AccessToken) != null)
+            if (token != null)
                 throw new ArgumentException(
                     "Both an access token (accessToken) and an OAuth client (oauthClientId, oauthClientSecret) are configured: " +
                     "keep one of them.",
                     nameof(options.AccessToken));
-            return new Credentials(null, OAuthClient.Create(
+            return OAuthClient(
                 clientId ?? throw Missing("oauthClientId (OAuthClientId)", "oauthClientSecret", nameof(options.OAuthClientId)),
                 secret ?? throw Missing("oauthClientSecret (OAuthClientSecret)", "oauthClientId", nameof(options.OAuthClientSecret)),
-                options, target));
+                "oauthClientId (OAuthClientId)", "oauthClientSecret (OAuthClientSecret)", options, customEndpoint);
         }
 
-        if (Configured(options.AccessToken) is { } token)
-            return new Credentials(AccessToken.Parse(token), null);
+        if (token != null)
+            return FixedToken(token, "accessToken (AccessToken)");
 
-        clientId = Configured(Environment.GetEnvironmentVariable(OAuthClient.ClientIdVariable));
-        secret = Configured(Environment.GetEnvironmentVariable(OAuthClient.ClientSecretVariable));
+        token = Configured(Environment.GetEnvironmentVariable(AccessTokenVariable));
+        clientId = Configured(Environment.GetEnvironmentVariable(ClientIdVariable));
+        secret = Configured(Environment.GetEnvironmentVariable(ClientSecretVariable));
         if (clientId == null && secret == null)
-            return new Credentials(AccessToken.Parse(null), null);
+            return FixedToken(token ?? throw NoCredential(), AccessTokenVariable);
 
-        if (Configured(Environment.GetEnvironmentVariable(AccessToken.EnvironmentVariable)) != null)
+        if (token != null)
             throw new ArgumentException(
-                $"Both {AccessToken.EnvironmentVariable} and {OAuthClient.ClientIdVariable}/{OAuthClient.ClientSecretVariable} are set, " +
+                $"Both {AccessTokenVariable} and {ClientIdVariable}/{ClientSecretVariable} are set, " +
                 "so it is unclear which credential to use: unset one of them, or pass accessToken, or oauthClientId and " +
                 "oauthClientSecret, in code or configuration.",
                 nameof(options.AccessToken));
-        return new Credentials(null, OAuthClient.Create(
-            clientId ?? throw Missing(OAuthClient.ClientIdVariable, OAuthClient.ClientSecretVariable, nameof(options.OAuthClientId)),
-            secret ?? throw Missing(OAuthClient.ClientSecretVariable, OAuthClient.ClientIdVariable, nameof(options.OAuthClientSecret)),
-            options, target));
+        return OAuthClient(
+            clientId ?? throw Missing(ClientIdVariable, ClientSecretVariable, nameof(options.OAuthClientId)),
+            secret ?? throw Missing(ClientSecretVariable, ClientIdVariable, nameof(options.OAuthClientSecret)),
+            ClientIdVariable, ClientSecretVariable, options, customEndpoint);
     }
 
-    static string? Configured(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    /// <summary>
+    /// The one rule for a secret that goes into a header or a form (a token, a client id and secret, a token the endpoint
+    /// issued): no control, white-space or non-ASCII character, which a value pasted with a line break or typographic
+    /// characters has, and which would fail every request. Returns what is wrong, or null.
+    /// </summary>
+    public static string? HeaderProblem(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c))
+                return "a control or white-space character (for example a line break)";
+            if (c > '\u007e')
+                return "a character that is not ASCII (HTTP headers carry ASCII only, so every request would fail)";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The one rule for the URLs the sink sends a secret to, the environment URL and the OAuth token endpoint: absolute
+    /// http or https; no user information (it may hold a password, and messages print the URL); plain http only to a
+    /// loopback host; no fragment, and for the environment URL no query string.
+    /// </summary>
+    public static Uri ParseUrl(string text, bool tokenUrl)
+    {
+        var (name, parameter, form, credential, exposed) = tokenUrl
+            ? ($"oauthTokenUrl ({nameof(DynatraceSecurityOptions.OAuthTokenUrl)})", nameof(DynatraceSecurityOptions.OAuthTokenUrl),
+                "leave it out for Dynatrace's " + DynatraceSecurityOptions.DefaultOAuthTokenUrl, "the client as oauthClientId and oauthClientSecret",
+                "the client secret")
+            : ("The Dynatrace environment URL", nameof(DynatraceSecurityOptions.EnvironmentUrl),
+                "use the form https://abc12345.live.dynatrace.com", "the token as accessToken", "the access token and security events");
+
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            throw new ArgumentException($"{name} is not an absolute https URL; {form}.", parameter);
+
+        // Before any message prints the URL.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException($"{name} must not contain user information; pass {credential}.", parameter);
+
+        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+            throw new ArgumentException(
+                $"{name} '{uri.GetLeftPart(UriPartial.Authority)}' uses plain http to a host that is not loopback; {exposed} would " +
+                "cross the network unencrypted. Use https.",
+                parameter);
+
+        if (!string.IsNullOrEmpty(uri.Fragment) || (!tokenUrl && !string.IsNullOrEmpty(uri.Query)))
+            throw new ArgumentException(
+                tokenUrl
+                    ? $"{name} must not contain a fragment."
+                    : $"{name} must not contain a query string or fragment (query parameters would become event attributes).",
+                parameter);
+
+        return uri;
+    }
+
+    /// <summary>localhost, 127.0.0.0/8 or ::1: the only hosts plain http may go to (a local receiver, a test).</summary>
+    static bool IsLoopback(Uri uri) =>
+        string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>Every secret of this credential removed from <paramref name="text"/>, such as an echoed header or form body.</summary>
+    public string Redact(string text)
+    {
+        foreach (var secret in _secrets)
+            text = Redact(text, secret);
+        return text;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="secret"/> from text the sink reports (SelfLog, exceptions, failure reports): every
+    /// occurrence, and the start of one cut off at the end of the text, because an error body is read only up to a
+    /// bound and may end inside an echo.
+    /// </summary>
+    public static string Redact(string text, string secret)
+    {
+        if (secret.Length == 0)
+            return text;
+        if (text.IndexOf(secret, StringComparison.Ordinal) >= 0)
+            text = text.Replace(secret, Mask);
+        for (var length = Math.Min(secret.Length - 1, text.Length); length >= ShortestCut; length--)
+        {
+            if (string.CompareOrdinal(text, text.Length - length, secret, 0, length) == 0)
+                return text.Substring(0, text.Length - length) + Mask;
+        }
+
+        return text;
+    }
+
+    public override string ToString() => IsOAuth ? "OAuth client " + ClientId + " (secret hidden)" : TokenScheme + " " + Mask;
+
+    static Credentials FixedToken(string token, string source)
+    {
+        RequireHeaderSafe(token, "The Dynatrace access token", source, nameof(DynatraceSecurityOptions.AccessToken));
+        return new Credentials(token.StartsWith("dt0c01.", StringComparison.Ordinal) ? "Api-Token" : "Bearer", token);
+    }
+
+    static Credentials OAuthClient(string clientId, string secret, string clientIdSource, string secretSource,
+        DynatraceSecurityOptions options, bool customEndpoint)
+    {
+        RequireHeaderSafe(clientId, "The OAuth client id", clientIdSource, nameof(options.OAuthClientId));
+        RequireHeaderSafe(secret, "The OAuth client secret", secretSource, nameof(options.OAuthClientSecret));
+        var tokenUrl = options.OAuthTokenUrl is { } url && url.Trim().Length > 0
+            ? ParseUrl(url, tokenUrl: true)
+            : new Uri(DynatraceSecurityOptions.DefaultOAuthTokenUrl);
+        var scope = Configured(options.OAuthScope) is { } configuredScope
+            ? ParseScope(configuredScope)
+            : customEndpoint ? CustomEndpointPermission : BuiltInRoutePermission;
+        var resource = Configured(options.OAuthResource) is { } configuredResource ? ParseResource(configuredResource) : null;
+        return new Credentials(clientId, secret, tokenUrl, scope, resource);
+    }
+
+    static void RequireHeaderSafe(string value, string what, string source, string parameter)
+    {
+        if (HeaderProblem(value) is { } problem)
+            throw new ArgumentException($"{what} contains {problem}; copy it again, as plain text, into {source}.", parameter);
+    }
+
+    static string ParseScope(string configured)
+    {
+        var permissions = configured.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var permission in permissions)
+        {
+            foreach (var c in permission)
+            {
+                // RFC 6749, 3.3: a scope token is printable ASCII without '"' and '\'.
+                if (c is < '\u0021' or > '\u007e' or '"' or '\\')
+                    throw new ArgumentException(
+                        $"oauthScope ({nameof(DynatraceSecurityOptions.OAuthScope)}) must hold permissions separated by spaces, such as " +
+                        $"{CustomEndpointPermission}; it contains a character a permission cannot.",
+                        nameof(DynatraceSecurityOptions.OAuthScope));
+            }
+        }
+
+        return string.Join(" ", permissions);
+    }
+
+    static string ParseResource(string resource)
+    {
+        var valid = false;
+        foreach (var prefix in ResourcePrefixes)
+            valid |= resource.Length > prefix.Length && resource.StartsWith(prefix, StringComparison.Ordinal);
+        foreach (var c in resource)
+            valid &= !char.IsControl(c) && !char.IsWhiteSpace(c);
+        if (valid)
+            return resource;
+
+        throw new ArgumentException(
+            $"oauthResource ({nameof(DynatraceSecurityOptions.OAuthResource)}) must be urn:dtaccount:<account-uuid> or " +
+            "urn:dtenvironment:<environment-id> (the account's UUID is in Account Management's URL), or left out.",
+            nameof(DynatraceSecurityOptions.OAuthResource));
+    }
+
+    /// <summary>The value without surrounding white space, or null when there is nothing else.</summary>
+    static string? Configured(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+
+    static ArgumentException NoCredential() => new(
+        "No Dynatrace access token or OAuth client: pass accessToken (AccessToken), or oauthClientId and oauthClientSecret (OAuthClientId, " +
+        $"OAuthClientSecret) for an OAuth client, or set the environment variable {AccessTokenVariable}, or {ClientIdVariable} and " +
+        $"{ClientSecretVariable}. A classic token needs the scope openpipeline.events_security.custom; an OAuth client or platform " +
+        $"token the permission {CustomEndpointPermission}.",
+        nameof(DynatraceSecurityOptions.AccessToken));
 
     static ArgumentException Missing(string missing, string given, string parameter) => new(
         $"An OAuth client needs both a client id and a secret: {given} is set but {missing} is not. Configure both in one " +
-        "place (code, configuration or the environment variables DT_CLIENT_ID and DT_CLIENT_SECRET; the environment is read " +
-        "only when neither an access token nor an OAuth client is configured).",
+        $"place (code, configuration or the environment variables {ClientIdVariable} and {ClientSecretVariable}; the environment " +
+        "is read only when neither an access token nor an OAuth client is configured).",
         parameter);
 }

@@ -1,69 +1,132 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
 /// <summary>
-/// The sink's settings after validation: everything the pipeline needs, in the form it needs it. Built from
+/// The sink's settings after validation, in the form the pipeline needs them. Built from
 /// <see cref="DynatraceSecurityOptions"/> (audit mode: the batching values keep their defaults and are not used) or
-/// <see cref="DynatraceSecuritySinkOptions"/> (batched mode).
+/// <see cref="DynatraceSecuritySinkOptions"/> (batched mode). Every rule a setting must follow, and every limit, is
+/// checked here, once, and a setting that breaks one throws an <see cref="ArgumentException"/> that says what to fix.
 /// </summary>
 internal sealed class SinkSettings
 {
-    static readonly DynatraceSecuritySinkOptions BatchingDefaults = new();
+    /// <summary>Every default, as the options state it, for the values audit mode does not use and for messages.</summary>
+    static readonly DynatraceSecuritySinkOptions Defaults = new();
 
-    SinkSettings(DynatraceSecurityOptions options, DynatraceSecuritySinkOptions? batched, IngestTarget target, Credentials credentials)
+    /// <summary>The <c>eventBodyLimitBytes</c> when it is not set (or, in batched mode, what fits in a request if less).</summary>
+    const int DefaultEventBodyLimitBytes = 256 * 1024;
+
+    SinkSettings(DynatraceSecurityOptions options)
     {
-        var batching = batched ?? BatchingDefaults;
-        Target = target;
-        Token = credentials.Token;
-        OAuthClient = credentials.OAuthClient;
+        var batched = options as DynatraceSecuritySinkOptions;
+        var batching = batched ?? Defaults;
+
+        Target = IngestUri(options);
+        IsCustomEndpoint = options.Endpoint != null;
+        Credentials = Credentials.From(options, IsCustomEndpoint);
+
+        RequestTimeout = Time(options.RequestTimeout, zeroAllowed: false, TimeSpan.FromMinutes(10), nameof(options.RequestTimeout),
+            Defaults.RequestTimeout);
+        MarkerProperty = RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
+        DefaultEventType = RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
+        if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
+            throw new ArgumentOutOfRangeException(nameof(options.RestrictedToMinimumLevel), options.RestrictedToMinimumLevel,
+                "RestrictedToMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal.");
         RestrictedToMinimumLevel = options.RestrictedToMinimumLevel;
         LevelSwitch = options.LevelSwitch;
-        MarkerProperty = options.MarkerProperty;
-        DefaultEventType = options.DefaultEventType;
-        EventProvider = options.EventProvider;
+        EventProvider = options.EventProvider ?? ApplicationName();
         ProductName = options.ProductName;
         ProductVendor = options.ProductVendor;
         StaticAttributes = new List<KeyValuePair<string, string>>(options.StaticAttributes ?? new Dictionary<string, string>());
-        MessageHandler = options.MessageHandler;
-        RequestTimeout = options.RequestTimeout;
-        RedactedProperties = options.RedactedProperties ?? DynatraceSecurityOptions.DefaultRedactedProperties;
-        PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        EnrichmentDirectory = options.EnrichmentDirectory;
-        // In batched mode never more than fits in a request body with its brackets.
-        EventBodyLimitBytes = batched == null ? options.EventBodyLimitBytes : Math.Min(options.EventBodyLimitBytes, batched.BatchSizeLimitBytes - 2);
+        foreach (var attribute in StaticAttributes)
+        {
+            if (string.IsNullOrWhiteSpace(attribute.Key))
+                throw new ArgumentException("StaticAttributes must not contain an empty attribute name.", nameof(options.StaticAttributes));
+        }
 
-        BatchSizeLimit = batching.BatchSizeLimit;
-        BatchSizeLimitBytes = batching.BatchSizeLimitBytes;
-        BufferingTimeLimit = batching.BufferingTimeLimit;
-        QueueLimit = batching.QueueLimit;
-        QueueLimitBytes = batching.QueueLimitBytes;
-        RetryTimeLimit = batching.RetryTimeLimit;
-        ShutdownTimeout = batching.ShutdownTimeout;
+        PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var rename in PropertyNames)
+        {
+            if (string.IsNullOrWhiteSpace(rename.Key) || string.IsNullOrWhiteSpace(rename.Value))
+                throw new ArgumentException(
+                    $"PropertyNames must map non-empty names to non-empty names; check the entry for '{rename.Key}'.",
+                    nameof(options.PropertyNames));
+        }
+
+        MessageHandler = options.MessageHandler;
+        RedactedProperties = RedactedNames(options.RedactedProperties ?? DynatraceSecurityOptions.DefaultRedactedProperties);
+        EnrichmentDirectory = options.EnrichmentDirectory switch
+        {
+            null => EnrichmentFiles.DefaultDirectory,
+            { } off when off.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) => null,
+            { } blank when blank.Trim().Length == 0 => throw new ArgumentException(
+                "EnrichmentDirectory must be a directory path, \"none\" to turn enrichment off, or null (left out) for Dynatrace's " +
+                "directory; an empty string is none of them: write \"none\" to turn enrichment off.", nameof(options.EnrichmentDirectory)),
+            { } directory => directory,
+        };
+
+        BatchSizeLimit = (int)Between(batching.BatchSizeLimit, 1, 100_000, nameof(batching.BatchSizeLimit), Defaults.BatchSizeLimit);
+        QueueLimit = (int)Between(batching.QueueLimit, 1, 10_000_000, nameof(batching.QueueLimit), Defaults.QueueLimit);
+        // A request body holds at least "[", one event and "]"; below a kilobyte nothing useful fits.
+        BatchSizeLimitBytes = (int)Between(batching.BatchSizeLimitBytes, 1024, 10_000_000, nameof(batching.BatchSizeLimitBytes),
+            Defaults.BatchSizeLimitBytes, "; OpenPipeline refuses requests over 10 MB");
+        // In batched mode an event travels in a request body, with its brackets.
+        var fitsRequest = batched == null ? int.MaxValue : BatchSizeLimitBytes - 2;
+        EventBodyLimitBytes = options.EventBodyLimitBytes is { } eventBodyLimitBytes
+            ? EventBodyLimit(eventBodyLimitBytes, fitsRequest)
+            : Math.Min(DefaultEventBodyLimitBytes, fitsRequest);
+        // Beyond the maxima a value is a mistake (a unit mix-up, a day where a second was meant) that would break delivery
+        // later, or waste memory, instead of failing here.
+        QueueLimitBytes = Between(batching.QueueLimitBytes, 1, 4L << 30, nameof(batching.QueueLimitBytes), Defaults.QueueLimitBytes);
+        // A megabyte: room for a few hundred events (for the undelivered-events file, two files of at least half a
+        // megabyte; for the durable buffer, about one request).
+        UndeliveredEventsSizeLimitBytes = Between(batching.UndeliveredEventsSizeLimitBytes, 1L << 20, 64L << 30,
+            nameof(batching.UndeliveredEventsSizeLimitBytes), Defaults.UndeliveredEventsSizeLimitBytes);
+        BufferSizeLimitBytes = Between(batching.BufferSizeLimitBytes, 1L << 20, 1L << 40, nameof(batching.BufferSizeLimitBytes),
+            Defaults.BufferSizeLimitBytes);
+        BufferingTimeLimit = Time(batching.BufferingTimeLimit, zeroAllowed: false, TimeSpan.FromHours(1), nameof(batching.BufferingTimeLimit),
+            Defaults.BufferingTimeLimit);
+        RetryTimeLimit = Time(batching.RetryTimeLimit, zeroAllowed: true, TimeSpan.FromHours(23), nameof(batching.RetryTimeLimit),
+            Defaults.RetryTimeLimit, "; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");
+        ShutdownTimeout = Time(batching.ShutdownTimeout, zeroAllowed: false, TimeSpan.FromMinutes(10), nameof(batching.ShutdownTimeout),
+            Defaults.ShutdownTimeout);
+        if (batching.Compression is not (DynatraceSecurityCompression.None or DynatraceSecurityCompression.Gzip))
+            throw new ArgumentOutOfRangeException(nameof(batching.Compression), batching.Compression, "Compression must be None or Gzip.");
         Compression = batching.Compression;
-        UndeliveredEventsPath = batching.UndeliveredEventsPath;
-        UndeliveredEventsSizeLimitBytes = batching.UndeliveredEventsSizeLimitBytes;
-        BufferPath = batching.BufferPath;
-        BufferSizeLimitBytes = batching.BufferSizeLimitBytes;
+        UndeliveredEventsPath = PathOrNull(batching.UndeliveredEventsPath, nameof(batching.UndeliveredEventsPath),
+            "a file path, or null (left out) for no undelivered-events file");
+        BufferPath = PathOrNull(batching.BufferPath, nameof(batching.BufferPath), "a directory path, or null (left out) for no durable buffer");
+        if (UndeliveredEventsPath != null && BufferPath != null && IsInside(UndeliveredEventsPath, BufferPath))
+            throw new ArgumentException(
+                $"UndeliveredEventsPath '{UndeliveredEventsPath}' is inside BufferPath '{BufferPath}': that directory belongs to " +
+                "the durable buffer, whose replayer moves and deletes what it finds there. Put the undelivered-events file outside it.",
+                nameof(batching.UndeliveredEventsPath));
     }
 
-    public IngestTarget Target { get; }
-    /// <summary>The fixed access or platform token; null when <see cref="OAuthClient"/> is used.</summary>
-    public AccessToken? Token { get; }
+    /// <summary>The URL events are posted to: the environment URL, its path (such as an ActiveGate's) and the route.</summary>
+    public Uri Target { get; }
 
-    /// <summary>The OAuth client whose tokens authenticate requests; null when <see cref="Token"/> is used.</summary>
-    public OAuthClient? OAuthClient { get; }
+    /// <summary>True for a custom ingest source (<c>endpoint</c> set), false for the built-in route.</summary>
+    public bool IsCustomEndpoint { get; }
+
+    public Credentials Credentials { get; }
     public LogEventLevel RestrictedToMinimumLevel { get; }
     public LoggingLevelSwitch? LevelSwitch { get; }
     public string MarkerProperty { get; }
     public string DefaultEventType { get; }
-    public string? EventProvider { get; }
+
+    /// <summary>The <c>event.provider</c>: as configured, or the application's name.</summary>
+    public string EventProvider { get; }
+
     public string? ProductName { get; }
     public string? ProductVendor { get; }
     public IReadOnlyList<KeyValuePair<string, string>> StaticAttributes { get; }
@@ -73,7 +136,7 @@ internal sealed class SinkSettings
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
 
-    /// <summary>Where to read Dynatrace's enrichment files: null for the platform's directory, empty for none.</summary>
+    /// <summary>Where to read Dynatrace's enrichment files (Dynatrace's directory unless configured); null for no enrichment.</summary>
     public string? EnrichmentDirectory { get; }
 
     public int BatchSizeLimit { get; }
@@ -89,65 +152,117 @@ internal sealed class SinkSettings
     public string? BufferPath { get; }
     public long BufferSizeLimitBytes { get; }
 
+    /// <summary>Applies <paramref name="configure"/> to fresh options and validates them: how <c>WriteTo</c> and <c>AuditTo</c> get their settings.</summary>
+    public static SinkSettings From<TOptions>(Action<TOptions> configure)
+        where TOptions : DynatraceSecurityOptions, new()
+    {
+        if (configure == null) throw new ArgumentNullException(nameof(configure));
+
+        var options = new TOptions();
+        configure(options);
+        return From(options);
+    }
+
     /// <summary>
     /// Validates <paramref name="options"/> (and, for <see cref="DynatraceSecuritySinkOptions"/>, the batching options)
     /// and throws an <see cref="ArgumentException"/> that says what to fix.
     /// </summary>
-    public static SinkSettings From(DynatraceSecurityOptions options)
+    public static SinkSettings From(DynatraceSecurityOptions options) =>
+        new(options ?? throw new ArgumentNullException(nameof(options)));
+
+    static Uri IngestUri(DynatraceSecurityOptions options)
     {
-        if (options == null) throw new ArgumentNullException(nameof(options));
-
-        var target = IngestTarget.Create(options.EnvironmentUrl, options.Route, options.Endpoint);
-        var credentials = Credentials.From(options, target);
-
-        RequireBetween(options.EventBodyLimitBytes, 512, Maxima.BatchSizeLimitBytes, nameof(options.EventBodyLimitBytes), "262144, 256 KiB");
-        RequireBetween(options.RequestTimeout, TimeSpan.Zero, false, Maxima.RequestTimeout, nameof(options.RequestTimeout), "00:00:30");
-        RequireText(options.MarkerProperty, nameof(options.MarkerProperty));
-        RequireText(options.DefaultEventType, nameof(options.DefaultEventType));
-        if (!Enum.IsDefined(typeof(LogEventLevel), options.RestrictedToMinimumLevel))
-            throw new ArgumentOutOfRangeException(nameof(options.RestrictedToMinimumLevel), options.RestrictedToMinimumLevel,
-                "RestrictedToMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal.");
-        RequireNames(options);
-
-        var batched = options as DynatraceSecuritySinkOptions;
-        if (batched != null)
-            ValidateBatching(batched);
-
-        return new SinkSettings(options, batched, target, credentials);
-    }
-
-    static void ValidateBatching(DynatraceSecuritySinkOptions options)
-    {
-        RequireBetween(options.BatchSizeLimit, 1, Maxima.BatchSizeLimit, nameof(options.BatchSizeLimit), "1000");
-        RequireBetween(options.QueueLimit, 1, Maxima.QueueLimit, nameof(options.QueueLimit), "100000");
-        // A request body holds at least "[", one event and "]"; below a kilobyte nothing useful fits.
-        RequireBetween(options.BatchSizeLimitBytes, 1024, Maxima.BatchSizeLimitBytes, nameof(options.BatchSizeLimitBytes),
-            "1000000; OpenPipeline refuses requests over 10 MB");
-        RequireBetween(options.QueueLimitBytes, 1, Maxima.QueueLimitBytes, nameof(options.QueueLimitBytes), "67108864, 64 MiB");
-        RequireBetween(options.UndeliveredEventsSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.UndeliveredEventsSizeLimitBytes,
-            nameof(options.UndeliveredEventsSizeLimitBytes), "104857600, 100 MiB");
-        RequireBetween(options.BufferSizeLimitBytes, Minima.UndeliveredEventsSizeLimitBytes, Maxima.BufferSizeLimitBytes,
-            nameof(options.BufferSizeLimitBytes), "268435456, 256 MiB");
-        RequireBetween(options.BufferingTimeLimit, TimeSpan.Zero, false, Maxima.BufferingTimeLimit, nameof(options.BufferingTimeLimit), "00:00:02");
-        RequireBetween(options.RetryTimeLimit, TimeSpan.Zero, true, Maxima.RetryTimeLimit, nameof(options.RetryTimeLimit),
-            "00:10:00; TimeSpan.Zero turns retries off; Dynatrace drops events older than 24 hours");
-        RequireBetween(options.ShutdownTimeout, TimeSpan.Zero, false, Maxima.ShutdownTimeout, nameof(options.ShutdownTimeout), "00:00:10");
-        if (options.Compression is not (DynatraceSecurityCompression.None or DynatraceSecurityCompression.Gzip))
-            throw new ArgumentOutOfRangeException(nameof(options.Compression), options.Compression, "Compression must be None or Gzip.");
-        RequirePathOrNull(options.UndeliveredEventsPath, nameof(options.UndeliveredEventsPath), "a file path, or null (left out) for no undelivered-events file");
-        RequirePathOrNull(options.BufferPath, nameof(options.BufferPath), "a directory path, or null (left out) for no durable buffer");
-        if (options.UndeliveredEventsPath != null && options.BufferPath != null && IsInside(options.UndeliveredEventsPath, options.BufferPath))
+        if (string.IsNullOrWhiteSpace(options.EnvironmentUrl))
             throw new ArgumentException(
-                $"UndeliveredEventsPath '{options.UndeliveredEventsPath}' is inside BufferPath '{options.BufferPath}': that directory belongs to " +
-                "the durable buffer, whose replayer moves and deletes what it finds there. Put the undelivered-events file outside it.",
-                nameof(options.UndeliveredEventsPath));
+                "The Dynatrace environment URL is required, for example https://abc12345.live.dynatrace.com.", nameof(options.EnvironmentUrl));
+        var environment = Credentials.ParseUrl(options.EnvironmentUrl!, tokenUrl: false);
+
+        var endpoint = options.Endpoint;
+        if (endpoint != null && !IsEndpointName(endpoint))
+            throw new ArgumentException(
+                $"The endpoint name '{endpoint}' is not a valid OpenPipeline custom ingest source name: use letters, digits and dots only, " +
+                "starting with a letter or digit, with no '..' and no trailing dot (for example contoso.identity); pass null to use the built-in route.",
+                nameof(options.Endpoint));
+
+        var route = (options.Route, endpoint) switch
+        {
+            (DynatraceSecurityRoute.SecurityEvents, null) => "platform/ingest/v1/security.events",
+            (DynatraceSecurityRoute.LegacyEventsSecurity, null) => "platform/ingest/v1/events.security",
+            (DynatraceSecurityRoute.SecurityEvents, _) => "platform/ingest/custom/security.events/" + endpoint,
+            (DynatraceSecurityRoute.LegacyEventsSecurity, _) => "platform/ingest/custom/events.security/" + endpoint,
+            _ => throw new ArgumentOutOfRangeException(nameof(options.Route), options.Route, "Unknown route: use SecurityEvents or LegacyEventsSecurity."),
+        };
+
+        // The base path (e.g. an ActiveGate's /e/{environment-id}) stays in front of the route.
+        var path = environment.AbsolutePath.TrimEnd('/') + "/" + route;
+        return new UriBuilder(environment) { Path = path, Query = string.Empty, Fragment = string.Empty }.Uri;
     }
 
-    static void RequirePathOrNull(string? path, string name, string what)
+    /// <summary>OpenPipeline's rule: letters, digits and dots, starting with a letter or digit, no <c>..</c>, no trailing dot.</summary>
+    static bool IsEndpointName(string endpoint)
     {
-        if (path != null && string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException($"{name} must be {what}; an empty string is neither.", name);
+        var valid = endpoint.Length > 0 && endpoint[0] != '.' && endpoint[endpoint.Length - 1] != '.' &&
+                    endpoint.IndexOf("..", StringComparison.Ordinal) < 0;
+        foreach (var c in endpoint)
+            valid &= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.';
+        return valid;
     }
+
+    /// <summary>
+    /// The name the sink gives the application when <c>eventProvider</c> is not set: the entry assembly's name, or, where
+    /// there is no entry assembly (a host such as IIS or a test runner started the process), the process name.
+    /// </summary>
+    static string ApplicationName()
+    {
+        var entry = Assembly.GetEntryAssembly()?.GetName().Name;
+        if (!string.IsNullOrWhiteSpace(entry))
+            return entry!;
+
+        try
+        {
+            using var process = Process.GetCurrentProcess();
+            if (!string.IsNullOrWhiteSpace(process.ProcessName))
+                return process.ProcessName;
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or InvalidOperationException)
+        {
+            // Some platforms (browser WebAssembly) have no process to name.
+        }
+
+        return "dotnet";
+    }
+
+    static int EventBodyLimit(int value, int fitsRequest)
+    {
+        const string name = nameof(DynatraceSecurityOptions.EventBodyLimitBytes);
+        Between(value, 512, 10_000_000, name, DefaultEventBodyLimitBytes, ", or BatchSizeLimitBytes - 2 when that is smaller");
+        return value <= fitsRequest
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value,
+                $"EventBodyLimitBytes ({value}) does not fit in a request body of BatchSizeLimitBytes ({fitsRequest + 2}) with its " +
+                $"brackets: set EventBodyLimitBytes to at most {fitsRequest} (or leave it out for the largest that fits), or raise BatchSizeLimitBytes.");
+    }
+
+    /// <summary>The names, trimmed. An empty list turns redaction off; an empty name in it is a mistake, not a way to say so.</summary>
+    static string[] RedactedNames(IReadOnlyList<string> names)
+    {
+        var trimmed = new string[names.Count];
+        for (var i = 0; i < trimmed.Length; i++)
+        {
+            trimmed[i] = string.IsNullOrWhiteSpace(names[i])
+                ? throw new ArgumentException(
+                    "RedactedProperties must not contain an empty name; to turn redaction off, pass an empty list ([] in JSON).",
+                    nameof(DynatraceSecurityOptions.RedactedProperties))
+                : names[i].Trim();
+        }
+
+        return trimmed;
+    }
+
+    static string? PathOrNull(string? path, string name, string what) =>
+        path != null && string.IsNullOrWhiteSpace(path)
+            ? throw new ArgumentException($"{name} must be {what}; an empty string is neither.", name)
+            : path;
 
     /// <summary>Whether <paramref name="path"/> lies in <paramref name="directory"/> or below it (case-blind where file systems usually are).</summary>
     static bool IsInside(string path, string directory)
@@ -164,46 +279,18 @@ internal sealed class SinkSettings
         }
     }
 
-    static void RequireNames(DynatraceSecurityOptions options)
-    {
-        if (options.StaticAttributes != null)
-        {
-            foreach (var attribute in options.StaticAttributes)
-            {
-                if (string.IsNullOrWhiteSpace(attribute.Key))
-                    throw new ArgumentException("StaticAttributes must not contain an empty attribute name.", nameof(options.StaticAttributes));
-            }
-        }
+    static long Between(long value, long minimum, long maximum, string name, long defaultValue, string note = "") =>
+        value < minimum || value > maximum
+            ? throw new ArgumentOutOfRangeException(name, value,
+                $"{name} must be between {minimum} and {maximum} (the default is {defaultValue}{note}).")
+            : value;
 
-        if (options.PropertyNames != null)
-        {
-            foreach (var rename in options.PropertyNames)
-            {
-                if (string.IsNullOrWhiteSpace(rename.Key) || string.IsNullOrWhiteSpace(rename.Value))
-                    throw new ArgumentException(
-                        $"PropertyNames must map non-empty names to non-empty names; check the entry for '{rename.Key}'.",
-                        nameof(options.PropertyNames));
-            }
-        }
-    }
+    static TimeSpan Time(TimeSpan value, bool zeroAllowed, TimeSpan maximum, string name, TimeSpan defaultValue, string note = "") =>
+        value < TimeSpan.Zero || (value == TimeSpan.Zero && !zeroAllowed) || value > maximum
+            ? throw new ArgumentOutOfRangeException(name, value,
+                $"{name} must be {(zeroAllowed ? "at least" : "more than")} {TimeSpan.Zero} and at most {maximum} (the default is {defaultValue}{note}).")
+            : value;
 
-    static void RequireBetween(long value, long minimum, long maximum, string name, string defaultValue)
-    {
-        if (value < minimum || value > maximum)
-            throw new ArgumentOutOfRangeException(name, value,
-                $"{name} must be between {minimum} and {maximum} (the default is {defaultValue}).");
-    }
-
-    static void RequireBetween(TimeSpan value, TimeSpan minimum, bool minimumAllowed, TimeSpan maximum, string name, string defaultValue)
-    {
-        if (value < minimum || (value == minimum && !minimumAllowed) || value > maximum)
-            throw new ArgumentOutOfRangeException(name, value,
-                $"{name} must be {(minimumAllowed ? "at least" : "more than")} {minimum} and at most {maximum} (the default is {defaultValue}).");
-    }
-
-    static void RequireText(string? value, string name)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException(name + " must be a non-empty string.", name);
-    }
+    static string RequireText(string? value, string name) =>
+        string.IsNullOrWhiteSpace(value) ? throw new ArgumentException(name + " must be a non-empty string.", name) : value!;
 }

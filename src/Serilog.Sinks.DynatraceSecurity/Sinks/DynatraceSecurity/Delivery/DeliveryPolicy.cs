@@ -142,7 +142,7 @@ internal readonly struct Attempt
         Mode = mode;
         Backoff = backoff;
         FailingFor = failingFor;
-        RetryTimeLimit = retryTimeLimit ?? DynatraceSecuritySinkOptions.DefaultRetryTimeLimit;
+        RetryTimeLimit = retryTimeLimit ?? TimeSpan.MaxValue; // unbounded unless given (the sender always gives the option)
         ShuttingDown = shuttingDown;
     }
 

@@ -13,19 +13,19 @@ internal sealed class FailureText
     readonly string _route;
     readonly bool _customEndpoint;
     readonly TimeSpan _requestTimeout;
-    readonly OAuthClient? _oauth;
+    readonly Credentials? _oauth;
 
-    public FailureText(IngestTarget target, TimeSpan requestTimeout, OAuthClient? oauth)
+    public FailureText(SinkSettings settings)
     {
-        _route = target.Path;
-        _customEndpoint = target.IsCustomEndpoint;
-        _requestTimeout = requestTimeout;
-        _oauth = oauth;
+        _route = settings.Target.AbsolutePath;
+        _customEndpoint = settings.IsCustomEndpoint;
+        _requestTimeout = settings.RequestTimeout;
+        _oauth = settings.Credentials.IsOAuth ? settings.Credentials : null;
     }
 
     public string Route => _route;
 
-    string Permission => _customEndpoint ? OAuthClient.CustomEndpointPermission : OAuthClient.BuiltInRoutePermission;
+    string Permission => _customEndpoint ? Credentials.CustomEndpointPermission : Credentials.BuiltInRoutePermission;
 
     /// <summary>What happened, e.g. <c>503 from POST /platform/...: Dynatrace's message</c>.</summary>
     public string Describe(IngestResult result)
@@ -44,7 +44,7 @@ internal sealed class FailureText
     /// <summary>What happened to a token request, e.g. <c>401 from POST https://sso.../token: invalid_client: ...</c>.</summary>
     string DescribeTokenRequest(IngestResult result)
     {
-        var request = "POST " + (_oauth?.TokenUrl.GetLeftPart(UriPartial.Path) ?? "(token endpoint)");
+        var request = "POST " + (_oauth?.TokenUrl!.GetLeftPart(UriPartial.Path) ?? "(token endpoint)");
         if (result.TimedOut)
             return $"The token request {request} got no response within {_requestTimeout.TotalSeconds:0.###} s (requestTimeout); " +
                 $"nothing was sent to {_route}";

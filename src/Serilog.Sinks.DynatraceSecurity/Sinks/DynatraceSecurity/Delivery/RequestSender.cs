@@ -67,7 +67,7 @@ internal sealed class RequestSender : IDisposable
         _abandonWhen = mode == DeliveryMode.Durable ? abandonWhen : null;
         _requestTimeout = settings.RequestTimeout;
         _retryTimeLimit = settings.RetryTimeLimit;
-        _text = new FailureText(settings.Target, settings.RequestTimeout, settings.OAuthClient);
+        _text = new FailureText(settings);
         _sizeLimit = new RequestSizeLimit(settings.BatchSizeLimitBytes);
         _gzip = settings.Compression == DynatraceSecurityCompression.Gzip;
     }

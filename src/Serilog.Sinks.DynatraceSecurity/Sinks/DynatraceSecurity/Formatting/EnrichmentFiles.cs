@@ -29,17 +29,16 @@ internal static class EnrichmentFiles
 
     /// <summary>
     /// The attributes, the most specific first (process, then workload, then host; the first of a key counts).
-    /// <paramref name="directory"/>: null for <see cref="DefaultDirectory"/>, empty to read nothing at all.
+    /// <paramref name="directory"/>: null to read nothing at all (enrichment is off).
     /// </summary>
     public static List<KeyValuePair<string, object?>> Read(string? directory)
     {
         var attributes = new List<KeyValuePair<string, object?>>();
-        if (directory is { Length: 0 })
+        if (directory == null)
             return attributes;
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         AddFrom(attributes, seen, ProcessFile, indirect: true);
-        directory ??= DefaultDirectory;
         AddFrom(attributes, seen, Combine(directory, WorkloadFile), indirect: false);
         AddFrom(attributes, seen, Combine(directory, HostFile), indirect: false);
         return attributes;

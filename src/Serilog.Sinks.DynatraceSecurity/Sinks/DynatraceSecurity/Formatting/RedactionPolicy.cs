@@ -21,15 +21,8 @@ internal sealed class RedactionPolicy
     // substring for dotted names). Bounded: cleared when full.
     readonly Dictionary<string, bool> _decisions = new(StringComparer.Ordinal);
 
-    public RedactionPolicy(IEnumerable<string> names)
-    {
-        _names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in names)
-        {
-            if (!string.IsNullOrWhiteSpace(name))
-                _names.Add(name.Trim());
-        }
-    }
+    /// <param name="names">The names, as <c>SinkSettings</c> checked them: none empty, none with white space around it.</param>
+    public RedactionPolicy(IEnumerable<string> names) => _names = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
 
     public bool IsRedacted(string name)
     {

@@ -36,7 +36,6 @@ internal sealed class SecurityEventFormatter
     readonly ReservedNamespaces _reserved;
     readonly EventAttribute[] _staticAttributes;
     readonly EventAttribute[] _enrichment;
-    readonly string _applicationName;
     readonly TextValueWriter _text = new();
 
     // Built per formatter (they keep per-event state); the attributes above are made once per sink and shared.
@@ -68,7 +67,6 @@ internal sealed class SecurityEventFormatter
             _enrichment[i] = new EventAttribute(key, _reserved.WrittenName(key), enrichment[i].Value, redaction.IsRedacted(key));
         }
 
-        _applicationName = settings.EventProvider ?? ApplicationName.Resolve();
         BuildWriters(redaction);
     }
 
@@ -79,13 +77,12 @@ internal sealed class SecurityEventFormatter
         _reserved = source._reserved;
         _staticAttributes = source._staticAttributes;
         _enrichment = source._enrichment;
-        _applicationName = source._applicationName;
         BuildWriters(new RedactionPolicy(_settings.RedactedProperties));
     }
 
     /// <summary>
     /// A formatter that writes exactly as this one, for another thread (the undelivered-events file's writer): it shares
-    /// what was made once per sink (attributes, enrichment, the application's name) and has state of its own.
+    /// what was made once per sink (attributes, enrichment) and has state of its own.
     /// </summary>
     public SecurityEventFormatter Copy() => new(this);
 
@@ -97,7 +94,7 @@ internal sealed class SecurityEventFormatter
         _staticAttributes.CopyTo(attributes, 0);
         _enrichment.CopyTo(attributes, _staticAttributes.Length);
         _given = new GivenFields(attributes);
-        _fields = new BuiltInFieldWriter(_marker, _flattener, _text, new MessageRenderer(redaction), _applicationName,
+        _fields = new BuiltInFieldWriter(_marker, _flattener, _text, new MessageRenderer(redaction), _settings.EventProvider,
             _settings.ProductName, _settings.ProductVendor);
     }
 

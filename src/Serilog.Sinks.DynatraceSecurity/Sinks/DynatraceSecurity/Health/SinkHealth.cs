@@ -32,10 +32,10 @@ internal sealed class SinkHealth
     Failure? _failing;
 
     /// <summary>A batched sink's (<paramref name="queue"/> set) or an audit sink's (no queue, buffer or drops).</summary>
-    public SinkHealth(IngestTarget target, TimeProvider time, EventQueue? queue = null, BufferDirectory? buffer = null)
+    public SinkHealth(Uri target, TimeProvider time, EventQueue? queue = null, BufferDirectory? buffer = null)
     {
         // Scheme, host, port and path: user information is refused by the settings, and neither it nor a query is shown.
-        Endpoint = target.Uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+        Endpoint = target.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
         _time = time;
         _queue = queue;
         _buffer = buffer;

@@ -19,7 +19,7 @@ internal sealed class HttpIngestClient : IIngestClient
     static readonly MediaTypeHeaderValue JsonUtf8 = new("application/json") { CharSet = "utf-8" };
 
     readonly HttpClient _httpClient;
-    readonly IngestTarget _target;
+    readonly Uri _target;
     readonly Credential? _token;
     readonly OAuthTokenSource? _oauth;
     readonly TimeProvider _time;
@@ -37,14 +37,11 @@ internal sealed class HttpIngestClient : IIngestClient
         _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
         // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
         // redirects apply to them too, and they create no Activity either.
-        if (settings.OAuthClient is { } client)
-        {
-            _oauth = new OAuthTokenSource(client, new TokenEndpointClient(_httpClient, client, time), settings.RequestTimeout, time);
-        }
+        var credentials = settings.Credentials;
+        if (credentials.IsOAuth)
+            _oauth = new OAuthTokenSource(credentials, new TokenEndpointClient(_httpClient, credentials, time), settings.RequestTimeout, time);
         else
-        {
-            _token = new Credential(settings.Token!.Scheme, settings.Token.Value, generation: null);
-        }
+            _token = new Credential(credentials.TokenScheme!, credentials.Token!, generation: null);
     }
 
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
@@ -65,7 +62,7 @@ internal sealed class HttpIngestClient : IIngestClient
         if (credential.Failure != null)
             return credential.Failure;
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, _target.Uri);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _target);
         request.Headers.Authorization = new AuthenticationHeaderValue(credential.Scheme, credential.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
         request.Content.Headers.ContentType = JsonUtf8;
@@ -79,7 +76,7 @@ internal sealed class HttpIngestClient : IIngestClient
                 .ConfigureAwait(false);
 
             var status = (int)response.StatusCode;
-            var redirectHost = ResponseReader.RedirectHost(response, status, _target.Uri);
+            var redirectHost = ResponseReader.RedirectHost(response, status, _target);
             if (status is >= 200 and < 300 && redirectHost == null)
                 return IngestResult.Answered(status);
 
@@ -112,7 +109,7 @@ internal sealed class HttpIngestClient : IIngestClient
     }
 
     /// <summary>Every secret the sink holds (token, client secret, issued tokens) removed from <paramref name="text"/>.</summary>
-    string Redact(string text) => _oauth?.Redact(text) ?? Redaction.Redact(text, _token!.Value);
+    string Redact(string text) => _oauth?.Redact(text) ?? Credentials.Redact(text, _token!.Value);
 
     /// <summary>
     /// An exception's message with its inner messages: "An error occurred while sending the request." alone does not

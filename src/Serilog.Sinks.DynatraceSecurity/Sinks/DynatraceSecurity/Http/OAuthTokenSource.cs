@@ -17,7 +17,7 @@ internal sealed class OAuthTokenSource
     /// <summary>The most a token is renewed before it expires; less for short lifetimes (see <see cref="RenewalMargin"/>).</summary>
     public static readonly TimeSpan MaximumRenewalMargin = TimeSpan.FromSeconds(60);
 
-    readonly OAuthClient _client;
+    readonly Credentials _client;
     readonly TokenEndpointClient _endpoint;
     readonly TimeSpan _requestTimeout;
     readonly TimeProvider _time;
@@ -28,7 +28,7 @@ internal sealed class OAuthTokenSource
     long _generation;
     Task<Credential>? _renewal;
 
-    public OAuthTokenSource(OAuthClient client, TokenEndpointClient endpoint, TimeSpan requestTimeout, TimeProvider time)
+    public OAuthTokenSource(Credentials client, TokenEndpointClient endpoint, TimeSpan requestTimeout, TimeProvider time)
     {
         _client = client;
         _endpoint = endpoint;
@@ -98,8 +98,8 @@ internal sealed class OAuthTokenSource
 
         text = _client.Redact(text);
         if (current != null)
-            text = Redaction.Redact(text, current);
-        return previous == null ? text : Redaction.Redact(text, previous);
+            text = Credentials.Redact(text, current);
+        return previous == null ? text : Credentials.Redact(text, previous);
     }
 
     /// <summary>

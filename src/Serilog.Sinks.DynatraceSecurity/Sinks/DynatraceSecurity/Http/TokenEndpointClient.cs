@@ -22,10 +22,10 @@ internal sealed class TokenEndpointClient
     static readonly TimeSpan MaximumLifetime = TimeSpan.FromDays(1);
 
     readonly HttpClient _httpClient;
-    readonly OAuthClient _client;
+    readonly Credentials _client;
     readonly TimeProvider _time;
 
-    public TokenEndpointClient(HttpClient httpClient, OAuthClient client, TimeProvider time)
+    public TokenEndpointClient(HttpClient httpClient, Credentials client, TimeProvider time)
     {
         _httpClient = httpClient;
         _client = client;
@@ -38,9 +38,9 @@ internal sealed class TokenEndpointClient
         var fields = new List<KeyValuePair<string, string>>
         {
             new("grant_type", "client_credentials"),
-            new("client_id", _client.ClientId),
-            new("client_secret", _client.Secret),
-            new("scope", _client.Scope),
+            new("client_id", _client.ClientId!),
+            new("client_secret", _client.ClientSecret!),
+            new("scope", _client.Scope!),
         };
         if (_client.Resource != null)
             fields.Add(new KeyValuePair<string, string>("resource", _client.Resource));
@@ -51,7 +51,7 @@ internal sealed class TokenEndpointClient
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
                 .ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            var redirectHost = ResponseReader.RedirectHost(response, status, _client.TokenUrl);
+            var redirectHost = ResponseReader.RedirectHost(response, status, _client.TokenUrl!);
             if (redirectHost != null)
                 return TokenAnswer.Failed(IngestResult.TokenFailure(status, null, redirectHost: redirectHost));
 
@@ -91,15 +91,9 @@ internal sealed class TokenEndpointClient
                 !root.TryGetProperty("access_token", out var tokenElement) || tokenElement.ValueKind != JsonValueKind.String)
                 return null;
 
+            // It goes into a header: a token a header cannot carry would fail every request.
             var token = tokenElement.GetString()!;
-            foreach (var c in token)
-            {
-                // It goes into a header: a token a header cannot carry would fail every request.
-                if (char.IsControl(c) || char.IsWhiteSpace(c) || c > '\u007e')
-                    return null;
-            }
-
-            return token.Length == 0 ? null : TokenAnswer.Issued(token, ReadLifetime(root));
+            return token.Length == 0 || Credentials.HeaderProblem(token) != null ? null : TokenAnswer.Issued(token, ReadLifetime(root));
         }
         catch (JsonException)
         {

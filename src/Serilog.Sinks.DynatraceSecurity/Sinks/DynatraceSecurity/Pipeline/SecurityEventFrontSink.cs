@@ -66,10 +66,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _marker = new SecurityMarker(settings.MarkerProperty, settings.DefaultEventType);
         _queue = new EventQueue(settings.BatchSizeLimit, settings.QueueLimit, settings.QueueLimitBytes);
         _shutdown = new ShutdownSignal(settings.ShutdownTimeout, time);
-        _description = "DynatraceSecurity(" + settings.Target.Uri.GetLeftPart(UriPartial.Path) + ")";
+        _description = "DynatraceSecurity(" + settings.Target.GetLeftPart(UriPartial.Path) + ")";
         var (buffer, notWritable) = settings.BufferPath == null
             ? (null, null)
-            : BufferDirectory.Open(settings.BufferPath, settings.Target.Uri.AbsoluteUri, settings.BufferSizeLimitBytes, time);
+            : BufferDirectory.Open(settings.BufferPath, settings.Target.AbsoluteUri, settings.BufferSizeLimitBytes, time);
         Statistics = new SinkStatistics(_queue, new SinkHealth(settings.Target, time, _queue, buffer), buffer);
         // Built once: the enrichment files are read, and any trouble with them said, once per sink.
         var formatter = new SecurityEventFormatter(settings, _marker);
