@@ -48,4 +48,13 @@ public class SecretHandlingTests
         token.Redact("the body ends with " + TestOptions.ClassicToken.Substring(0, 40)).Should().Be("the body ends with ***");
         token.Redact("a short cut dt0").Should().Be("a short cut dt0", "three characters are chance, not a token");
     }
+
+    [Fact]
+    public void RedactRemovesTheSecretPartOfATokenEchoedWithoutTheRest()
+    {
+        var token = SinkSettings.From(TestOptions.Create()).Credentials;
+        var secretPart = TestOptions.ClassicToken.Substring(TestOptions.ClassicToken.LastIndexOf('.') + 1);
+
+        token.Redact("unknown secret " + secretPart + " for this token").Should().Be("unknown secret *** for this token");
+    }
 }

@@ -28,6 +28,9 @@ internal sealed class Credentials
     /// <summary>A cut shorter than this at the end of a text is taken as chance, not as the start of a secret.</summary>
     const int ShortestCut = 4;
 
+    /// <summary>The shortest last part of a dt0 token taken as its secret part.</summary>
+    const int ShortestSecretPart = 8;
+
     static readonly string[] ResourcePrefixes = { "urn:dtaccount:", "urn:dtenvironment:" };
 
     /// <summary>What <see cref="Redact(string)"/> removes: the token, or the client secret as given and as form bodies carry it.</summary>
@@ -194,6 +197,11 @@ internal sealed class Credentials
             return text;
         if (text.IndexOf(secret, StringComparison.Ordinal) >= 0)
             text = text.Replace(secret, Mask);
+        // A Dynatrace token or client secret (dt0c01.PUBLIC.SECRET) is secret in its last part alone: an echo of only
+        // that part is removed too.
+        var dot = secret.StartsWith("dt0", StringComparison.Ordinal) ? secret.LastIndexOf('.') : -1;
+        if (dot > 0 && secret.Length - dot - 1 >= ShortestSecretPart && text.IndexOf(secret.Substring(dot + 1), StringComparison.Ordinal) >= 0)
+            text = text.Replace(secret.Substring(dot + 1), Mask);
         for (var length = Math.Min(secret.Length - 1, text.Length); length >= ShortestCut; length--)
         {
             if (string.CompareOrdinal(text, text.Length - length, secret, 0, length) == 0)
