@@ -55,7 +55,7 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
         })).Credentials;
         // A proxy or gateway that answers with what it was sent (text/plain, not JSON).
         using var echoing = new HttpClient(new EchoHandler());
-        var source = new OAuthTokenSource(client, new TokenEndpointClient(echoing, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        var source = new OAuthTokenSource(echoing, client, TimeSpan.FromSeconds(10), _clock);
 
         var failure = (await source.GetAsync(CancellationToken.None)).Failure!;
 
@@ -97,7 +97,7 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
     public async Task ADayLongTokenIsReusedNotRequestedAgainForEveryRequest()
     {
         var client = Client(_receiver);
-        var source = new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        var source = new OAuthTokenSource(_http, client, TimeSpan.FromSeconds(10), _clock);
         _receiver.EnqueueTokenResponse(new ScriptedResponse { StatusCode = 200, Body = "{\"access_token\":\"daylong\",\"expires_in\":86400}" });
 
         var first = (await source.GetAsync(CancellationToken.None));
@@ -114,7 +114,7 @@ public sealed class OAuthSecretAndTokenAnswerTests : IAsyncLifetime
     public async Task AHugeTokenAnswerIsReadOnlyUpToItsBoundAndReported()
     {
         var client = Client(_receiver);
-        var source = new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        var source = new OAuthTokenSource(_http, client, TimeSpan.FromSeconds(10), _clock);
         _receiver.EnqueueTokenResponse(new ScriptedResponse
         {
             StatusCode = 200,

@@ -46,7 +46,7 @@ public sealed class OAuthTokenSourceTests : IAsyncLifetime
     OAuthTokenSource Source(Action<DynatraceSecuritySinkOptions>? configure = null, DynatraceIngestReceiver? receiver = null)
     {
         var client = SinkSettings.From(OAuthOptions(receiver ?? _receiver, configure)).Credentials;
-        return new OAuthTokenSource(client, new TokenEndpointClient(_http, client, _clock), TimeSpan.FromSeconds(10), _clock);
+        return new OAuthTokenSource(_http, client, TimeSpan.FromSeconds(10), _clock);
     }
 
     static async Task<Credential> TokenAsync(OAuthTokenSource source)

@@ -1,6 +1,7 @@
 using System;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
@@ -9,13 +10,16 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
 /// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> of the configured token or of
-/// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects are never followed: a 3xx answer, or a
-/// response that a handler fetched from another address anyway, comes back as a result with
-/// <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured. Everything it
-/// returns has every secret removed and never includes the request body.
+/// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects
+/// are never followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a
+/// result with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
+/// Everything it returns has every secret removed and never includes the request body.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
+    /// <summary>The package version, for the <c>User-Agent</c> and the meter.</summary>
+    public static readonly string Version = ReadVersion();
+
     static readonly MediaTypeHeaderValue JsonUtf8 = new("application/json") { CharSet = "utf-8" };
 
     readonly HttpClient _httpClient;
@@ -34,12 +38,12 @@ internal sealed class HttpIngestClient : IIngestClient
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        _httpClient.DefaultRequestHeaders.UserAgent.Add(UserAgent.Header);
+        _httpClient.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Serilog.Sinks.DynatraceSecurity", Version));
         // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
         // redirects apply to them too, and they create no Activity either.
         var credentials = settings.Credentials;
         if (credentials.IsOAuth)
-            _oauth = new OAuthTokenSource(credentials, new TokenEndpointClient(_httpClient, credentials, time), settings.RequestTimeout, time);
+            _oauth = new OAuthTokenSource(_httpClient, credentials, settings.RequestTimeout, time);
         else
             _token = new Credential(credentials.TokenScheme!, credentials.Token!, generation: null);
     }
@@ -169,6 +173,16 @@ internal sealed class HttpIngestClient : IIngestClient
 #else
         return new HttpClientHandler();
 #endif
+    }
+
+    static string ReadVersion()
+    {
+        var assembly = typeof(HttpIngestClient).Assembly;
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        if (string.IsNullOrEmpty(informational))
+            return assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var metadata = informational!.IndexOf('+');
+        return metadata < 0 ? informational : informational.Substring(0, metadata);
     }
 
     public void Dispose() => _httpClient.Dispose();

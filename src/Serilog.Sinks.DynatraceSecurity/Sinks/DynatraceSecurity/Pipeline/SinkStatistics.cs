@@ -38,7 +38,7 @@ internal sealed class SinkStatistics : IDisposable
         Health = health;
         _endpoint = new KeyValuePair<string, object?>("endpoint", health.Endpoint);
         _endpointOnly = new[] { _endpoint };
-        Meter = new Meter(MeterName, UserAgent.Version);
+        Meter = new Meter(MeterName, HttpIngestClient.Version);
         _queuedCounter = Meter.CreateCounter<long>(Prefix + "events.queued", "{event}", "Security events accepted into the queue.");
         _sentCounter = Meter.CreateCounter<long>(Prefix + "events.sent", "{event}", "Security events accepted by the endpoint (2xx).");
         _droppedCounter = Meter.CreateCounter<long>(Prefix + "events.dropped", "{event}", "Security events not delivered, by reason (tag 'reason'); each was reported.");
