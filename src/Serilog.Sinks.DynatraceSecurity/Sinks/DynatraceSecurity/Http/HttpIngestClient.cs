@@ -1,7 +1,10 @@
 using System;
+using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Reflection;
+using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
@@ -13,10 +16,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects
 /// are never followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a
 /// result with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
-/// Everything it returns has every secret removed and never includes the request body.
+/// Everything it returns has every secret removed and never includes the request body. Its readers of an answer (where
+/// it redirects to, how long it asks to wait, its message from at most a few KB) serve token requests too.
 /// </summary>
 internal sealed class HttpIngestClient : IIngestClient
 {
+    public const int MaximumBodyBytes = 4096;
+    const int MaximumMessageLength = 512;
+
     /// <summary>The package version, for the <c>User-Agent</c> and the meter.</summary>
     public static readonly string Version = ReadVersion();
 
@@ -39,8 +46,7 @@ internal sealed class HttpIngestClient : IIngestClient
         };
         _httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _httpClient.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Serilog.Sinks.DynatraceSecurity", Version));
-        // Token requests go through the same client: the user's handler (proxy, certificates) and the refusal to follow
-        // redirects apply to them too, and they create no Activity either.
+        // Token requests go through the same client, with the user's handler and without redirects or tracing.
         var credentials = settings.Credentials;
         if (credentials.IsOAuth)
             _oauth = new OAuthTokenSource(_httpClient, credentials, settings.RequestTimeout, time);
@@ -75,18 +81,15 @@ internal sealed class HttpIngestClient : IIngestClient
 
         try
         {
-            using var response = await _httpClient
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
+            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
                 .ConfigureAwait(false);
-
             var status = (int)response.StatusCode;
-            var redirectHost = ResponseReader.RedirectHost(response, status, _target);
+            var redirectHost = RedirectHost(response, status, _target);
             if (status is >= 200 and < 300 && redirectHost == null)
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, ResponseReader.RetryAfter(response, _time), redirectHost)
-                .SentWith(credential);
+            return IngestResult.Answered(status, message, RetryAfter(response, _time), redirectHost).SentWith(credential);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -100,25 +103,133 @@ internal sealed class HttpIngestClient : IIngestClient
         }
     }
 
+    /// <summary>
+    /// Dynatrace's message (the <c>{"error":{"code":..,"message":".."}}</c> envelope, else the raw text), secrets removed
+    /// before it is cut short; null when there is none or it cannot be read (the status alone still says what happened).
+    /// </summary>
     async Task<string?> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            return await ResponseReader.ReadMessageAsync(response.Content, Redact, cancellationToken).ConfigureAwait(false);
+            var body = await ReadAsync(response.Content, MaximumBodyBytes, cancellationToken).ConfigureAwait(false);
+            if (body.Count == 0)
+                return null;
+            var message = EnvelopeMessage(body.AsSpan()) ?? Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count);
+            return Clean(Redact(message));
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
-            return null; // the status alone still says what happened
+            return null;
         }
     }
 
-    /// <summary>Every secret the sink holds (token, client secret, issued tokens) removed from <paramref name="text"/>.</summary>
-    string Redact(string text) => _oauth?.Redact(text) ?? Credentials.Redact(text, _token!.Value);
+    static string? EnvelopeMessage(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            var depth = 0;
+            var inError = false;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        depth++;
+                        break;
+                    case JsonTokenType.EndObject:
+                        depth--;
+                        if (depth < 2) inError = false;
+                        break;
+                    case JsonTokenType.PropertyName when depth == 1 && reader.ValueTextEquals("error"):
+                        inError = true;
+                        break;
+                    case JsonTokenType.PropertyName when depth == 2 && inError && reader.ValueTextEquals("message"):
+                        if (reader.Read() && reader.TokenType == JsonTokenType.String)
+                            return reader.GetString();
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not an envelope (or cut at the size bound): the raw text is used instead.
+        }
+
+        return null;
+    }
+
+    /// <summary>At most <paramref name="maximumBytes"/> of a response body: what a peer sends is never read unbounded.</summary>
+    public static async Task<ArraySegment<byte>> ReadAsync(HttpContent? content, int maximumBytes, CancellationToken cancellationToken)
+    {
+        if (content == null)
+            return new ArraySegment<byte>(Array.Empty<byte>());
+
+        var buffer = new byte[maximumBytes];
+        var length = 0;
+        using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
+        {
+            int read;
+            while (length < buffer.Length &&
+                   (read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false)) > 0)
+                length += read;
+        }
+
+        return new ArraySegment<byte>(buffer, 0, length);
+    }
+
+    /// <summary>Bounds the length and removes control characters so one message stays one line.</summary>
+    public static string Clean(string message)
+    {
+        var builder = new StringBuilder(Math.Min(message.Length, MaximumMessageLength + 1));
+        foreach (var c in message)
+        {
+            if (builder.Length == MaximumMessageLength)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
 
     /// <summary>
-    /// An exception's message with its inner messages: "An error occurred while sending the request." alone does not
-    /// say what went wrong.
+    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
+    /// when the response came from the host of <paramref name="requested"/>.
     /// </summary>
+    public static string? RedirectHost(HttpResponseMessage response, int status, Uri requested)
+    {
+        if (status is >= 300 and < 400)
+        {
+            var location = response.Headers.Location;
+            if (location == null)
+                return "(no Location header)";
+            return (location.IsAbsoluteUri ? location : new Uri(requested, location)).Authority;
+        }
+
+        // Only the host matters: a handler may rewrite the path or add a query, but not send the request elsewhere.
+        var answeredBy = response.RequestMessage?.RequestUri;
+        return answeredBy != null &&
+               (answeredBy.Scheme != requested.Scheme || !string.Equals(answeredBy.Authority, requested.Authority, StringComparison.OrdinalIgnoreCase))
+            ? answeredBy.Authority
+            : null;
+    }
+
+    /// <summary>How long the answer asks the client to wait (<c>Retry-After</c>, seconds or an HTTP date), if it does.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
+    {
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? header?.Date - time.GetUtcNow();
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+
+    /// <summary>Every secret the sink holds (token, client secret, issued tokens) removed.</summary>
+    string Redact(string text) => _oauth?.Redact(text) ?? Credentials.Redact(text, _token!.Value);
+
+    /// <summary>An exception's message with its inner ones: "An error occurred while sending the request." says little.</summary>
     public static string Flatten(Exception exception)
     {
         var text = exception.Message;
@@ -130,7 +241,7 @@ internal sealed class HttpIngestClient : IIngestClient
     /// <summary>
     /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
     /// following one would post the token and the events to a host the user did not configure. A handler that was
-    /// already used, or of another kind, keeps its setting; <see cref="ResponseReader.RedirectHost"/> then still refuses the answer.
+    /// already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> then still refuses the answer.
     /// </summary>
     static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
     {

@@ -132,7 +132,7 @@ internal sealed class OAuthTokenSource
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Network errors, and anything a user's handler throws: a failed token request, its text without secrets.
-            result = Failed(0, ResponseReader.Clean(Redact(HttpIngestClient.Flatten(ex))));
+            result = Failed(0, HttpIngestClient.Clean(Redact(HttpIngestClient.Flatten(ex))));
         }
 
         lock (_gate)
@@ -156,23 +156,23 @@ internal sealed class OAuthTokenSource
         using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout)
             .ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        var redirectHost = ResponseReader.RedirectHost(response, status, _client.TokenUrl!);
+        var redirectHost = HttpIngestClient.RedirectHost(response, status, _client.TokenUrl!);
         if (redirectHost != null)
             return Failed(status, null, redirectHost: redirectHost);
 
         if (status is >= 200 and < 300)
         {
-            var body = await ResponseReader.ReadAsync(response.Content, MaximumTokenResponseBytes, timeout).ConfigureAwait(false);
+            var body = await HttpIngestClient.ReadAsync(response.Content, MaximumTokenResponseBytes, timeout).ConfigureAwait(false);
             return ReadToken(body, out var lifetime) is { } token
                 ? Accept(token, lifetime, started)
                 : Failed(status, "the answer holds no usable access_token");
         }
 
-        var error = await ResponseReader.ReadAsync(response.Content, ResponseReader.MaximumBodyBytes, timeout).ConfigureAwait(false);
+        var error = await HttpIngestClient.ReadAsync(response.Content, HttpIngestClient.MaximumBodyBytes, timeout).ConfigureAwait(false);
         var (oauthError, message) = ReadError(error);
         // Secrets out before anything is cut short, so that no part of one is left.
-        return Failed(status, message == null ? null : ResponseReader.Clean(Redact(message)),
-            oauthError == null ? null : ResponseReader.Clean(Redact(oauthError)), ResponseReader.RetryAfter(response, _time));
+        return Failed(status, message == null ? null : HttpIngestClient.Clean(Redact(message)),
+            oauthError == null ? null : HttpIngestClient.Clean(Redact(oauthError)), HttpIngestClient.RetryAfter(response, _time));
     }
 
     Credential Accept(string token, TimeSpan lifetime, long requestedAt)
