@@ -1,8 +1,6 @@
 namespace Serilog.Sinks.DynatraceSecurity;
 
-/// <summary>
-/// The Dynatrace OpenPipeline ingest route that security events are posted to.
-/// </summary>
+/// <summary>The Dynatrace OpenPipeline ingest route that security events are posted to.</summary>
 public enum DynatraceSecurityRoute
 {
     /// <summary>
@@ -12,10 +10,8 @@ public enum DynatraceSecurityRoute
     SecurityEvents = 0,
 
     /// <summary>
-    /// The deprecated routes: <c>/platform/ingest/custom/events.security/{endpoint}</c> when an endpoint name is configured,
-    /// otherwise the built-in <c>/platform/ingest/v1/events.security</c>. Dynatrace's migration deadlines for them have
-    /// passed (September 2025 for custom endpoints, December 2025 for the built-in route) and it serves them only until a
-    /// tenant's migration completes: use them only for a tenant whose endpoint still exists only there.
+    /// The deprecated routes <c>/platform/ingest/custom/events.security/{endpoint}</c> and
+    /// <c>/platform/ingest/v1/events.security</c>, only for a tenant not yet migrated (see docs/options.md).
     /// </summary>
     LegacyEventsSecurity = 1,
 }

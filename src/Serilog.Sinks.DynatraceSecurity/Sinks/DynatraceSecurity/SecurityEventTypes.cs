@@ -1,8 +1,6 @@
 namespace Serilog.Sinks.DynatraceSecurity;
 
-/// <summary>
-/// The <c>event.type</c> values Dynatrace accepts for ingested security events.
-/// </summary>
+/// <summary>The <c>event.type</c> values Dynatrace accepts for ingested security events.</summary>
 public static class SecurityEventTypes
 {
     /// <summary>A detection finding, such as a suspicious login or an intrusion attempt.</summary>
