@@ -27,10 +27,7 @@ public static class SecurityEventLoggerExtensions
     public static ILogger ForSecurityEvent(this ILogger logger, string eventType = SecurityEventTypes.DetectionFinding)
     {
         if (logger == null) throw new ArgumentNullException(nameof(logger));
-        if (string.IsNullOrWhiteSpace(eventType))
-            throw new ArgumentException("The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
-
-        return logger.ForContext(DefaultMarkerProperty, eventType);
+        return logger.ForContext(DefaultMarkerProperty, SecurityFinding.RequireEventType(eventType));
     }
 
     /// <summary>

@@ -34,8 +34,7 @@ public static class SecurityEventLoggingExtensions
         IEnumerable<KeyValuePair<string, object?>>? attributes = null)
     {
         if (logger == null) throw new ArgumentNullException(nameof(logger));
-        RequireEventType(eventType);
-        return logger.BeginScope(new SecurityScopeState(eventType, attributes));
+        return logger.BeginScope(new SecurityScopeState(SecurityFinding.RequireEventType(eventType), null, attributes));
     }
 
     /// <summary>
@@ -58,7 +57,7 @@ public static class SecurityEventLoggingExtensions
     {
         if (logger == null) throw new ArgumentNullException(nameof(logger));
         if (finding == null) throw new ArgumentNullException(nameof(finding));
-        return logger.BeginScope(new SecurityScopeState(finding, attributes));
+        return logger.BeginScope(new SecurityScopeState(finding.EventType, finding.Attributes(), attributes));
     }
 
     /// <summary>
@@ -91,11 +90,9 @@ public static class SecurityEventLoggingExtensions
     public static void LogSecurityEvent(this ILogger logger, LogLevel level, string eventType, Exception? exception, string? message, params object?[] args)
     {
         if (logger == null) throw new ArgumentNullException(nameof(logger));
-        RequireEventType(eventType);
-        if (!logger.IsEnabled(level))
-            return;
-
-        SecurityEventLogValues.Log(logger, level, eventType, exception, message, args);
+        SecurityFinding.RequireEventType(eventType);
+        if (logger.IsEnabled(level))
+            SecurityEventLogValues.Log(logger, level, eventType, null, exception, message, args);
     }
 
     /// <summary>
@@ -126,16 +123,7 @@ public static class SecurityEventLoggingExtensions
     {
         if (logger == null) throw new ArgumentNullException(nameof(logger));
         if (finding == null) throw new ArgumentNullException(nameof(finding));
-        if (!logger.IsEnabled(level))
-            return;
-
-        SecurityEventLogValues.Log(logger, level, finding, exception, message, args);
-    }
-
-    static void RequireEventType(string eventType)
-    {
-        if (string.IsNullOrWhiteSpace(eventType))
-            throw new ArgumentException(
-                "The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
+        if (logger.IsEnabled(level))
+            SecurityEventLogValues.Log(logger, level, finding.EventType, finding.Attributes(), exception, message, args);
     }
 }

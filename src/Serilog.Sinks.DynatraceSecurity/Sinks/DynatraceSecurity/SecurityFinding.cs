@@ -21,9 +21,7 @@ public sealed class SecurityFinding
     /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space.</exception>
     public SecurityFinding(string eventType = SecurityEventTypes.DetectionFinding)
     {
-        if (string.IsNullOrWhiteSpace(eventType))
-            throw new ArgumentException("The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType));
-        EventType = eventType;
+        EventType = RequireEventType(eventType);
     }
 
     /// <summary>The Dynatrace <c>event.type</c>, which also marks the events as security events.</summary>
@@ -57,6 +55,13 @@ public sealed class SecurityFinding
         Add(attributes, "object.id", ObjectId);
         return attributes;
     }
+
+    /// <summary>The check of every event type a caller passes.</summary>
+    internal static string RequireEventType(string eventType) =>
+        string.IsNullOrWhiteSpace(eventType)
+            ? throw new ArgumentException(
+                "The security event type must be a non-empty string such as SecurityEventTypes.DetectionFinding.", nameof(eventType))
+            : eventType;
 
     static void Add(List<KeyValuePair<string, object?>> attributes, string name, string? value)
     {

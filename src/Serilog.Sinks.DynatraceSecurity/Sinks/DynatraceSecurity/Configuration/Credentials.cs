@@ -4,12 +4,10 @@ using System.Net;
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
 /// <summary>
-/// How the sink authenticates, validated: a fixed token (<c>accessToken</c>) or an OAuth client that the sink exchanges
-/// for short-lived bearer tokens (<c>oauthClientId</c> and <c>oauthClientSecret</c>, with the token endpoint, scope and
-/// resource), exactly one of them. What code or JSON configures wins; only when neither configures a credential are the
-/// environment variables read, so that a credential is never put together from two places. Holds the secrets; never
-/// prints them, and removes them from any text the sink reports (<see cref="Redact(string)"/>). The one rule for a secret
-/// (<see cref="HeaderProblem"/>) and for a URL a secret is sent to (<see cref="ParseUrl"/>) live here.
+/// How the sink authenticates, validated: a fixed token or an OAuth client, exactly one. What code or JSON configures
+/// wins; only when neither configures a credential are the environment variables read, so that a credential is never
+/// put together from two places. Holds the secrets, never prints them, and removes them from any text the sink reports
+/// (<see cref="Redact(string)"/>). The rules for a secret and for a URL a secret is sent to live here.
 /// </summary>
 internal sealed class Credentials
 {
@@ -17,10 +15,8 @@ internal sealed class Credentials
     internal const string ClientIdVariable = "DT_CLIENT_ID";
     internal const string ClientSecretVariable = "DT_CLIENT_SECRET";
 
-    /// <summary>The permission an OAuth client needs for custom ingest endpoints.</summary>
+    /// <summary>The permissions an OAuth client needs for custom ingest endpoints and for the built-in routes.</summary>
     internal const string CustomEndpointPermission = "openpipeline:security.events.custom:ingest";
-
-    /// <summary>The permission an OAuth client needs for the built-in ingest routes.</summary>
     internal const string BuiltInRoutePermission = "openpipeline:security.events:ingest";
 
     const string Mask = "***";
@@ -33,7 +29,7 @@ internal sealed class Credentials
 
     static readonly string[] ResourcePrefixes = { "urn:dtaccount:", "urn:dtenvironment:" };
 
-    /// <summary>What <see cref="Redact(string)"/> removes: the token, or the client secret as given and as form bodies carry it.</summary>
+    /// <summary>The token, or the client secret as given and as form bodies carry it.</summary>
     readonly string[] _secrets;
 
     Credentials(string tokenScheme, string token)
@@ -61,7 +57,7 @@ internal sealed class Credentials
     /// <summary>The fixed access or platform token; null for an OAuth client.</summary>
     public string? Token { get; }
 
-    /// <summary>True for an OAuth client: then <see cref="ClientId"/>, <see cref="ClientSecret"/>, <see cref="TokenUrl"/> and <see cref="Scope"/> are set.</summary>
+    /// <summary>True for an OAuth client: then the client's properties are set.</summary>
     public bool IsOAuth => ClientId != null;
 
     /// <summary>The OAuth client id (<c>dt0s02.</c> and its public part): not a secret.</summary>
@@ -119,9 +115,8 @@ internal sealed class Credentials
     }
 
     /// <summary>
-    /// The one rule for a secret that goes into a header or a form (a token, a client id and secret, a token the endpoint
-    /// issued): no control, white-space or non-ASCII character, which a value pasted with a line break or typographic
-    /// characters has, and which would fail every request. Returns what is wrong, or null.
+    /// What is wrong with a secret that goes into a header or a form (a value pasted with a line break or typographic
+    /// characters would fail every request), or null.
     /// </summary>
     public static string? HeaderProblem(string value)
     {
@@ -137,9 +132,8 @@ internal sealed class Credentials
     }
 
     /// <summary>
-    /// The one rule for the URLs the sink sends a secret to, the environment URL and the OAuth token endpoint: absolute
-    /// http or https; no user information (it may hold a password, and messages print the URL); plain http only to a
-    /// loopback host; no fragment, and for the environment URL no query string.
+    /// The environment URL or the token endpoint: absolute https (http only to a loopback host), no user information
+    /// (messages print the URL), no fragment, and for the environment URL no query string.
     /// </summary>
     public static Uri ParseUrl(string text, bool tokenUrl)
     {
@@ -173,12 +167,11 @@ internal sealed class Credentials
         return uri;
     }
 
-    /// <summary>localhost, 127.0.0.0/8 or ::1: the only hosts plain http may go to (a local receiver, a test).</summary>
     static bool IsLoopback(Uri uri) =>
         string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
         (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
 
-    /// <summary>Every secret of this credential removed from <paramref name="text"/>, such as an echoed header or form body.</summary>
+    /// <summary>Every secret of this credential removed from <paramref name="text"/>.</summary>
     public string Redact(string text)
     {
         foreach (var secret in _secrets)
@@ -187,9 +180,8 @@ internal sealed class Credentials
     }
 
     /// <summary>
-    /// Removes <paramref name="secret"/> from text the sink reports (SelfLog, exceptions, failure reports): every
-    /// occurrence, and the start of one cut off at the end of the text, because an error body is read only up to a
-    /// bound and may end inside an echo.
+    /// Removes every occurrence of <paramref name="secret"/>, and the start of one cut off at the end of the text (an
+    /// error body is read only up to a bound and may end inside an echo).
     /// </summary>
     public static string Redact(string text, string secret)
     {
@@ -275,7 +267,6 @@ internal sealed class Credentials
             nameof(DynatraceSecurityOptions.OAuthResource));
     }
 
-    /// <summary>The value without surrounding white space, or null when there is nothing else.</summary>
     static string? Configured(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
 
     static ArgumentException NoCredential() => new(

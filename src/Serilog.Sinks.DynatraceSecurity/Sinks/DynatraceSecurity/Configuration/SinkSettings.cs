@@ -12,14 +12,13 @@ using Serilog.Sinks.DynatraceSecurity.Formatting;
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 
 /// <summary>
-/// The sink's settings after validation, in the form the pipeline needs them. Built from
-/// <see cref="DynatraceSecurityOptions"/> (audit mode: the batching values keep their defaults and are not used) or
-/// <see cref="DynatraceSecuritySinkOptions"/> (batched mode). Every rule a setting must follow, and every limit, is
-/// checked here, once, and a setting that breaks one throws an <see cref="ArgumentException"/> that says what to fix.
+/// The sink's settings after validation, from <see cref="DynatraceSecurityOptions"/> (audit mode: the batching values
+/// keep their unused defaults) or <see cref="DynatraceSecuritySinkOptions"/>. Every rule and limit is checked here, once;
+/// a setting that breaks one throws an <see cref="ArgumentException"/> that says what to fix.
 /// </summary>
 internal sealed class SinkSettings
 {
-    /// <summary>Every default, as the options state it, for the values audit mode does not use and for messages.</summary>
+    /// <summary>Every default as the options state it: for what audit mode does not use, and for messages.</summary>
     static readonly DynatraceSecuritySinkOptions Defaults = new();
 
     /// <summary>The <c>eventBodyLimitBytes</c> when it is not set (or, in batched mode, what fits in a request if less).</summary>
@@ -152,7 +151,7 @@ internal sealed class SinkSettings
     public string? BufferPath { get; }
     public long BufferSizeLimitBytes { get; }
 
-    /// <summary>Applies <paramref name="configure"/> to fresh options and validates them: how <c>WriteTo</c> and <c>AuditTo</c> get their settings.</summary>
+    /// <summary>Applies <paramref name="configure"/> to fresh options and validates them.</summary>
     public static SinkSettings From<TOptions>(Action<TOptions> configure)
         where TOptions : DynatraceSecurityOptions, new()
     {
@@ -163,10 +162,7 @@ internal sealed class SinkSettings
         return From(options);
     }
 
-    /// <summary>
-    /// Validates <paramref name="options"/> (and, for <see cref="DynatraceSecuritySinkOptions"/>, the batching options)
-    /// and throws an <see cref="ArgumentException"/> that says what to fix.
-    /// </summary>
+    /// <summary>Validates <paramref name="options"/>; throws an <see cref="ArgumentException"/> that says what to fix.</summary>
     public static SinkSettings From(DynatraceSecurityOptions options) =>
         new(options ?? throw new ArgumentNullException(nameof(options)));
 
@@ -208,10 +204,7 @@ internal sealed class SinkSettings
         return valid;
     }
 
-    /// <summary>
-    /// The name the sink gives the application when <c>eventProvider</c> is not set: the entry assembly's name, or, where
-    /// there is no entry assembly (a host such as IIS or a test runner started the process), the process name.
-    /// </summary>
+    /// <summary>The entry assembly's name, or the process name where there is none (IIS, a test runner).</summary>
     static string ApplicationName()
     {
         var entry = Assembly.GetEntryAssembly()?.GetName().Name;

@@ -1,8 +1,8 @@
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// The <c>Authorization</c> header of a request (scheme and token), or the failed token request that left the request
-/// without one. Holds a secret; never prints it.
+/// The <c>Authorization</c> of a request (scheme and token), or the failed token request that left it without one.
+/// Holds a secret; never prints it.
 /// </summary>
 internal sealed class Credential
 {
@@ -12,15 +12,6 @@ internal sealed class Credential
         Value = value;
         Generation = generation;
     }
-
-    Credential(IngestResult failure)
-        : this("", "", null)
-    {
-        Failure = failure;
-    }
-
-    /// <summary>No credential: the token request failed as <paramref name="failure"/> says.</summary>
-    public static Credential Failed(IngestResult failure) => new(failure);
 
     public string Scheme { get; }
 
@@ -33,7 +24,9 @@ internal sealed class Credential
     public long? Generation { get; }
 
     /// <summary>The failed token request, for <c>DeliveryPolicy</c>; null when this is a credential.</summary>
-    public IngestResult? Failure { get; }
+    public IngestResult? Failure { get; private set; }
+
+    public static Credential Failed(IngestResult failure) => new("", "", null) { Failure = failure };
 
     public override string ToString() => Failure != null ? "no credential: " + Failure : Scheme + " ***";
 }

@@ -30,13 +30,10 @@ internal sealed class IngestResult
     /// <summary>Dynatrace's error message, or what went wrong on the network (bounded, secrets removed).</summary>
     public string? Message { get; }
 
-    /// <summary>How long the endpoint asked us to wait (<c>Retry-After</c>, seconds or an HTTP date), when it did.</summary>
+    /// <summary>How long the endpoint asked us to wait (<c>Retry-After</c>), when it did.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>
-    /// The host a 3xx answer pointed to, or that a handler followed a redirect to; null when there was no redirect.
-    /// A redirected request never counts as delivered.
-    /// </summary>
+    /// <summary>The host a 3xx answer pointed to, or a handler followed a redirect to: never delivered; null for none.</summary>
     public string? RedirectHost { get; }
 
     /// <summary>True when no response arrived before the request's timeout.</summary>
@@ -51,10 +48,7 @@ internal sealed class IngestResult
     /// <summary>The token endpoint's OAuth <c>error</c> (<c>invalid_client</c>, <c>invalid_scope</c>, ...), when it gave one.</summary>
     public string? OAuthError { get; }
 
-    /// <summary>
-    /// The generation of the OAuth token the request carried, so that a 401 can discard exactly that token; null when it
-    /// carried a fixed token, which a new request cannot change.
-    /// </summary>
+    /// <summary>The <see cref="Credential.Generation"/> of the OAuth token a refused request carried; null for a fixed token.</summary>
     public long? RenewableCredential { get; }
 
     /// <summary>True when this answers the request sent again with a new OAuth token after a 401.</summary>

@@ -29,13 +29,8 @@ internal sealed class SecurityEventLogValues : IReadOnlyList<KeyValuePair<string
         _marker = new KeyValuePair<string, object?>(SecurityEventLoggerExtensions.DefaultMarkerProperty, eventType);
     }
 
-    public static void Log(ILogger logger, LogLevel level, string eventType, Exception? exception, string? message, object?[] args) =>
-        Log(logger, level, eventType, NoFinding, exception, message, args);
-
-    public static void Log(ILogger logger, LogLevel level, SecurityFinding finding, Exception? exception, string? message, object?[] args) =>
-        Log(logger, level, finding.EventType, finding.Attributes(), exception, message, args);
-
-    static void Log(ILogger logger, LogLevel level, string eventType, List<KeyValuePair<string, object?>> finding,
+    /// <summary>Logs the event with the finding's values, if any, and the marker.</summary>
+    public static void Log(ILogger logger, LogLevel level, string eventType, List<KeyValuePair<string, object?>>? finding,
         Exception? exception, string? message, object?[] args)
     {
         // Microsoft.Extensions.Logging's template state (FormattedLogValues) is internal: let it build one, then wrap it.
@@ -43,12 +38,12 @@ internal sealed class SecurityEventLogValues : IReadOnlyList<KeyValuePair<string
         capture.Log(level, exception, message, args);
         if (capture.State is { } template)
         {
-            logger.Log(level, default, new SecurityEventLogValues(template, finding, eventType), exception, Formatter);
+            logger.Log(level, default, new SecurityEventLogValues(template, finding ?? NoFinding, eventType), exception, Formatter);
             return;
         }
 
         // Not expected with any released Microsoft.Extensions.Logging; the marker then comes from a scope.
-        using (logger.BeginScope(new SecurityScopeState(eventType, finding)))
+        using (logger.BeginScope(new SecurityScopeState(eventType, finding, null)))
             logger.Log(level, exception, message, args);
     }
 

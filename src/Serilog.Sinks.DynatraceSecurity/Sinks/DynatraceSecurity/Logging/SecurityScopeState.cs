@@ -7,25 +7,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Logging;
 
 /// <summary>
 /// The state of a <c>BeginSecurityScope</c> scope: the marker first, then the finding's values, then the attributes in
-/// the order given. A
-/// key/value list, so Serilog.Extensions.Logging (and any other provider that reads scope state) treats it as a bag of
-/// properties; without an <c>{OriginalFormat}</c> entry it adds nothing to the <c>Scope</c> list.
+/// the order given. A key/value list, so Serilog.Extensions.Logging (and any other provider that reads scope state)
+/// treats it as a bag of properties; without an <c>{OriginalFormat}</c> entry it adds nothing to the <c>Scope</c> list.
 /// </summary>
 internal sealed class SecurityScopeState : IReadOnlyList<KeyValuePair<string, object?>>
 {
     readonly List<KeyValuePair<string, object?>> _entries;
 
-    public SecurityScopeState(string eventType, IEnumerable<KeyValuePair<string, object?>>? attributes)
-        : this(eventType, null, attributes)
-    {
-    }
-
-    public SecurityScopeState(SecurityFinding finding, IEnumerable<KeyValuePair<string, object?>>? attributes)
-        : this(finding.EventType, finding.Attributes(), attributes)
-    {
-    }
-
-    SecurityScopeState(string eventType, List<KeyValuePair<string, object?>>? finding, IEnumerable<KeyValuePair<string, object?>>? attributes)
+    public SecurityScopeState(string eventType, List<KeyValuePair<string, object?>>? finding, IEnumerable<KeyValuePair<string, object?>>? attributes)
     {
         _entries = new List<KeyValuePair<string, object?>>
         {
