@@ -7,11 +7,10 @@ using Serilog.Sinks.DynatraceSecurity.Logging;
 namespace Microsoft.Extensions.Logging;
 
 /// <summary>
-/// Marks <see cref="ILogger"/> events as security events for the Dynatrace security sink: the events carry the same
-/// marker property (<c>SecurityEvent</c>, <see cref="Serilog.SecurityEventLoggerExtensions.DefaultMarkerProperty"/>)
-/// that <see cref="Serilog.SecurityEventLoggerExtensions.ForSecurityEvent(Serilog.ILogger, string)"/> adds on the Serilog side. Works with any
-/// <see cref="ILogger"/>; the marker reaches the sink through Serilog.Extensions.Logging (<c>AddSerilog()</c>,
-/// <c>UseSerilog()</c> or <c>AddDynatraceSecurity(...)</c>).
+/// Marks <see cref="ILogger"/> events as security events for the Dynatrace security sink, with the marker property that
+/// <see cref="Serilog.SecurityEventLoggerExtensions.ForSecurityEvent(Serilog.ILogger, string)"/> adds on the Serilog side.
+/// The marker reaches the sink through Serilog.Extensions.Logging (<c>AddSerilog()</c>, <c>UseSerilog()</c> or
+/// <c>AddDynatraceSecurity(...)</c>).
 /// </summary>
 public static class SecurityEventLoggingExtensions
 {
@@ -22,12 +21,10 @@ public static class SecurityEventLoggingExtensions
     /// </summary>
     /// <param name="logger">The logger to begin the scope on.</param>
     /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
-    /// <param name="attributes">Attributes added to every event in the scope, such as <c>actor.ips</c> or <c>object.id</c>;
-    /// a property of the event itself with the same name wins.</param>
+    /// <param name="attributes">Attributes of every event in the scope; a property of the event itself wins.</param>
     /// <returns>The scope; dispose it to end the scope. Null when the logger does not support scopes.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="eventType"/> is null, empty or white space, or an attribute
-    /// name is.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> or an attribute name is null, empty or white space.</exception>
     public static IDisposable? BeginSecurityScope(
         this ILogger logger,
         string eventType = SecurityEventTypes.DetectionFinding,
@@ -43,10 +40,8 @@ public static class SecurityEventLoggingExtensions
     /// sink's defaults, and <paramref name="attributes"/> as event attributes.
     /// </summary>
     /// <param name="logger">The logger to begin the scope on.</param>
-    /// <param name="finding">What the finding is about and what it is called; its values win over attributes of the same
-    /// name.</param>
-    /// <param name="attributes">Attributes added to every event in the scope, such as <c>actor.ips</c>; a property of the
-    /// event itself with the same name wins.</param>
+    /// <param name="finding">What the finding is about and what it is called; its values win over attributes.</param>
+    /// <param name="attributes">Attributes of every event in the scope; a property of the event itself wins.</param>
     /// <returns>The scope; dispose it to end the scope. Null when the logger does not support scopes.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="logger"/> or <paramref name="finding"/> is null.</exception>
     /// <exception cref="ArgumentException">An attribute name is null, empty or white space.</exception>
@@ -75,10 +70,7 @@ public static class SecurityEventLoggingExtensions
     public static void LogSecurityEvent(this ILogger logger, LogLevel level, string eventType, string? message, params object?[] args) =>
         LogSecurityEvent(logger, level, eventType, null, message, args);
 
-    /// <summary>
-    /// Writes a security event of type <paramref name="eventType"/> with an exception (written as
-    /// <c>exception.type</c>, <c>exception.message</c> and <c>exception.stack_trace</c>).
-    /// </summary>
+    /// <summary>Writes a security event of type <paramref name="eventType"/> with an exception.</summary>
     /// <param name="logger">The logger to write to.</param>
     /// <param name="level">The level; it becomes <c>finding.severity</c>.</param>
     /// <param name="eventType">The Dynatrace <c>event.type</c>; see <see cref="SecurityEventTypes"/>.</param>
@@ -109,9 +101,7 @@ public static class SecurityEventLoggingExtensions
     public static void LogSecurityEvent(this ILogger logger, LogLevel level, SecurityFinding finding, string? message, params object?[] args) =>
         LogSecurityEvent(logger, level, finding, null, message, args);
 
-    /// <summary>
-    /// Writes a security event of <paramref name="finding"/>'s event type with an exception, carrying the finding's values.
-    /// </summary>
+    /// <summary>Writes a security event of <paramref name="finding"/>'s event type with an exception.</summary>
     /// <param name="logger">The logger to write to.</param>
     /// <param name="level">The level; it becomes <c>finding.severity</c> and <c>dt.security.risk.level</c>.</param>
     /// <param name="finding">What the finding is about and what it is called.</param>

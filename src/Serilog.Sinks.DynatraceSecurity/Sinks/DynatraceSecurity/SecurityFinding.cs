@@ -27,19 +27,13 @@ public sealed class SecurityFinding
     /// <summary>The Dynatrace <c>event.type</c>, which also marks the events as security events.</summary>
     public string EventType { get; }
 
-    /// <summary>
-    /// <c>finding.type</c>: what kind of finding this is, such as <c>Brute force</c> or <c>SQL injection</c>; by default
-    /// the event's <c>EventId.Name</c> or its message template.
-    /// </summary>
+    /// <summary><c>finding.type</c>, such as <c>Brute force</c>; by default the <c>EventId.Name</c> or message template.</summary>
     public string? Type { get; set; }
 
     /// <summary><c>finding.title</c>: the finding's display title; by default the message, cut to 256 characters.</summary>
     public string? Title { get; set; }
 
-    /// <summary>
-    /// <c>object.type</c>: the kind of thing the finding is about, such as <c>USER_ACCOUNT</c>, <c>HOST</c> or
-    /// <c>CODE_ARTIFACT</c>; by default <c>PROCESS</c>, the application itself.
-    /// </summary>
+    /// <summary><c>object.type</c>, such as <c>USER_ACCOUNT</c> or <c>HOST</c>; by default <c>PROCESS</c>, the application.</summary>
     public string? ObjectType { get; set; }
 
     /// <summary><c>object.id</c>: which one, such as the account name; by default the application's name.</summary>

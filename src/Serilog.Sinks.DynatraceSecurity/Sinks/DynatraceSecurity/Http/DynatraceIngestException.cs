@@ -2,10 +2,7 @@ using System;
 
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
-/// <summary>
-/// Describes a failed ingest request to the failure listener and SelfLog: status, route and Dynatrace's message.
-/// Never carries the access token, request headers or the event payload.
-/// </summary>
+/// <summary>A failed ingest request for the failure listener: status and message, never a secret or an event.</summary>
 internal sealed class DynatraceIngestException : Exception
 {
     public DynatraceIngestException(string message, int statusCode)

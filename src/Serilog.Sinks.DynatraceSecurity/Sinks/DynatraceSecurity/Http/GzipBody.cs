@@ -18,10 +18,7 @@ internal sealed class GzipBody : IDisposable
 
     public ArraySegment<byte> Bytes { get; }
 
-    /// <summary>
-    /// Compresses <paramref name="body"/>; null when that fails or the result does not fit the buffer (then the body is
-    /// sent uncompressed).
-    /// </summary>
+    /// <summary>Compresses <paramref name="body"/>; null when that fails or does not fit the buffer (then it goes plain).</summary>
     public static GzipBody? Compress(ArraySegment<byte> body)
     {
         // At the fastest level deflate can grow incompressible data by about 6%; gzip adds an 18-byte header and trailer.

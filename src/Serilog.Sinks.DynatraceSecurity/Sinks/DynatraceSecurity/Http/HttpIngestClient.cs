@@ -239,9 +239,8 @@ internal sealed class HttpIngestClient : IIngestClient
     }
 
     /// <summary>
-    /// Switches automatic redirects off on the handler that finally sends (through any <see cref="DelegatingHandler"/>s):
-    /// following one would post the token and the events to a host the user did not configure. A handler that was
-    /// already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> then still refuses the answer.
+    /// Switches automatic redirects off on the handler that finally sends (behind any <see cref="DelegatingHandler"/>s).
+    /// A handler already used, or of another kind, keeps its setting; <see cref="RedirectHost"/> still refuses the answer.
     /// </summary>
     static HttpMessageHandler WithoutRedirects(HttpMessageHandler handler)
     {

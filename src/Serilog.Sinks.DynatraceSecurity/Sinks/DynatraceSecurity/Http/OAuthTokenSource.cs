@@ -11,12 +11,10 @@ using Serilog.Sinks.DynatraceSecurity.Delivery;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// The bearer tokens of an OAuth client (client-credentials grant): one is fetched when first needed, reused until
-/// shortly before it expires, and then renewed by a single token request however many callers need it at once (audit
-/// mode's logging threads). In batched mode only the delivery loop asks, so renewing never holds up a logging call. A
-/// failed token request is not remembered: the next request (after the policy's backoff) tries again. Token requests
-/// go through the sink's own HTTP client, so the user's handler, the refusal to follow redirects and the absence of
-/// trace headers apply to them as to ingest requests.
+/// The bearer tokens of an OAuth client (client-credentials grant), requested through the sink's own HTTP client: one
+/// is fetched when first needed, reused until shortly before it expires, and then renewed by a single token request
+/// however many callers need it at once (audit mode's logging threads). A failed token request is not remembered: the
+/// next request (after the policy's backoff) tries again.
 /// </summary>
 internal sealed class OAuthTokenSource
 {

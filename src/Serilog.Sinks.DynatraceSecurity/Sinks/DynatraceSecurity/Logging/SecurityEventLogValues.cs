@@ -59,11 +59,8 @@ internal sealed class SecurityEventLogValues : IReadOnlyList<KeyValuePair<string
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
     {
-        for (var i = 0; i < _template.Count; i++)
-            yield return _template[i];
-        foreach (var value in _finding)
-            yield return value;
-        yield return _marker;
+        for (var i = 0; i < Count; i++)
+            yield return this[i];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
