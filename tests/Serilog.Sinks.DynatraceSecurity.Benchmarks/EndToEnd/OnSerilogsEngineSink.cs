@@ -77,7 +77,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
         readonly OnSerilogsEngineSink _owner;
         readonly EventSerializer _serializer;
         readonly RequestSender _sender;
-        readonly IIngestClient _client;
+        readonly HttpIngestClient _client;
         readonly ShutdownSignal _shutdown;
         readonly SinkStatistics _statistics;
         readonly FormattedBatch _formatted = new();

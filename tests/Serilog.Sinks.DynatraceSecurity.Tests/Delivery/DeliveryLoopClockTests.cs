@@ -34,8 +34,9 @@ public sealed class DeliveryLoopClockTests : IAsyncDisposable
         {
             o.BatchSizeLimit = 10;
             o.BufferingTimeLimit = TimeSpan.FromSeconds(5);
+            o.MessageHandler = _transport;
         }));
-        _sink = new SecurityEventFrontSink(settings, _clock, Backoff.Default, _transport);
+        _sink = new SecurityEventFrontSink(settings, _clock, Backoff.Default);
         _logger = new LoggerConfiguration().WriteTo.Sink(_sink).CreateLogger();
     }
 

@@ -29,12 +29,29 @@ public sealed class RequestSenderClockTests : IDisposable
     readonly ScriptedTransport _transport;
     readonly Listener _listener = new();
     readonly ShutdownSignal _shutdown;
+    readonly HttpIngestClient _client;
     readonly RequestSender _sender;
 
     public RequestSenderClockTests()
+        : this(oauth: false)
+    {
+    }
+
+    RequestSenderClockTests(bool oauth)
     {
         _transport = new ScriptedTransport(_clock);
-        var settings = SinkSettings.From(TestOptions.Create(o => o.RetryTimeLimit = TimeSpan.FromMinutes(10)));
+        var settings = SinkSettings.From(TestOptions.Create(o =>
+        {
+            o.RetryTimeLimit = TimeSpan.FromMinutes(10);
+            o.MessageHandler = _transport;
+            if (!oauth)
+                return;
+            o.AccessToken = null;
+            o.OAuthClientId = "dt0s02.SCRIPTED";
+            o.OAuthClientSecret = "dt0s02.SCRIPTED.SECRET";
+            o.OAuthTokenUrl = "https://sso.example.com/sso/oauth2/token";
+        }));
+        _client = new HttpIngestClient(settings, _clock);
         var queue = new EventQueue(1000, 1000, 1_000_000);
         var statistics = new SinkStatistics(queue, new SinkHealth(settings.Target, _clock, queue));
         var reporter = new FailureReporter("test", statistics, _clock);
@@ -42,7 +59,7 @@ public sealed class RequestSenderClockTests : IDisposable
         _shutdown = new ShutdownSignal(TimeSpan.FromSeconds(10), _clock);
         // Jitter 1.0: every backoff is its ceiling (1 s, 2 s, 4 s, ...), so the expected times are exact.
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), () => 0.9999999);
-        _sender = new RequestSender(_transport, settings, DeliveryMode.Live, reporter, statistics, _shutdown, new EndpointState(_clock), _clock, backoff);
+        _sender = new RequestSender(_client, settings, DeliveryMode.Live, reporter, statistics, _shutdown, new EndpointState(_clock), _clock, backoff);
     }
 
     static FormattedBatch Batch(params DateTimeOffset[] timestamps)
@@ -95,28 +112,34 @@ public sealed class RequestSenderClockTests : IDisposable
     [Fact]
     public async Task A401AfterTheClientRenewedTheOAuthTokenIsAFailedAttemptRetriedLater()
     {
-        _transport.Script(new[] { IngestResult.Answered(401).AfterReauthentication(), IngestResult.Accepted });
-        using var batch = BatchOf(1);
-        var start = _clock.GetUtcNow();
+        using var oauth = new RequestSenderClockTests(oauth: true);
+        // The client sends the refused request again at once with a new token; refused again, it is a failed attempt.
+        oauth._transport.Script(401, 401, 202);
+        using var batch = oauth.BatchOf(1);
+        var start = oauth._clock.GetUtcNow();
 
-        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
+        await oauth.RunAsync(oauth._sender.SendAsync(batch), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
 
-        _transport.Calls.Select(c => c.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.FromSeconds(1));
-        _listener.Temporary.Should().Be(1);
-        _listener.Dropped.Should().BeEmpty();
+        oauth._transport.Calls.Select(c => c.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        oauth._listener.Temporary.Should().Be(1);
+        oauth._listener.Dropped.Should().BeEmpty();
     }
 
     [Fact]
     public async Task AFailedTokenRequestDropsNothingAndIsRetriedUntilTheRetryTimeLimit()
     {
-        _transport.Script(new[] { IngestResult.TokenFailure(503, null), IngestResult.TokenFailure(400, "invalid_scope: no", "invalid_scope") }
-            .Concat(Enumerable.Repeat(IngestResult.TokenFailure(401, "invalid_client: wrong secret", "invalid_client"), 100)));
-        using var batch = BatchOf(2);
+        using var oauth = new RequestSenderClockTests(oauth: true);
+        oauth._transport.ScriptToken(503);
+        oauth._transport.ScriptToken(400, "invalid_scope", "no");
+        for (var i = 0; i < 100; i++)
+            oauth._transport.ScriptToken(401, "invalid_client", "wrong secret");
+        using var batch = oauth.BatchOf(2);
 
-        await RunAsync(_sender.SendAsync(batch), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
+        await oauth.RunAsync(oauth._sender.SendAsync(batch), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
 
-        _listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Permanent, 2), "given up after retryTimeLimit, once");
-        _listener.Temporary.Should().BeGreaterThan(2);
+        oauth._listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Permanent, 2), "given up after retryTimeLimit, once");
+        oauth._listener.Temporary.Should().BeGreaterThan(2);
+        oauth._transport.Calls.Should().BeEmpty("without a token nothing is posted");
     }
 
     [Fact]
@@ -150,7 +173,7 @@ public sealed class RequestSenderClockTests : IDisposable
     [Fact]
     public async Task RetryAfterHoldsBackTheNextBatchToo()
     {
-        _transport.Script(new[] { IngestResult.Answered(429, retryAfter: TimeSpan.FromSeconds(30)), IngestResult.Accepted, IngestResult.Accepted });
+        _transport.Script(429, TimeSpan.FromSeconds(30));
         using var first = BatchOf(1);
         var start = _clock.GetUtcNow();
         await RunAsync(_sender.SendAsync(first), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
@@ -190,7 +213,11 @@ public sealed class RequestSenderClockTests : IDisposable
         _listener.Dropped.Should().ContainSingle().Which.Should().Be((LoggingFailureKind.Final, 1));
     }
 
-    public void Dispose() => _sender.Dispose();
+    public void Dispose()
+    {
+        _sender.Dispose();
+        _client.Dispose();
+    }
 
     sealed class Listener : ILoggingFailureListener
     {

@@ -157,7 +157,7 @@ public class OAuthDeliveryTests
             o.UndeliveredEventsPath = Path.Combine(directory.Path, "undelivered.jsonl");
         });
         var settings = SinkSettings.From(options);
-        var sink = new SecurityEventFrontSink(settings, TimeProvider.System, SinkHarness.QuickBackoff, null);
+        var sink = new SecurityEventFrontSink(settings, TimeProvider.System, SinkHarness.QuickBackoff);
         using var metrics = new SinkMetrics(sink.Statistics.Meter);
         var listener = new RecordingListener();
         var logger = new LoggerConfiguration().WriteTo.Fallible(wt => wt.Sink(sink), listener).CreateLogger();

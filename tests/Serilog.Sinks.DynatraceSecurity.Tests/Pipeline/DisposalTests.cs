@@ -36,7 +36,7 @@ public class DisposalTests
             o.AccessToken = receiver.AccessToken;
             o.BufferingTimeLimit = TimeSpan.FromMilliseconds(20);
             o.QueueLimit = 2000; // writers running flat out: keep what disposal delivers small
-        })), clock, Backoff.Default, null);
+        })), clock, Backoff.Default);
         var listener = new RecordingListener();
         var logger = new LoggerConfiguration().WriteTo.Fallible(wt => wt.Sink(sink), listener).CreateLogger();
 

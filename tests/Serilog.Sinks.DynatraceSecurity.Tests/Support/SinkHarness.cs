@@ -58,7 +58,7 @@ sealed class SinkHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
 
-        var sink = new SecurityEventFrontSink(SinkSettings.From(options), TimeProvider.System, backoff ?? QuickBackoff, null);
+        var sink = new SecurityEventFrontSink(SinkSettings.From(options), TimeProvider.System, backoff ?? QuickBackoff);
         var fallback = new CollectingSink();
         var logger = new LoggerConfiguration()
             .MinimumLevel.Verbose()

@@ -22,7 +22,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
     readonly SecurityMarker _marker;
-    readonly IIngestClient _client;
+    readonly HttpIngestClient _client;
     readonly TimeSpan _requestTimeout;
     readonly FailureText _text;
     readonly string _description;

@@ -28,7 +28,7 @@ internal sealed class RequestSender : IDisposable
 
     static readonly TimeSpan AbandonAfterAtLeast = TimeSpan.FromSeconds(1);
 
-    readonly IIngestClient _client;
+    readonly HttpIngestClient _client;
     readonly DeliveryMode _mode;
     readonly FailureReporter _reporter;
     readonly SinkStatistics _statistics;
@@ -51,7 +51,7 @@ internal sealed class RequestSender : IDisposable
     /// <paramref name="spillTo"/>, and <paramref name="abandonWhen"/> signals that a request still unanswered (after at
     /// least a second) is to be given up for it: the queue filling up behind it.
     /// </summary>
-    public RequestSender(IIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
+    public RequestSender(HttpIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff, BufferDirectory? spillTo = null,
         Func<Task>? abandonWhen = null)
     {

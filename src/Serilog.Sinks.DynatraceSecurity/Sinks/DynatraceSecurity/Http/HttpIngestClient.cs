@@ -16,10 +16,10 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects
 /// are never followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a
 /// result with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
-/// Everything it returns has every secret removed and never includes the request body. Its readers of an answer (where
-/// it redirects to, how long it asks to wait, its message from at most a few KB) serve token requests too.
+/// Everything it returns has every secret removed and never includes the request body. Its answer readers serve token
+/// requests too.
 /// </summary>
-internal sealed class HttpIngestClient : IIngestClient
+internal sealed class HttpIngestClient : IDisposable
 {
     public const int MaximumBodyBytes = 4096;
     const int MaximumMessageLength = 512;
@@ -54,24 +54,27 @@ internal sealed class HttpIngestClient : IIngestClient
             _token = new Credential(credentials.TokenScheme!, credentials.Token!, generation: null);
     }
 
+    /// <summary>
+    /// Sends <paramref name="body"/> (gzip-compressed already when <paramref name="gzip"/>). Never throws for HTTP, network
+    /// or timeout failures, nor for a failed token request (<see cref="IngestResult.FromTokenEndpoint"/>), which counts
+    /// against the same <paramref name="timeout"/>.
+    /// </summary>
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
-        var result = await PostOnceAsync(body, gzip, timeout).ConfigureAwait(false);
-        if (result.StatusCode != 401 || result.RenewableCredential is not { } generation)
+        var credential = _token ?? await _oauth!.GetAsync(timeout).ConfigureAwait(false);
+        var result = credential.Failure ?? await PostOnceAsync(body, gzip, credential, timeout).ConfigureAwait(false);
+        if (result.StatusCode != 401 || credential.Generation is not { } generation)
             return result;
 
-        // A 401 for an OAuth token: it may have been revoked or have expired early, so it is discarded and the request
-        // sent once more at once with a new one. A second 401 is an answer like any other.
+        // An OAuth token may have been revoked or have expired early: discarded (only that one, by its generation), and
+        // the request sent once more at once with a new one. A second 401 is an answer like any other.
         _oauth!.Discard(generation);
-        return (await PostOnceAsync(body, gzip, timeout).ConfigureAwait(false)).AfterReauthentication();
+        credential = await _oauth.GetAsync(timeout).ConfigureAwait(false);
+        return (credential.Failure ?? await PostOnceAsync(body, gzip, credential, timeout).ConfigureAwait(false)).AfterReauthentication();
     }
 
-    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
+    async Task<IngestResult> PostOnceAsync(ArraySegment<byte> body, bool gzip, Credential credential, CancellationToken timeout)
     {
-        var credential = _token ?? await _oauth!.GetAsync(timeout).ConfigureAwait(false);
-        if (credential.Failure != null)
-            return credential.Failure;
-
         using var request = new HttpRequestMessage(HttpMethod.Post, _target);
         request.Headers.Authorization = new AuthenticationHeaderValue(credential.Scheme, credential.Value);
         request.Content = new ByteArrayContent(body.Array!, body.Offset, body.Count);
@@ -89,7 +92,7 @@ internal sealed class HttpIngestClient : IIngestClient
                 return IngestResult.Answered(status);
 
             var message = status >= 400 ? await ReadErrorMessageAsync(response, timeout).ConfigureAwait(false) : null;
-            return IngestResult.Answered(status, message, RetryAfter(response, _time), redirectHost).SentWith(credential);
+            return IngestResult.Answered(status, message, RetryAfter(response, _time), redirectHost);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -114,8 +117,7 @@ internal sealed class HttpIngestClient : IIngestClient
             var body = await ReadAsync(response.Content, MaximumBodyBytes, cancellationToken).ConfigureAwait(false);
             if (body.Count == 0)
                 return null;
-            var message = EnvelopeMessage(body.AsSpan()) ?? Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count);
-            return Clean(Redact(message));
+            return Clean(Redact(EnvelopeMessage(body.AsSpan()) ?? Encoding.UTF8.GetString(body.Array!, body.Offset, body.Count)));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
@@ -289,10 +291,8 @@ internal sealed class HttpIngestClient : IIngestClient
     {
         var assembly = typeof(HttpIngestClient).Assembly;
         var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        if (string.IsNullOrEmpty(informational))
-            return assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-        var metadata = informational!.IndexOf('+');
-        return metadata < 0 ? informational : informational.Substring(0, metadata);
+        // Without the build metadata (+commit).
+        return string.IsNullOrEmpty(informational) ? assembly.GetName().Version?.ToString(3) ?? "0.0.0" : informational!.Split('+')[0];
     }
 
     public void Dispose() => _httpClient.Dispose();

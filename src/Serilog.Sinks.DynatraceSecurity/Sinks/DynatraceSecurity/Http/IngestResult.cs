@@ -11,7 +11,7 @@ internal sealed class IngestResult
     public static readonly IngestResult Accepted = new(202, null, null, null, false);
 
     IngestResult(int statusCode, string? message, TimeSpan? retryAfter, string? redirectHost, bool timedOut,
-        bool fromTokenEndpoint = false, string? oauthError = null, long? renewableCredential = null, bool reauthenticated = false)
+        bool fromTokenEndpoint = false, string? oauthError = null, bool reauthenticated = false)
     {
         Reauthenticated = reauthenticated;
         StatusCode = statusCode;
@@ -21,7 +21,6 @@ internal sealed class IngestResult
         TimedOut = timedOut;
         FromTokenEndpoint = fromTokenEndpoint;
         OAuthError = oauthError;
-        RenewableCredential = renewableCredential;
     }
 
     /// <summary>The HTTP status; 0 when no response arrived (network error or timeout).</summary>
@@ -48,9 +47,6 @@ internal sealed class IngestResult
     /// <summary>The token endpoint's OAuth <c>error</c> (<c>invalid_client</c>, <c>invalid_scope</c>, ...), when it gave one.</summary>
     public string? OAuthError { get; }
 
-    /// <summary>The <see cref="Credential.Generation"/> of the OAuth token a refused request carried; null for a fixed token.</summary>
-    public long? RenewableCredential { get; }
-
     /// <summary>True when this answers the request sent again with a new OAuth token after a 401.</summary>
     public bool Reauthenticated { get; }
 
@@ -70,15 +66,9 @@ internal sealed class IngestResult
         string? redirectHost = null, bool timedOut = false) =>
         new(statusCode, message, retryAfter, redirectHost, timedOut, fromTokenEndpoint: true, oauthError: oauthError);
 
-    /// <summary>This answer, marked with the credential the request carried when a 401 could be cured by renewing it.</summary>
-    public IngestResult SentWith(Credential credential) =>
-        credential.Generation is { } generation && !IsSuccess
-            ? new IngestResult(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, generation)
-            : this;
-
     /// <summary>This answer, marked as the one to the request sent again with a new OAuth token.</summary>
     public IngestResult AfterReauthentication() =>
-        new(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, RenewableCredential, reauthenticated: true);
+        new(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, reauthenticated: true);
 
     public override string ToString() =>
         (FromTokenEndpoint ? "token request: " : "") +

@@ -39,7 +39,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly FailureReporter _reporter;
     readonly ShutdownSignal _shutdown;
     readonly DeliveryLoop _loop;
-    readonly IIngestClient _client;
+    readonly HttpIngestClient _client;
     readonly UndeliveredEventsFile? _file;
     readonly Replayer? _replayer;
     readonly string _description;
@@ -49,15 +49,14 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     int _emitting;
 
     public SecurityEventFrontSink(SinkSettings settings)
-        : this(settings, TimeProvider.System, Backoff.Default, null)
+        : this(settings, TimeProvider.System, Backoff.Default)
     {
     }
 
     /// <param name="settings">The validated settings.</param>
     /// <param name="time">The clock for batching, backoff, timeouts, deadlines and event age.</param>
     /// <param name="backoff">The retry backoff.</param>
-    /// <param name="client">The transport; null for HTTP to <see cref="SinkSettings.Target"/>.</param>
-    public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff, IIngestClient? client)
+    public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff)
     {
         _time = time;
         _disposalBound = settings.ShutdownTimeout + settings.RequestTimeout;
@@ -84,7 +83,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
                 "and the buffer is used once the volume has room again");
 
         var endpoint = new EndpointState(time);
-        _client = client ?? new HttpIngestClient(settings, time);
+        _client = new HttpIngestClient(settings, time);
         var sender = new RequestSender(_client, settings, buffer == null ? DeliveryMode.Live : DeliveryMode.Durable, _reporter, Statistics,
             _shutdown, endpoint, time, backoff, buffer, _queue.HalfFull);
         _loop = new DeliveryLoop(_queue, new EventSerializer(formatter, settings.EventBodyLimitBytes), sender, _reporter, _shutdown, time,
