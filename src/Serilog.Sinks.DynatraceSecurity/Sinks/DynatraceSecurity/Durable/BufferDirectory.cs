@@ -33,7 +33,7 @@ internal sealed class BufferDirectory
     readonly TimeProvider _time;
     long _knownBytes;
 
-    // The size limit's view of the directory, the delivery loop's alone (rewrites replace larger files: not counted).
+    // The size limit's view of the directory (TryWrite), the delivery loop's alone.
     long _listed;
     long _listedAt;
     long _writtenSince;
@@ -53,16 +53,12 @@ internal sealed class BufferDirectory
     /// <summary>Where this logger's files go (the ingest URL: environment, route and endpoint); it sends no others.</summary>
     public string Destination { get; }
 
-    /// <summary>
-    /// The bytes of the buffer files as of the latest listing (the replayer lists at least every few seconds, and at once
-    /// after it delivered), with the files written since: what a health check reads, without a listing of its own.
-    /// </summary>
+    /// <summary>The files' bytes as of the latest listing (the replayer's, every few seconds) plus the files written since.</summary>
     public long KnownBytes => Interlocked.Read(ref _knownBytes);
 
     /// <summary>
-    /// Creates the directory (owner-only where the OS allows) and proves it writable, or says what to fix. A volume
-    /// without space or inodes is not a configuration error (it may have room again soon): the directory is returned
-    /// with the reason it cannot be written now.
+    /// Creates the directory (owner-only where the OS allows) and proves it writable, or says what to fix. A full volume
+    /// is not a configuration error (it may have room again soon): then it says why it cannot be written now.
     /// </summary>
     public static (BufferDirectory Directory, string? NotWritableNow) Open(string path, string destination, long sizeLimit, TimeProvider time)
     {
@@ -82,8 +78,7 @@ internal sealed class BufferDirectory
                 TryDelete(probe);
             }
 
-            // A writer holds its temporary file locked until it is renamed: one that can be taken is abandoned. An empty
-            // one is left: it may be a pipe, whose opening would wait for a writer.
+            // A temporary file is locked until renamed: one that can be taken is abandoned (an empty one may be a pipe).
             foreach (var temporary in new DirectoryInfo(directory.Path).GetFiles(".*.tmp").Where(file => file.Length > 0))
             {
                 using var claimed = BufferFile.TryClaim(temporary.FullName);
@@ -111,14 +106,13 @@ internal sealed class BufferDirectory
         List<FileInfo> files;
         try
         {
-            files = new DirectoryInfo(Path).GetFiles("*" + Extension).ToList();
+            files = new DirectoryInfo(Path).GetFiles("*" + Extension).OrderBy(file => file.Name, StringComparer.Ordinal).ToList();
         }
         catch (DirectoryNotFoundException)
         {
             return new List<FileInfo>(); // it is created again on the next write
         }
 
-        files.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
         Interlocked.Exchange(ref _knownBytes, files.Sum(file => file.Length));
         return files;
     }
@@ -142,13 +136,23 @@ internal sealed class BufferDirectory
     }
 
     /// <summary>
-    /// Writes <paramref name="events"/> as a new buffer file, unless the buffer would pass its size limit (plus one
-    /// file): the newest give way, so that the start of an outage is kept and what is refused is still in memory and
-    /// reported. Returns null when written, otherwise why not.
+    /// Writes <paramref name="events"/> as a new file, unless the buffer is full: the newest give way, so that the start of
+    /// an outage is kept and what is refused is still in memory and reported. Returns null when written, else why not.
     /// </summary>
     public string? TryWrite(FormattedBatch batch, EventSet events, PooledBufferWriter body)
     {
-        var current = CurrentBytes();
+        // Under half the limit a listing serves for a second, plus what this logger wrote since; nearer the limit every
+        // write lists. (Listing for every write cost one stat per file: in a 10-minute outage at 10,000 events/s, 6,000
+        // files, it doubled the sink's CPU.)
+        if (!_listedOnce || _listed + _writtenSince >= _sizeLimit / 2 || _time.GetElapsedTime(_listedAt) >= ListingReusedFor)
+        {
+            _listed = Bytes();
+            _listedAt = _time.GetTimestamp();
+            _writtenSince = 0;
+            _listedOnce = true;
+        }
+
+        var current = _listed + _writtenSince;
         if (current > 0 && current >= _sizeLimit)
             return $"the durable buffer is full ({current:N0} bytes, bufferSizeLimitBytes {_sizeLimit:N0})";
         var problem = TryWrite(batch, events, body, NextName(), out var length);
@@ -158,35 +162,14 @@ internal sealed class BufferDirectory
     }
 
     /// <summary>
-    /// Writes what is left of a replayed file as its rewrite (<c>name-r.dtsb</c>; it replaces a larger file, so the size
-    /// limit does not apply). The caller deletes the original after this: if a crash comes in between, the rewrite
-    /// supersedes the original.
+    /// Writes what is left of a replayed file as its rewrite (<see cref="BufferFile.RewriteOf"/>), which supersedes it;
+    /// the size limit does not apply, as it replaces a larger file.
     /// </summary>
     public string? TryRewrite(string path, FormattedBatch batch, EventSet events, PooledBufferWriter body) =>
         TryWrite(batch, events, body, System.IO.Path.GetFileName(BufferFile.RewriteOf(path)), out _);
 
-    /// <summary>
-    /// The bytes the buffer takes, without listing the directory for every write: a listing serves for a second, with
-    /// what this logger wrote since added, while the total is under half the limit; nearer the limit every write lists,
-    /// so the limit holds as documented. (Listing for every write made a write cost one stat per file: in a 10-minute
-    /// outage at 10,000 events/s, 6,000 files, it doubled the sink's CPU.)
-    /// </summary>
-    long CurrentBytes()
-    {
-        if (!_listedOnce || _listed + _writtenSince >= _sizeLimit / 2 || _time.GetElapsedTime(_listedAt) >= ListingReusedFor)
-        {
-            _listed = Bytes();
-            _listedAt = _time.GetTimestamp();
-            _writtenSince = 0;
-            _listedOnce = true;
-        }
-
-        return _listed + _writtenSince;
-    }
-
     string? TryWrite(FormattedBatch batch, EventSet events, PooledBufferWriter body, string name, out long length)
     {
-        length = 0;
         var temporary = System.IO.Path.Combine(Path, "." + name + ".tmp");
         try
         {
@@ -210,9 +193,8 @@ internal sealed class BufferDirectory
     }
 
     /// <summary>
-    /// Moves a file that cannot be read to the <c>damaged</c> folder (capped), or deletes it when it cannot be moved, so
-    /// that it never holds up the files after it; <paramref name="claimed"/> is null for a file that is not opened (one
-    /// that cannot be a buffer file). Says where it went.
+    /// Moves a file that cannot be read to the <c>damaged</c> folder (capped), or deletes it, so that it never holds up the
+    /// files after it (<paramref name="claimed"/> is null for a file not opened). Says where it went.
     /// </summary>
     public string SetAside(string path, FileStream? claimed)
     {
@@ -224,7 +206,6 @@ internal sealed class BufferDirectory
             if (File.Exists(target))
                 target = System.IO.Path.Combine(aside, System.IO.Path.GetFileNameWithoutExtension(NextName()) + "-" + name);
             File.Move(path, target);
-            claimed?.Dispose();
             Trim(aside);
             return "kept as " + target;
         }
@@ -233,14 +214,16 @@ internal sealed class BufferDirectory
             try
             {
                 File.Delete(path);
-                claimed?.Dispose();
                 return "deleted, as it could not be moved aside (" + ex.Message + ")";
             }
             catch (Exception again) when (again is IOException or UnauthorizedAccessException)
             {
-                claimed?.Dispose();
                 return "left where it is and skipped, as it can be neither moved aside nor deleted (" + again.Message + ")";
             }
+        }
+        finally
+        {
+            claimed?.Dispose(); // held until it is moved or deleted, so that no other process takes it meanwhile
         }
     }
 
@@ -275,7 +258,7 @@ internal sealed class BufferDirectory
         }
     }
 
-    /// <summary>No space or no inodes: ENOSPC, EDQUOT (Linux, macOS); ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL (Windows).</summary>
+    /// <summary>ENOSPC, EDQUOT (Linux, macOS); ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL (Windows).</summary>
     static bool IsNoSpace(IOException ex) => RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
         ? (ex.HResult & 0xFFFF) is 39 or 112
         : ex.HResult is 28 or 122 or 69;

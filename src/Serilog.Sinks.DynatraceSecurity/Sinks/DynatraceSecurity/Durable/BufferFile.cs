@@ -26,12 +26,9 @@ internal sealed class BufferFile
     /// <summary>The format written; 2 added the destination, so files of format 1 do not say where their events go.</summary>
     public const int CurrentFormat = 2;
 
-    /// <summary>
-    /// No sink writes a larger file: one holds one request (at most <c>batchSizeLimitBytes</c>, 10,000,000) and a header
-    /// of at most <c>batchSizeLimit</c> events (100,000, about 24 bytes each) and the destination.
-    /// </summary>
-    public const long MaximumBytes = 16L * 1024 * 1024;
-
+    // No sink writes a larger file: one request (batchSizeLimitBytes, at most 10,000,000) and a header of at most
+    // batchSizeLimit events (100,000, about 24 bytes each) and the destination.
+    const long MaximumBytes = 16L * 1024 * 1024;
     const int MaximumHeaderBytes = 4 * 1024 * 1024;
     const int FirstRead = 64 * 1024;
 
@@ -51,7 +48,7 @@ internal sealed class BufferFile
         _bodyLength = bodyLength;
     }
 
-    /// <summary>The file's format; a file of another format than <see cref="CurrentFormat"/> says only that.</summary>
+    /// <summary>The file's format; a header of another format than <see cref="CurrentFormat"/> says nothing else.</summary>
     public int Format { get; }
 
     public string? Destination { get; }

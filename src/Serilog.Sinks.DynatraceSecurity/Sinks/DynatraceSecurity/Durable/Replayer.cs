@@ -80,7 +80,7 @@ internal sealed class Replayer
                         lastSummary = _time.GetTimestamp();
                         if (failingSince != null)
                             _reporter.Warn($"The durable buffer has waited {_time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
-                                $"{files.Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {lastFailure}");
+                                $"{files.Count} file(s), {_buffer.KnownBytes:N0} bytes; last failure: {lastFailure}");
                         SayWhatAges(files);
                     }
 
