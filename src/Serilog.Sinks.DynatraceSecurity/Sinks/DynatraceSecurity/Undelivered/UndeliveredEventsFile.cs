@@ -13,14 +13,11 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Undelivered;
 
 /// <summary>
-/// Keeps the events the sink reports as not delivered in a bounded, rolling file of JSON lines, for applications that
-/// configure Serilog only from JSON or through <c>AddDynatraceSecurity</c> and so cannot attach <c>FallbackChain</c>.
-/// Each line is <c>{"reason":..,"message":..,"event":{...}}</c>: the event exactly as it was sent when it had been
-/// formatted (so its <c>event.id</c> matches), otherwise as it would have been, redacted and cut to
-/// <c>eventBodyLimitBytes</c> alike (<c>null</c> when even that is impossible). Records are queued, within a count and a
-/// byte budget, and written by a background task: reporting never formats or touches the disk on the logging thread.
-/// When the file would pass half the size limit it becomes the predecessor (<c>.1</c>), replacing (and deleting the
-/// events of) the one before, so both stay under the limit (plus one record); SelfLog summarises the deleted events.
+/// The undelivered-events file (docs/delivery.md): the events the sink reports as not delivered, as JSON lines
+/// <c>{"reason":..,"message":..,"event":{...}}</c>, the event as sent (same <c>event.id</c>) or as it would have been.
+/// Records are queued, within a count and a byte budget, and written by a background task: reporting never formats or
+/// touches the disk on the logging thread. At half the size limit the file becomes its predecessor (<c>.1</c>),
+/// replacing (and deleting the events of) the one before; SelfLog summarises the deleted events.
 /// </summary>
 internal sealed class UndeliveredEventsFile : IDisposable
 {
