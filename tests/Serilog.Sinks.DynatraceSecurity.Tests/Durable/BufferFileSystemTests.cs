@@ -5,6 +5,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Microsoft.Extensions.Time.Testing;
+using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
@@ -26,7 +28,8 @@ public sealed class BufferFileSystemTests : IDisposable
 
     string[] BufferFiles() => Directory.Exists(BufferPath) ? Directory.GetFiles(BufferPath, "*.dtsb") : Array.Empty<string>();
 
-    Task<SinkHarness> StartLoggerAsync(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? more = null) =>
+    Task<SinkHarness> StartLoggerAsync(DynatraceIngestReceiver receiver, Action<DynatraceSecuritySinkOptions>? more = null,
+        TimeProvider? time = null) =>
         SinkHarness.StartAsync(o =>
         {
             o.EnvironmentUrl = receiver.EnvironmentUrl.ToString();
@@ -34,7 +37,7 @@ public sealed class BufferFileSystemTests : IDisposable
             o.ShutdownTimeout = TimeSpan.FromMilliseconds(500);
             o.RequestTimeout = TimeSpan.FromSeconds(1);
             more?.Invoke(o);
-        });
+        }, time: time);
 
     static void Outage(DynatraceIngestReceiver receiver)
     {
@@ -103,7 +106,8 @@ public sealed class BufferFileSystemTests : IDisposable
 
     /// <summary>
     /// A file sent (accepted) that cannot be deleted, as the directory turned read-only (a read-only bind mount as
-    /// root, else its permissions), is not sent again by this logger; SelfLog says once what that means.
+    /// root, else its permissions), is not sent again by this logger; SelfLog says once what that means. On a fake
+    /// clock: the replayer's later looks at the directory are counted, not waited for.
     /// </summary>
     [UnixFact(MakesReadOnly = true)]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -113,16 +117,19 @@ public sealed class BufferFileSystemTests : IDisposable
         Outage(receiver);
         TestBuffer.Write(BufferPath, TestBuffer.Name(TimeSpan.FromMinutes(1), 1), TestBuffer.Destination(receiver),
             Enumerable.Range(0, 20).Select(n => (n, TimeSpan.FromMinutes(1))));
-        await using var harness = await StartLoggerAsync(receiver);
+        var clock = new IdlePollClock();
+        // A request's timeout is on the fake clock too: far beyond what the test advances it.
+        await using var harness = await StartLoggerAsync(receiver, o => o.RequestTimeout = TimeSpan.FromMinutes(10), clock);
         await receiver.WaitForRequestsAsync(1, Deadline);
 
         using (FileSystemSituations.ReadOnly(BufferPath))
         {
             receiver.ClearScriptedResponses();
-            await receiver.WaitForEventsAsync(20, Deadline);
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(7) && receiver.Events.Count == 20)
-                await Task.Delay(50); // an observation window (the replayer used to try again every 5 s), not a synchronization
+            Eventually.True(() => AdvancedUntil(clock, TimeSpan.FromMilliseconds(100), () => receiver.Events.Count >= 20), Deadline,
+                "the replayer's next probe delivers the file");
+            var looks = clock.IdlePolls;
+            Eventually.True(() => AdvancedUntil(clock, Replayer.IdlePoll, () => clock.IdlePolls >= looks + 2 || receiver.Events.Count > 20),
+                Deadline, "the replayer finds nothing to send, twice");
 
             receiver.Events.Should().HaveCount(20, "a file sent is not sent again by this logger");
             SelfLogCapture.Containing(BufferPath).Should().ContainSingle(l => l.Contains("read-only"));
@@ -130,6 +137,34 @@ public sealed class BufferFileSystemTests : IDisposable
         }
 
         BufferFiles().Should().ContainSingle("it stays for the next start");
+    }
+
+    static bool AdvancedUntil(FakeTimeProvider clock, TimeSpan step, Func<bool> condition)
+    {
+        if (condition())
+            return true;
+        clock.Advance(step);
+        return false;
+    }
+
+    /// <summary>A fake clock that counts the replayer's idle waits (it waits <see cref="Replayer.IdlePoll"/> when it has nothing to send).</summary>
+    sealed class IdlePollClock : FakeTimeProvider
+    {
+        int _idlePolls;
+
+        public IdlePollClock()
+            : base(DateTimeOffset.UtcNow)
+        {
+        }
+
+        public int IdlePolls => Volatile.Read(ref _idlePolls);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime == Replayer.IdlePoll)
+                Interlocked.Increment(ref _idlePolls);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 
     /// <summary>

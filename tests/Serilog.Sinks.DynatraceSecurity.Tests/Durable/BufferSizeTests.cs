@@ -1,7 +1,12 @@
 using System;
+using System.IO;
+using System.Text;
 using FluentAssertions;
 using Microsoft.Extensions.Time.Testing;
+using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Durable;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
+using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
 
 namespace Serilog.Sinks.DynatraceSecurity.Tests.Durable;
@@ -9,66 +14,87 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Durable;
 /// <summary>
 /// The buffer's size for its limit, on a fake clock: a long outage leaves thousands of files, and listing them all for
 /// every write made each write cost one stat per file. Far from the limit a listing serves a second of writes; near
-/// it, every write looks again, so the limit holds.
+/// it, every write looks again, so the limit holds. Seen through what the directory reports (KnownBytes, the health
+/// check's figure) and what it refuses; "another process" is a file the test drops into the directory.
 /// </summary>
-public sealed class BufferSizeTests
+public sealed class BufferSizeTests : IDisposable
 {
-    const long Limit = 1000;
+    const string Destination = "https://abc12345.live.dynatrace.com/platform/ingest/v1/security.events";
 
-    readonly FakeTimeProvider _clock = new();
-    int _listings;
-    long _onDisk;
+    readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    readonly TemporaryDirectory _directory = new();
+    readonly FormattedBatch _batch = new();
+    readonly PooledBufferWriter _body = new();
+    readonly long _fileBytes;
 
-    BufferSize Create() => new(() =>
+    public BufferSizeTests()
     {
-        _listings++;
-        return _onDisk;
-    }, Limit, _clock);
+        _batch.Add(null, _clock.GetUtcNow(), Encoding.UTF8.GetBytes(TestBuffer.EventJson(1)));
+        var measure = Open("measure", 1024 * 1024);
+        Write(measure).Should().BeNull();
+        _fileBytes = measure.KnownBytes;
+    }
+
+    string BufferPath(string name) => Path.Combine(_directory.Path, name);
+
+    BufferDirectory Open(string name, long limit) => BufferDirectory.Open(BufferPath(name), Destination, limit, _clock).Directory;
+
+    string? Write(BufferDirectory buffer) => buffer.TryWrite(_batch, EventSet.Range(0, 1), _body);
+
+    string AnotherProcessWrites(BufferDirectory buffer, long bytes)
+    {
+        var path = Path.Combine(buffer.Path, $"{Guid.NewGuid():N}.dtsb");
+        File.WriteAllBytes(path, new byte[bytes]);
+        return path;
+    }
 
     [Fact]
     public void FarFromTheLimitOneListingServesASecondOfWrites()
     {
-        var size = Create();
+        var buffer = Open("buffer", 1024 * 1024);
+        Write(buffer).Should().BeNull();
+        buffer.KnownBytes.Should().Be(_fileBytes);
 
-        for (var i = 0; i < 4; i++)
-        {
-            size.Current().Should().Be(i * 10L, "the listing plus what this logger wrote since");
-            size.Wrote(10);
-            _onDisk += 10;
-        }
+        AnotherProcessWrites(buffer, 300);
+        Write(buffer).Should().BeNull();
+        buffer.KnownBytes.Should().Be(2 * _fileBytes, "the listing plus what this logger wrote since");
 
-        _listings.Should().Be(1);
-        _clock.Advance(BufferSize.ListingReusedFor);
-        _onDisk += 300; // another process wrote meanwhile
-        size.Current().Should().Be(340);
-        _listings.Should().Be(2, "a listing is reused for a second at most");
+        _clock.Advance(BufferDirectory.ListingReusedFor);
+        Write(buffer).Should().BeNull();
+        buffer.KnownBytes.Should().Be(3 * _fileBytes + 300, "a listing is reused for a second at most");
     }
 
     [Fact]
-    public void FromHalfTheLimitOnEveryWriteLooksAgain()
+    public void FromHalfTheLimitEveryWriteLooksAgain()
     {
-        var size = Create();
-        _onDisk = 400;
-        size.Current().Should().Be(400);
+        var buffer = Open("buffer", 10 * _fileBytes);
+        AnotherProcessWrites(buffer, 5 * _fileBytes);
+        Write(buffer).Should().BeNull();
 
-        size.Wrote(100);
-        _onDisk = 900; // another process filled it up
-        size.Current().Should().Be(900, "at half the limit the directory is listed again, and the other process's files count");
-        size.Current().Should().Be(900);
-
-        _listings.Should().Be(3);
+        AnotherProcessWrites(buffer, 4 * _fileBytes); // another process filled it up
+        Write(buffer).Should().Be($"the durable buffer is full ({10 * _fileBytes:N0} bytes, bufferSizeLimitBytes {10 * _fileBytes:N0})",
+            "at half the limit the directory is listed again, and the other process's files count");
     }
 
     [Fact]
     public void FilesDeletedMeanwhileCountAgainOnlyAfterTheNextListing()
     {
-        var size = Create();
-        _onDisk = 300;
-        size.Current().Should().Be(300);
+        var buffer = Open("buffer", 10 * _fileBytes);
+        var other = AnotherProcessWrites(buffer, 3 * _fileBytes);
+        Write(buffer).Should().BeNull();
 
-        _onDisk = 0; // the replayer delivered them
-        size.Current().Should().Be(300, "until the next listing the estimate errs on the full side");
-        _clock.Advance(BufferSize.ListingReusedFor);
-        size.Current().Should().Be(0);
+        File.Delete(other); // the replayer delivered it
+        Write(buffer).Should().BeNull();
+        buffer.KnownBytes.Should().Be(5 * _fileBytes, "until the next listing the estimate errs on the full side");
+        _clock.Advance(BufferDirectory.ListingReusedFor);
+        Write(buffer).Should().BeNull();
+        buffer.KnownBytes.Should().Be(3 * _fileBytes);
+    }
+
+    public void Dispose()
+    {
+        _batch.Dispose();
+        _body.Dispose();
+        _directory.Dispose();
     }
 }

@@ -192,7 +192,7 @@ public sealed class DurableBufferEdgeTests : IDisposable
         using var damaged = new MemoryStream(contents);
         var (header, problem) = BufferFile.ReadHeader(damaged, buffer);
         problem.Should().BeNull("the header is still well-formed");
-        BufferFile.ReadEvents(damaged, header!, buffer, read).Should().NotBeNull("a header that does not match what was written is damaged");
+        header!.ReadEvents(damaged, buffer, read).Should().NotBeNull("a header that does not match what was written is damaged");
     }
 
     /// <summary>
@@ -216,11 +216,11 @@ public sealed class DurableBufferEdgeTests : IDisposable
             {
                 foreach (var path in Directory.GetFiles(BufferPath, "*.dtsb").OrderBy(p => p, StringComparer.Ordinal))
                 {
-                    using var claimed = BufferDirectory.TryClaim(path);
+                    using var claimed = BufferFile.TryClaim(path);
                     if (claimed == null)
                         continue;
                     claims.AddOrUpdate(path, 1, (_, n) => n + 1);
-                    claimed.Delete();
+                    BufferFile.Delete(claimed);
                 }
             }
         })).ToList();

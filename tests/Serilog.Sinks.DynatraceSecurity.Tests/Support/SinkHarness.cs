@@ -43,7 +43,8 @@ sealed class SinkHarness : IAsyncDisposable
     public static async Task<SinkHarness> StartAsync(
         Action<DynatraceSecuritySinkOptions>? configure = null,
         DynatraceIngestReceiverOptions? receiverOptions = null,
-        Backoff? backoff = null)
+        Backoff? backoff = null,
+        TimeProvider? time = null)
     {
         var receiver = await DynatraceIngestReceiver.StartAsync(receiverOptions);
         var options = new DynatraceSecuritySinkOptions
@@ -58,7 +59,7 @@ sealed class SinkHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
 
-        var sink = new SecurityEventFrontSink(SinkSettings.From(options), TimeProvider.System, backoff ?? QuickBackoff);
+        var sink = new SecurityEventFrontSink(SinkSettings.From(options), time ?? TimeProvider.System, backoff ?? QuickBackoff);
         var fallback = new CollectingSink();
         var logger = new LoggerConfiguration()
             .MinimumLevel.Verbose()

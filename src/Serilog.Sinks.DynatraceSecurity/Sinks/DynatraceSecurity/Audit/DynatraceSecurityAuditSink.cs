@@ -21,6 +21,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 /// </summary>
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
+    const string Disposed = "The security event was not sent to Dynatrace: the logger has been disposed.";
+
     readonly SecurityMarker _marker;
     readonly HttpIngestClient _client;
     readonly TimeSpan _requestTimeout;
@@ -64,8 +66,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         }
         catch (ObjectDisposedException)
         {
-            throw new DynatraceSecurityAuditException(
-                "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
+            throw new DynatraceSecurityAuditException(Disposed, 0);
         }
 
         var failureClass = DeliveryPolicy.ClassOf(result);
@@ -74,9 +75,8 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
             return;
 
         // The status, the route and Dynatrace's bounded error message, with secrets removed; never the request body.
-        var hint = _text.Hint(failureClass, result);
-        throw new DynatraceSecurityAuditException(
-            "Dynatrace did not accept the security event (audit): " + _text.Describe(result) + hint, result.StatusCode, _text.ToException(result));
+        throw new DynatraceSecurityAuditException("Dynatrace did not accept the security event (audit): " + _text.Describe(result) +
+            _text.Hint(failureClass, result), result.StatusCode, _text.ToException(result));
     }
 
     /// <summary>The request body: a JSON array holding the event, as for batches.</summary>
@@ -85,8 +85,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         lock (_formatGate)
         {
             if (_disposed)
-                throw new DynatraceSecurityAuditException(
-                    "The security event was not sent to Dynatrace: the logger has been disposed.", 0);
+                throw new DynatraceSecurityAuditException(Disposed, 0);
 
             var serialized = _serializer.Serialize(logEvent);
             if (serialized.Outcome == SerializeOutcome.TooLarge)

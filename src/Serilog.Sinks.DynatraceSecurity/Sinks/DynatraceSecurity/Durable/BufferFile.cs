@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -11,27 +12,49 @@ using Serilog.Sinks.DynatraceSecurity.Formatting;
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
 
 /// <summary>
-/// The format of one buffer file: a header line, then the exact request body. The header says what the file is and
-/// where its events go, and holds what is needed to check the body and split it by event:
+/// One buffer file's format, and what its header says. A file is a header line, then the exact request body:
 /// <c>{"format":2,"destination":url,"events":n,"bytes":b,"crc32":c,"lengths":[...],"timestamps":[...]}</c>
 /// (the destination is the ingest URL: environment, route and endpoint, never a credential; timestamps in Unix
 /// milliseconds, for the 24-hour rule; the checksum covers the body, both lists and the destination, so a damaged
 /// header is noticed too). The body is <c>[e1,e2,...]</c>, each event exactly as it was sent, so its <c>event.id</c>
 /// survives a restart. A file is read in two steps, so that nothing is read whole before its header is checked.
+/// A file is sent by whoever holds its OS lock (<see cref="TryClaim"/>), so processes and loggers sharing the directory
+/// never send one file twice at once, and the file of a process that died is taken up by another.
 /// </summary>
-internal static class BufferFile
+internal sealed class BufferFile
 {
-    /// <summary>2 added the destination; files of format 1 do not say where their events go.</summary>
-    public const int Format = 2;
+    /// <summary>The format written; 2 added the destination, so files of format 1 do not say where their events go.</summary>
+    public const int CurrentFormat = 2;
 
-    /// <summary>
-    /// No sink writes a larger file: one holds one request (at most <c>batchSizeLimitBytes</c>, 10,000,000) and a header
-    /// of at most <c>batchSizeLimit</c> events (100,000, about 24 bytes each) and the destination.
-    /// </summary>
-    public const long MaximumBytes = 16L * 1024 * 1024;
-
+    // No sink writes a larger file: one request (batchSizeLimitBytes, at most 10,000,000) and a header of at most
+    // batchSizeLimit events (100,000, about 24 bytes each) and the destination.
+    const long MaximumBytes = 16L * 1024 * 1024;
     const int MaximumHeaderBytes = 4 * 1024 * 1024;
     const int FirstRead = 64 * 1024;
+
+    readonly uint _crc;
+    readonly long[] _lengths;
+    readonly int _bodyStart;
+    readonly int _bodyLength;
+
+    BufferFile(int format, string? destination, uint crc, long[] lengths, long[] timestamps, int bodyStart, int bodyLength)
+    {
+        Format = format;
+        Destination = destination;
+        _crc = crc;
+        _lengths = lengths;
+        Timestamps = timestamps;
+        _bodyStart = bodyStart;
+        _bodyLength = bodyLength;
+    }
+
+    /// <summary>The file's format; a header of another format than <see cref="CurrentFormat"/> says nothing else.</summary>
+    public int Format { get; }
+
+    public string? Destination { get; }
+
+    /// <summary>Each event's timestamp, Unix milliseconds.</summary>
+    public long[] Timestamps { get; }
 
     /// <summary>Writes <paramref name="events"/> of <paramref name="batch"/> as one file's contents to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, string destination, FormattedBatch batch, EventSet events, PooledBufferWriter body)
@@ -48,7 +71,7 @@ internal static class BufferFile
         using (var header = new Utf8JsonWriter(stream))
         {
             header.WriteStartObject();
-            header.WriteNumber("format", Format);
+            header.WriteNumber("format", CurrentFormat);
             header.WriteString("destination", destination);
             header.WriteNumber("events", events.Count);
             header.WriteNumber("bytes", bytes.Count);
@@ -65,9 +88,9 @@ internal static class BufferFile
     /// <summary>
     /// Reads the header of the file <paramref name="stream"/> holds (from its start, into <paramref name="contents"/>,
     /// at most a few MiB whatever the file's size). Returns it, or what is wrong with the file: one cut short, damaged,
-    /// larger than any buffer file or not one at all. A header of another format has only <see cref="Header.Format"/>.
+    /// larger than any buffer file or not one at all.
     /// </summary>
-    public static (Header? Header, string? Problem) ReadHeader(Stream stream, PooledBufferWriter contents)
+    public static (BufferFile? Header, string? Problem) ReadHeader(Stream stream, PooledBufferWriter contents)
     {
         contents.Clear();
         var length = stream.Length;
@@ -85,14 +108,13 @@ internal static class BufferFile
         var format = FormatOf(contents.WrittenSpan);
         if (format == null)
             return (null, "no header of a buffer file");
-        if (format != Format)
-            return (new Header(format.Value, null, 0, Array.Empty<long>(), Array.Empty<long>(), 0, 0), null);
+        if (format != CurrentFormat)
+            return (new BufferFile(format.Value, null, 0, Array.Empty<long>(), Array.Empty<long>(), 0, 0), null);
         if (newline < 0)
             return (null, "no header of a buffer file");
         try
         {
-            var written = contents.WrittenSegment;
-            using var json = JsonDocument.Parse(new ReadOnlyMemory<byte>(written.Array, 0, newline));
+            using var json = JsonDocument.Parse(new ReadOnlyMemory<byte>(contents.WrittenSegment.Array, 0, newline));
             var root = json.RootElement;
             var count = root.GetProperty("events").GetInt32();
             var bodyLength = root.GetProperty("bytes").GetInt64();
@@ -100,9 +122,9 @@ internal static class BufferFile
                 return (null, $"{length:N0} bytes, more than any buffer file");
             if (length != newline + 1 + bodyLength)
                 return (null, $"a body of {length - newline - 1} bytes where the header says {bodyLength} (cut short?)");
-            var header = new Header(Format, root.GetProperty("destination").GetString(), root.GetProperty("crc32").GetUInt32(),
+            var header = new BufferFile(CurrentFormat, root.GetProperty("destination").GetString(), root.GetProperty("crc32").GetUInt32(),
                 ReadArray(root.GetProperty("lengths")), ReadArray(root.GetProperty("timestamps")), newline + 1, (int)bodyLength);
-            if (header.Lengths.Length != count || header.Timestamps.Length != count || count == 0)
+            if (header._lengths.Length != count || header.Timestamps.Length != count || count == 0)
                 return (null, "a header whose event count does not match its lists");
             return (header, null);
         }
@@ -113,35 +135,83 @@ internal static class BufferFile
     }
 
     /// <summary>
-    /// Reads the body after <paramref name="header"/> (which <see cref="ReadHeader"/> left in <paramref name="contents"/>)
-    /// and adds its events to <paramref name="batch"/> (events without a <c>LogEvent</c>); returns what is wrong with
-    /// it, or null when it is whole: a file cut short, damaged or not ours is never sent.
+    /// Reads the body after this header (which <see cref="ReadHeader"/> left in <paramref name="contents"/>) and adds
+    /// its events to <paramref name="batch"/> (events without a <c>LogEvent</c>); returns what is wrong with it, or null
+    /// when it is whole: a file cut short, damaged or not ours is never sent.
     /// </summary>
-    public static string? ReadEvents(Stream stream, Header header, PooledBufferWriter contents, FormattedBatch batch)
+    public string? ReadEvents(Stream stream, PooledBufferWriter contents, FormattedBatch batch)
     {
-        var end = header.BodyStart + header.BodyLength;
+        var end = _bodyStart + _bodyLength;
         while (contents.WrittenCount < end)
         {
             if (ReadInto(stream, contents, end - contents.WrittenCount) == 0)
                 return "a body shorter than its header says (cut short?)";
         }
 
-        var body = contents.WrittenSpan.Slice(header.BodyStart, header.BodyLength);
-        if (Checksum(body, header.Lengths, header.Timestamps, header.Destination ?? "") != header.Crc)
+        var body = contents.WrittenSpan.Slice(_bodyStart, _bodyLength);
+        if (Checksum(body, _lengths, Timestamps, Destination ?? "") != _crc)
             return "a checksum that does not match its contents (damaged?)";
 
         // [e1,e2,...]: every event where the lengths say, separated by single commas.
         var position = 1;
-        for (var i = 0; i < header.Lengths.Length; i++)
+        for (var i = 0; i < _lengths.Length; i++)
         {
-            var eventLength = header.Lengths[i];
+            var eventLength = _lengths[i];
             if (body[position - 1] != (i == 0 ? (byte)'[' : (byte)',') || eventLength <= 0 || position + eventLength >= body.Length)
                 return "events that do not lie where the header says";
-            batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(header.Timestamps[i]), body.Slice(position, (int)eventLength));
+            batch.Add(null, DateTimeOffset.FromUnixTimeMilliseconds(Timestamps[i]), body.Slice(position, (int)eventLength));
             position += (int)eventLength + 1;
         }
 
         return position == body.Length && body[body.Length - 1] == (byte)']' ? null : "a body longer than its events";
+    }
+
+    /// <summary>
+    /// Takes a file for sending: the open stream holds its lock until disposed (<see cref="Delete"/> deletes it first).
+    /// Null when another process or logger has it, or it is gone.
+    /// </summary>
+    public static FileStream? TryClaim(string path)
+    {
+        FileStream? stream = null;
+        try
+        {
+            // Unix: .NET takes an exclusive advisory lock for FileShare.None. Windows: the share mode itself excludes
+            // others, and Delete lets the holder remove the file while it is open.
+            var share = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileShare.Delete : FileShare.None;
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, share);
+
+            // Unix: the lock is taken after the open, so the holder may have deleted (or moved aside) the file in
+            // between and released it; what is locked then is no longer the buffer's file. Names are never reused.
+            if (File.Exists(path))
+                return stream;
+            stream.Dispose();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stream?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>Deletes a claimed file while still holding it, so no other process can take it in between.</summary>
+    public static void Delete(FileStream claimed)
+    {
+        File.Delete(claimed.Name);
+        claimed.Dispose();
+    }
+
+    /// <summary>The name of what is left of <paramref name="path"/> once part of it was delivered.</summary>
+    public static string RewriteOf(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-r" + BufferDirectory.Extension);
+
+    /// <summary>The file <paramref name="path"/> is a rewrite of, or null when it is an original.</summary>
+    public static string? OriginalOf(string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        return name.EndsWith("-r", StringComparison.Ordinal)
+            ? Path.Combine(Path.GetDirectoryName(path)!, name.Substring(0, name.Length - 2) + BufferDirectory.Extension)
+            : null;
     }
 
     /// <summary>The <c>format</c> a header starts with, or null when the bytes do not start like a buffer file.</summary>
@@ -162,7 +232,6 @@ internal static class BufferFile
         }
     }
 
-    /// <summary>Reads up to <paramref name="count"/> bytes from <paramref name="stream"/> onto <paramref name="into"/>.</summary>
     static int ReadInto(Stream stream, PooledBufferWriter into, int count)
     {
         MemoryMarshal.TryGetArray<byte>(into.GetMemory(count), out var free);
@@ -176,17 +245,11 @@ internal static class BufferFile
     {
         var crc = new System.IO.Hashing.Crc32();
         crc.Append(body);
-        Span<byte> value = stackalloc byte[sizeof(long)];
-        foreach (var length in lengths)
+        Span<byte> bytes = stackalloc byte[sizeof(long)];
+        foreach (var value in lengths.Concat(timestamps))
         {
-            BinaryPrimitives.WriteInt64LittleEndian(value, length);
-            crc.Append(value);
-        }
-
-        foreach (var timestamp in timestamps)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(value, timestamp);
-            crc.Append(value);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+            crc.Append(bytes);
         }
 
         crc.Append(Encoding.UTF8.GetBytes(destination));
@@ -201,37 +264,5 @@ internal static class BufferFile
         writer.WriteEndArray();
     }
 
-    static long[] ReadArray(JsonElement array)
-    {
-        var values = new long[array.GetArrayLength()];
-        for (var i = 0; i < values.Length; i++)
-            values[i] = array[i].GetInt64();
-        return values;
-    }
-
-    /// <summary>What a file's header says. A file of another format says only that.</summary>
-    public sealed class Header
-    {
-        public Header(int format, string? destination, uint crc, long[] lengths, long[] timestamps, int bodyStart, int bodyLength)
-        {
-            Format = format;
-            Destination = destination;
-            Crc = crc;
-            Lengths = lengths;
-            Timestamps = timestamps;
-            BodyStart = bodyStart;
-            BodyLength = bodyLength;
-        }
-
-        public int Format { get; }
-        public string? Destination { get; }
-        public uint Crc { get; }
-        public long[] Lengths { get; }
-
-        /// <summary>Each event's timestamp, Unix milliseconds.</summary>
-        public long[] Timestamps { get; }
-
-        public int BodyStart { get; }
-        public int BodyLength { get; }
-    }
+    static long[] ReadArray(JsonElement array) => array.EnumerateArray().Select(value => value.GetInt64()).ToArray();
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
@@ -11,12 +10,11 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
 
 /// <summary>
-/// The buffer files one replayed request carries, read into one batch (several small files to a request), and settled
-/// once the request is resolved: deleted when every event was delivered or reported, written back when partly sent.
+/// The <see cref="Replayer"/>'s files of one request, read into one batch (several small files to a request), and
+/// settled once it is resolved: deleted when every event was delivered or reported, written back when partly sent.
 /// On the way it deals with the files not to send (moved aside when they cannot be buffer files, left alone when they
 /// are another destination's or format's) and remembers, across requests, what a file cannot say about itself, so
-/// that nothing is sent or reported twice. Files are checked by size and header before their body is read. Owned and
-/// reused by the <see cref="Replayer"/>.
+/// that nothing is sent or reported twice.
 /// </summary>
 internal sealed class ReplayBatch : IDisposable
 {
@@ -32,7 +30,7 @@ internal sealed class ReplayBatch : IDisposable
     readonly PooledBufferWriter _rewrite = new();
 
     // The files taken: the events of each are Indices (positions in the file) in Events from Start on.
-    readonly List<(ClaimedFile File, int Start, List<int> Indices)> _members = new();
+    readonly List<(FileStream File, int Start, List<int> Indices)> _members = new();
 
     // Per file, what the file itself cannot say: the events of it still to send (by position in the file) when its rest
     // could not be written back; none (empty) for a file this logger must not send: another destination's or format's,
@@ -58,7 +56,6 @@ internal sealed class ReplayBatch : IDisposable
     /// </summary>
     public int Gather(List<FileInfo> files, int start, bool probing)
     {
-        Release();
         Events.Clear();
         var next = start;
         while (next < files.Count && _members.Count < (probing ? 1 : FilesPerRequest) && Events.Count < _batchSizeLimit &&
@@ -66,9 +63,6 @@ internal sealed class ReplayBatch : IDisposable
             next++;
         return next;
     }
-
-    /// <summary>True when it holds no file to send.</summary>
-    public bool IsEmpty => _members.Count == 0;
 
     /// <summary>Releases the files taken (their locks), whatever became of them.</summary>
     public void Release()
@@ -82,8 +76,7 @@ internal sealed class ReplayBatch : IDisposable
     bool TryTake(FileInfo info)
     {
         var path = info.FullName;
-        _left.TryGetValue(path, out var left);
-        if (left is { Count: 0 })
+        if (LeavesAlone(path))
             return true;
         long length;
         try
@@ -102,7 +95,7 @@ internal sealed class ReplayBatch : IDisposable
             return true;
         }
 
-        var claimed = BufferDirectory.TryClaim(path);
+        var claimed = BufferFile.TryClaim(path);
         if (claimed == null)
             return true; // another process or logger is sending it, or it is gone
         if (Superseded(claimed))
@@ -112,13 +105,13 @@ internal sealed class ReplayBatch : IDisposable
         }
 
         _file.Clear();
-        BufferFile.Header? header;
+        BufferFile? header;
         string? problem;
         try
         {
-            (header, problem) = BufferFile.ReadHeader(claimed.Stream, _contents);
-            if (header is { Format: BufferFile.Format } && header.Destination == _buffer.Destination)
-                problem = BufferFile.ReadEvents(claimed.Stream, header, _contents, _file);
+            (header, problem) = BufferFile.ReadHeader(claimed, _contents);
+            if (header is { Format: BufferFile.CurrentFormat } && header.Destination == _buffer.Destination)
+                problem = header.ReadEvents(claimed, _contents, _file);
         }
         catch (IOException ex)
         {
@@ -131,14 +124,14 @@ internal sealed class ReplayBatch : IDisposable
             return true;
         }
 
-        if (header.Format != BufferFile.Format || header.Destination != _buffer.Destination)
+        if (header.Format != BufferFile.CurrentFormat || header.Destination != _buffer.Destination)
         {
             claimed.Dispose();
             LeaveAlone(path, header);
             return true;
         }
 
-        var indices = left ?? Enumerable.Range(0, _file.Count).ToList();
+        var indices = _left.TryGetValue(path, out var left) ? left : Enumerable.Range(0, _file.Count).ToList();
         if (Events.Count > 0 && (Events.Count + indices.Count > _batchSizeLimit || Events.Bytes + _file.Bytes > _batchSizeLimitBytes))
         {
             claimed.Dispose(); // the next batch starts with it
@@ -164,14 +157,13 @@ internal sealed class ReplayBatch : IDisposable
             if (left.Count == 0)
                 Delete(member.File);
             else if (left.Count < member.Indices.Count)
-                KeepRest(member, left);
-            // else: nothing of it was delivered or reported; it stays as it is, for a later try
+                KeepRest(member, left); // (none of it resolved: it stays as it is, for a later try)
         }
     }
 
-    void KeepRest((ClaimedFile File, int Start, List<int> Indices) member, List<int> left)
+    void KeepRest((FileStream File, int Start, List<int> Indices) member, List<int> left)
     {
-        var path = member.File.Path;
+        var path = member.File.Name;
         var problem = _buffer.TryRewrite(path, Events, EventSet.Of(left), _rewrite);
         if (problem == null)
         {
@@ -189,17 +181,17 @@ internal sealed class ReplayBatch : IDisposable
     }
 
     /// <summary>Deletes a file this replayer is done with; one that cannot be deleted is never sent again by it.</summary>
-    void Delete(ClaimedFile file)
+    void Delete(FileStream file)
     {
         try
         {
-            file.Delete();
-            _left.Remove(file.Path);
+            BufferFile.Delete(file);
+            _left.Remove(file.Name);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             file.Dispose();
-            _left[file.Path] = new List<int>();
+            _left[file.Name] = new List<int>();
             if (_saidUndeletable)
                 return;
             _saidUndeletable = true;
@@ -213,25 +205,25 @@ internal sealed class ReplayBatch : IDisposable
     /// A crash between writing a file's rewrite and deleting the file leaves both; the rewrite holds what is left, so
     /// the original goes. Returns true when <paramref name="claimed"/> is not to be sent now.
     /// </summary>
-    bool Superseded(ClaimedFile claimed)
+    bool Superseded(FileStream claimed)
     {
-        if (File.Exists(BufferDirectory.RewriteOf(claimed.Path)))
+        if (File.Exists(BufferFile.RewriteOf(claimed.Name)))
         {
             Delete(claimed);
             return true;
         }
 
-        var original = BufferDirectory.OriginalOf(claimed.Path);
+        var original = BufferFile.OriginalOf(claimed.Name);
         if (original == null || !File.Exists(original))
             return false;
-        using var held = BufferDirectory.TryClaim(original);
+        using var held = BufferFile.TryClaim(original);
         if (held == null)
             return true; // its holder is just deleting it
         Delete(held);
         return false;
     }
 
-    void SetAside(string path, ClaimedFile? claimed, string problem)
+    void SetAside(string path, FileStream? claimed, string problem)
     {
         var where = _buffer.SetAside(path, claimed);
         if (File.Exists(path))
@@ -240,13 +232,13 @@ internal sealed class ReplayBatch : IDisposable
     }
 
     /// <summary>A file of another destination or format: left as it is, for the logger or the version it belongs to.</summary>
-    void LeaveAlone(string path, BufferFile.Header header)
+    void LeaveAlone(string path, BufferFile header)
     {
         _left[path] = new List<int>();
-        if (header.Format > BufferFile.Format)
+        if (header.Format > BufferFile.CurrentFormat)
             _reporter.Warn($"The durable buffer file {path} is of format {header.Format}, which only a newer version of the sink reads: " +
                 "it is left where it is, unchanged, for that version");
-        else if (header.Format < BufferFile.Format)
+        else if (header.Format < BufferFile.CurrentFormat)
             _reporter.Warn($"The durable buffer file {path} is of format {header.Format}, written by a pre-release version that did not " +
                 "record where its events go: it is left where it is, unchanged, and not sent, so that its events cannot reach another logger's endpoint");
         else if (_otherDestinations.Add(header.Destination!))
@@ -254,51 +246,12 @@ internal sealed class ReplayBatch : IDisposable
                 $"{_buffer.Destination}, and leaves the others for the logger that sends there");
     }
 
-    /// <summary>
-    /// How many of this destination's buffered events were logged before <paramref name="cutoff"/>, and the oldest
-    /// timestamp. Only files written before it are opened (a file's name starts with when it was written, after its
-    /// events were logged), and of them only the header is read.
-    /// </summary>
-    public (int Count, DateTimeOffset Oldest) EventsOlderThan(List<FileInfo> files, DateTimeOffset cutoff)
-    {
-        var count = 0;
-        var oldest = long.MaxValue;
-        foreach (var file in files)
-        {
-            if (!long.TryParse(file.Name.Substring(0, Math.Min(19, file.Name.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-                continue;
-            if (ticks > cutoff.UtcTicks)
-                break;
-            if (_left.TryGetValue(file.FullName, out var left) && left.Count == 0)
-                continue;
-            try
-            {
-                if (file.Length == 0)
-                    continue;
-                using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                var (header, _) = BufferFile.ReadHeader(stream, _contents);
-                if (header?.Destination != _buffer.Destination)
-                    continue;
-                foreach (var timestamp in header!.Timestamps.Where(t => t < cutoff.ToUnixTimeMilliseconds()))
-                {
-                    count++;
-                    oldest = Math.Min(oldest, timestamp);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone, or being sent by another process.
-            }
-        }
-
-        return (count, count == 0 ? cutoff : DateTimeOffset.FromUnixTimeMilliseconds(oldest));
-    }
+    /// <summary>True for a file this logger must not send (see <see cref="_left"/>).</summary>
+    public bool LeavesAlone(string path) => _left.TryGetValue(path, out var left) && left.Count == 0;
 
     /// <summary>Forgets what it remembers of files that are gone (sent by another process, or removed).</summary>
     public void Forget(List<FileInfo> files)
     {
-        if (_left.Count == 0)
-            return;
         var present = new HashSet<string>(files.Select(f => f.FullName), StringComparer.Ordinal);
         foreach (var path in _left.Keys.Where(p => !present.Contains(p)).ToList())
             _left.Remove(path);

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
+using Serilog.Sinks.DynatraceSecurity.Formatting;
 using Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 namespace Serilog.Sinks.DynatraceSecurity.Durable;
@@ -18,7 +21,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 /// </summary>
 internal sealed class Replayer
 {
-    static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
+    /// <summary>How long it waits for a new file when it has nothing to send (other processes' files are found then).</summary>
+    public static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(5);
+
     static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
 
     /// <summary>Events older than this are named in SelfLog (every 5 minutes): at 23 hours they are reported, not sent.</summary>
@@ -33,7 +38,7 @@ internal sealed class Replayer
     readonly ShutdownSignal _shutdown;
     readonly EndpointState _endpoint;
     readonly ReplayBatch _files;
-    readonly Task _running;
+    readonly PooledBufferWriter _headers = new();
 
     public Replayer(BufferDirectory buffer, RequestSender sender, FailureReporter reporter, SinkStatistics statistics, SinkSettings settings,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff)
@@ -47,13 +52,11 @@ internal sealed class Replayer
         _backoff = backoff;
         _shutdown = shutdown;
         _files = new ReplayBatch(buffer, reporter, settings);
-        _running = Task.Run(RunAsync);
+        Completion = Task.Run(RunAsync);
     }
 
     /// <summary>Completes soon after disposal begins (an attempt in flight ends within <c>requestTimeout</c>).</summary>
-    public Task Completion => _running;
-
-    TimeProvider Time => _time;
+    public Task Completion { get; }
 
     async Task RunAsync()
     {
@@ -72,17 +75,16 @@ internal sealed class Replayer
                 {
                     var files = _buffer.Files();
                     _files.Forget(files);
-                    if (lastSummary == null || Time.GetElapsedTime(lastSummary.Value) >= SummaryEvery)
+                    if (lastSummary == null || _time.GetElapsedTime(lastSummary.Value) >= SummaryEvery)
                     {
-                        // What waits is not silent: every few minutes, how long and why, and what nears the age limit.
-                        lastSummary = Time.GetTimestamp();
+                        lastSummary = _time.GetTimestamp();
                         if (failingSince != null)
-                            _reporter.Warn($"The durable buffer has waited {Time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
-                                $"{files.Count} file(s), {_buffer.Bytes():N0} bytes; last failure: {lastFailure}");
+                            _reporter.Warn($"The durable buffer has waited {_time.GetElapsedTime(failingSince.Value).TotalMinutes:0} min for the endpoint: " +
+                                $"{files.Count} file(s), {_buffer.KnownBytes:N0} bytes; last failure: {lastFailure}");
                         SayWhatAges(files);
                     }
 
-                    var started = Time.GetTimestamp();
+                    var started = _time.GetTimestamp();
                     (result, lastFailure) = await ReplayAsync(files, probing: failures > 0).ConfigureAwait(false);
                     failures = result == Replay.Deferred ? failures + 1 : 0;
                     failingSince = result == Replay.Deferred ? failingSince ?? started : result == Replay.Delivered ? null : failingSince;
@@ -106,14 +108,15 @@ internal sealed class Replayer
                 if (_shutdown.IsShuttingDown)
                     break;
 
-                // With nothing to send, a new file wakes it at once; other processes' files are found on the next look.
-                var waiting = Time.WaitAsync(pause, _shutdown.Token);
+                // With nothing to send, a new file wakes it at once.
+                var waiting = _time.WaitAsync(pause, _shutdown.Token);
                 await (result == Replay.Nothing ? Task.WhenAny(waiting, spilled) : waiting).ConfigureAwait(false);
             }
         }
         finally
         {
             _files.Dispose();
+            _headers.Dispose();
             _sender.Dispose();
         }
     }
@@ -128,9 +131,9 @@ internal sealed class Replayer
             try
             {
                 next = _files.Gather(files, next, probing);
-                if (_files.IsEmpty)
-                    continue;
                 var batch = _files.Events;
+                if (batch.Count == 0)
+                    continue;
                 await _sender.SendAsync(batch).ConfigureAwait(false);
                 _statistics.AddReplayed(batch.Delivered);
                 _files.Settle();
@@ -148,14 +151,48 @@ internal sealed class Replayer
         return (result, null);
     }
 
-    /// <summary>Says how many of this logger's buffered events near the 23-hour limit, and how old the oldest is.</summary>
+    /// <summary>
+    /// Says how many of this destination's buffered events near the 23-hour limit, and how old the oldest is. Only files
+    /// written before the cutoff are opened (a name starts with when the file was written, after its events were
+    /// logged), and of them only the header is read.
+    /// </summary>
     void SayWhatAges(List<FileInfo> files)
     {
-        var now = Time.GetUtcNow();
-        var (count, oldest) = _files.EventsOlderThan(files, now - Aging);
+        var now = _time.GetUtcNow();
+        var cutoff = now - Aging;
+        var count = 0;
+        var oldest = long.MaxValue;
+        foreach (var file in files)
+        {
+            if (!long.TryParse(file.Name.Substring(0, Math.Min(19, file.Name.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+                continue;
+            if (ticks > cutoff.UtcTicks)
+                break;
+            if (_files.LeavesAlone(file.FullName))
+                continue;
+            try
+            {
+                if (file.Length == 0)
+                    continue;
+                using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var (header, _) = BufferFile.ReadHeader(stream, _headers);
+                if (header?.Destination != _buffer.Destination)
+                    continue;
+                foreach (var timestamp in header!.Timestamps.Where(t => t < cutoff.ToUnixTimeMilliseconds()))
+                {
+                    count++;
+                    oldest = Math.Min(oldest, timestamp);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone, or being sent by another process.
+            }
+        }
+
         if (count > 0)
             _reporter.Warn($"{count} security event(s) in the durable buffer are more than {Aging.TotalHours:0} hours old (the oldest " +
-                $"{(now - oldest).TotalHours:0.0} h); at {RequestSender.MaximumEventAge.TotalHours:0} hours " +
+                $"{(now - DateTimeOffset.FromUnixTimeMilliseconds(oldest)).TotalHours:0.0} h); at {RequestSender.MaximumEventAge.TotalHours:0} hours " +
                 "they are reported instead of sent (Dynatrace takes no event older than 24 hours)");
     }
 

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -11,30 +13,25 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Undelivered;
 
 /// <summary>
-/// Keeps the events the sink reports as not delivered in a bounded, rolling file of JSON lines, for applications that
-/// configure Serilog only from JSON or through <c>AddDynatraceSecurity</c> and so cannot attach <c>FallbackChain</c>.
-/// Each line is <c>{"reason":..,"message":..,"event":{...}}</c>: the event exactly as it was sent when it had been
-/// formatted (so its <c>event.id</c> matches), otherwise as it would have been, redacted and cut to
-/// <c>eventBodyLimitBytes</c> alike (<c>null</c> when even that is impossible). Records are queued, within a count and a
-/// byte budget, and written by a background task: reporting never formats or touches the disk on the logging thread.
-/// The file and its predecessor (<c>.1</c>) together stay under the size limit (plus one record).
+/// The undelivered-events file (docs/delivery.md): the events the sink reports as not delivered, as JSON lines
+/// <c>{"reason":..,"message":..,"event":{...}}</c>, the event as sent (same <c>event.id</c>) or as it would have been.
+/// Records are queued, within a count and a byte budget, and written by a background task: reporting never formats or
+/// touches the disk on the logging thread. At half the size limit the file becomes its predecessor (<c>.1</c>),
+/// replacing (and deleting the events of) the one before; SelfLog summarises the deleted events.
 /// </summary>
 internal sealed class UndeliveredEventsFile : IDisposable
 {
-    /// <summary>Records waiting to be written, at most; beyond this (or <see cref="QueueBytes"/>) they are counted, not queued.</summary>
-    public const int QueueCapacity = 10_000;
-
-    /// <summary>Estimated bytes of the records waiting to be written, at most.</summary>
-    public const long QueueBytes = 64L * 1024 * 1024;
-
+    const int QueueCapacity = 10_000;
+    const long QueueBytes = 64L * 1024 * 1024;
     static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     // Wait mode: TryWrite refuses when full (DropWrite would say true and drop the record unseen).
-    readonly Channel<Record> _queue = Channel.CreateBounded<Record>(new BoundedChannelOptions(QueueCapacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-    });
+    readonly Channel<(string Reason, string Message, LogEvent? Event, byte[]? Formatted, long Size)> _queue =
+        Channel.CreateBounded<(string, string, LogEvent?, byte[]?, long)>(new BoundedChannelOptions(QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
     readonly Action<string> _warn;
     readonly Summary _overflow;
     readonly Summary _closed;
@@ -42,13 +39,33 @@ internal sealed class UndeliveredEventsFile : IDisposable
     long _queuedBytes;
     volatile string? _closedBecause;
 
-    UndeliveredEventsFile(RecordWriter writer, Action<string> warn, TimeProvider time)
+    // The write task's alone: the file, the record being written, and how many records the file and its predecessor hold.
+    readonly long _fileLimit;
+    readonly EventSerializer _serializer;
+    readonly Summary _deleted;
+    readonly PooledBufferWriter _record = new();
+    readonly Utf8JsonWriter _json;
+    FileStream _file;
+    long _recordsInFile;
+    bool _fileHasEarlierRecords;
+    long _recordsInPrevious;
+
+    UndeliveredEventsFile(string path, long fileLimit, EventSerializer serializer, Action<string> warn, TimeProvider time)
     {
+        _file = OpenForAppend(path);
+        Path = path;
+        _fileLimit = fileLimit;
+        _serializer = serializer;
         _warn = warn;
-        Path = writer.Path;
+        _json = new Utf8JsonWriter(_record, SecurityEventFormatter.WriterOptions);
+        // Files left by an earlier run hold an unknown number of events.
+        _fileHasEarlierRecords = _file.Length > 0;
+        _recordsInPrevious = File.Exists(path + ".1") ? -1 : 0;
+        _deleted = new Summary(time, count => warn(
+            $"{count} older undelivered security event(s) in {path}.1 were deleted: the undelivered-events file reached undeliveredEventsSizeLimitBytes"));
         _overflow = new Summary(time, count => warn(NotWritten(count, $"more were waiting than its queue holds ({QueueCapacity} records, {QueueBytes / (1024 * 1024)} MiB)")));
         _closed = new Summary(time, count => warn(NotWritten(count, _closedBecause ?? "the file was closed")));
-        _writer = Task.Run(() => WriteLoopAsync(writer));
+        _writer = Task.Run(WriteLoopAsync);
     }
 
     public string Path { get; }
@@ -65,9 +82,9 @@ internal sealed class UndeliveredEventsFile : IDisposable
             var directory = System.IO.Path.GetDirectoryName(fullPath);
             if (!string.IsNullOrEmpty(directory))
                 Directory.CreateDirectory(directory);
-            return new UndeliveredEventsFile(new RecordWriter(fullPath, sizeLimitBytes / 2, serializer, warn, time), warn, time);
+            return new UndeliveredEventsFile(fullPath, sizeLimitBytes / 2, serializer, warn, time);
         }
-        catch (IOException ex) when (RecordWriter.HeldElsewhere(ex))
+        catch (IOException ex) when (HeldElsewhere(ex))
         {
             // Replicas sharing a volume would otherwise fail to start, one after another: the application comes first.
             serializer.Dispose();
@@ -102,7 +119,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
             if (logEvent == null && bytes == null)
                 continue;
             var size = bytes?.Length ?? EventSizeEstimator.Estimate(logEvent!);
-            if (Interlocked.Add(ref _queuedBytes, size) > QueueBytes || !_queue.Writer.TryWrite(new Record(reason, message, logEvent, bytes, size)))
+            if (Interlocked.Add(ref _queuedBytes, size) > QueueBytes || !_queue.Writer.TryWrite((reason, message, logEvent, bytes, size)))
             {
                 Interlocked.Add(ref _queuedBytes, -size);
                 refused++;
@@ -112,7 +129,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
         (_closedBecause == null ? _overflow : _closed).Add(refused);
     }
 
-    async Task WriteLoopAsync(RecordWriter writer)
+    async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
         try
@@ -122,7 +139,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
                 while (reader.TryRead(out var record))
                 {
                     Interlocked.Add(ref _queuedBytes, -record.Size);
-                    writer.Write(record.Reason, record.Message, record.Event, record.Formatted);
+                    Write(record.Reason, record.Message, record.Event, record.Formatted);
                 }
             }
         }
@@ -144,9 +161,92 @@ internal sealed class UndeliveredEventsFile : IDisposable
         }
         finally
         {
-            // The writer's buffers and file belong to this task alone, so they are released here, whenever it ends.
-            writer.Dispose();
+            // The file and the buffers belong to this task alone, so they are released here, whenever it ends.
+            _deleted.Flush();
+            _file.Dispose();
+            _json.Dispose();
+            _record.Dispose();
+            _serializer.Dispose();
         }
+    }
+
+    void Write(string reason, string message, LogEvent? logEvent, byte[]? formatted)
+    {
+        _record.Clear();
+        _json.Reset(_record);
+        _json.WriteStartObject();
+        _json.WriteString("reason", reason);
+        _json.WriteString("message", message);
+        _json.WritePropertyName("event");
+        if (formatted != null)
+        {
+            _json.WriteRawValue(formatted, skipInputValidation: true);
+        }
+        else
+        {
+            // Never sent: written as it would have been (redacted, cut to eventBodyLimitBytes), or null when it cannot be.
+            var serialized = _serializer.Serialize(logEvent!);
+            if (serialized.Written)
+                _json.WriteRawValue(serialized.Bytes, skipInputValidation: true);
+            else
+                _json.WriteNullValue();
+        }
+
+        _json.WriteEndObject();
+        _json.Flush();
+        _record.Write((byte)'\n');
+
+        if (_file.Length > 0 && _file.Length + _record.WrittenCount > _fileLimit)
+            Roll();
+        var bytes = _record.WrittenSegment;
+        _file.Write(bytes.Array!, bytes.Offset, bytes.Count);
+        _recordsInFile++;
+    }
+
+    void Roll()
+    {
+        _file.Dispose();
+        var previous = Path + ".1";
+        if (File.Exists(previous))
+        {
+            File.Delete(previous);
+            if (_recordsInPrevious < 0)
+                _warn($"The undelivered-events file {Path} reached undeliveredEventsSizeLimitBytes: the older undelivered security event(s) an earlier run left in {previous} were deleted");
+            else
+                _deleted.Add(_recordsInPrevious);
+        }
+
+        File.Move(Path, previous);
+        _file = OpenForAppend(Path);
+        _recordsInPrevious = _fileHasEarlierRecords ? -1 : _recordsInFile;
+        _recordsInFile = 0;
+        _fileHasEarlierRecords = false;
+    }
+
+    /// <summary>
+    /// Another process or logger has the file open: a sharing violation on Windows; on Unix .NET's advisory lock
+    /// (<c>flock</c>, per open file, so also another logger of this process) refused with EWOULDBLOCK, which .NET reports
+    /// as the raw error number.
+    /// </summary>
+    static bool HeldElsewhere(IOException ex) =>
+        ex.GetType() == typeof(IOException) &&
+        ex.HResult == (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? unchecked((int)0x80070020)
+            : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? 11 : 35);
+
+    static FileStream OpenForAppend(string path)
+    {
+        // One writer per file: on Windows sharing only reads refuses a second writer; on Unix .NET maps FileShare.None
+        // to an exclusive advisory lock, which refuses a second sink (in any process) and leaves readers (tail, cat) alone.
+        // Unbuffered: each record is one write, so a failing write loses that record only, and it is counted.
+        var share = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileShare.Read : FileShare.None;
+#if NET8_0_OR_GREATER
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = share, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // the file holds event payloads
+        return new FileStream(path, options);
+#else
+        return new FileStream(path, FileMode.Append, FileAccess.Write, share, bufferSize: 1);
+#endif
     }
 
     string NotWritten(long count, string why) => $"{count} undelivered security event(s) were not written to {Path}: {why}";
@@ -159,23 +259,5 @@ internal sealed class UndeliveredEventsFile : IDisposable
             _warn($"Writing undelivered security events to {Path} did not finish within {DrainTimeout.TotalSeconds:0} s of disposal; it goes on in the background");
         _overflow.Flush();
         _closed.Flush();
-    }
-
-    readonly struct Record
-    {
-        public Record(string reason, string message, LogEvent? logEvent, byte[]? formatted, long size)
-        {
-            Reason = reason;
-            Message = message;
-            Event = logEvent;
-            Formatted = formatted;
-            Size = size;
-        }
-
-        public string Reason { get; }
-        public string Message { get; }
-        public LogEvent? Event { get; }
-        public byte[]? Formatted { get; }
-        public long Size { get; }
     }
 }
