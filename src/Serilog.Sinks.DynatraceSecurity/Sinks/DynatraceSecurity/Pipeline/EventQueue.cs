@@ -18,6 +18,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// </summary>
 internal sealed class EventQueue
 {
+    // The estimate's constants: the built-in fields (timestamp, ids, kind, type, severity...) and JSON punctuation;
+    // beyond MaximumDepth and MaximumItems, a constant per item.
+    const int Overhead = 320;
+    const int ExceptionEstimate = 2048;
+    const int ScalarEstimate = 16;
+    const int MaximumDepth = 4;
+    const int MaximumItems = 64;
+
     readonly Channel<(LogEvent Event, long Size)> _channel = Channel.CreateUnbounded<(LogEvent, long)>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -54,7 +62,7 @@ internal sealed class EventQueue
     /// </summary>
     public string? TryAdd(LogEvent logEvent)
     {
-        var size = EventSizeEstimator.Estimate(logEvent);
+        var size = Estimate(logEvent);
         var pending = Interlocked.Increment(ref _pending);
         if (pending > _countLimit)
         {
@@ -155,5 +163,76 @@ internal sealed class EventQueue
     {
         Interlocked.Add(ref _pending, -count);
         Interlocked.Add(ref _pendingBytes, -bytes);
+    }
+
+    /// <summary>
+    /// How many bytes the event will take, for <c>queueLimitBytes</c>, estimated without formatting. Deterministic, so
+    /// that it can be released exactly: strings count their length, other scalars and an exception a constant.
+    /// </summary>
+    public static long Estimate(LogEvent logEvent)
+    {
+        long size = Overhead + logEvent.MessageTemplate.Text.Length;
+        if (logEvent.Exception != null)
+            size += ExceptionEstimate;
+
+        foreach (var property in logEvent.Properties)
+            size += property.Key.Length + 4 + Estimate(property.Value, 0);
+
+        return size;
+    }
+
+    static long Estimate(LogEventPropertyValue value, int depth)
+    {
+        switch (value)
+        {
+            case ScalarValue { Value: string text }:
+                return text.Length + 2;
+            case ScalarValue:
+                return ScalarEstimate;
+            case SequenceValue sequence:
+                return EstimateItems(sequence.Elements, depth);
+            case StructureValue structure:
+            {
+                if (depth >= MaximumDepth)
+                    return structure.Properties.Count * ScalarEstimate * 2;
+                long size = 2;
+                var properties = structure.Properties;
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    size += i >= MaximumItems
+                        ? ScalarEstimate * 2
+                        : properties[i].Name.Length + 4 + Estimate(properties[i].Value, depth + 1);
+                }
+
+                return size;
+            }
+            case DictionaryValue dictionary:
+            {
+                if (depth >= MaximumDepth)
+                    return dictionary.Elements.Count * ScalarEstimate * 2;
+                long size = 2;
+                var items = 0;
+                foreach (var entry in dictionary.Elements)
+                {
+                    size += ++items > MaximumItems
+                        ? ScalarEstimate * 2
+                        : Estimate(entry.Key, depth + 1) + Estimate(entry.Value, depth + 1);
+                }
+
+                return size;
+            }
+            default:
+                return ScalarEstimate;
+        }
+    }
+
+    static long EstimateItems(IReadOnlyList<LogEventPropertyValue> elements, int depth)
+    {
+        if (depth >= MaximumDepth)
+            return elements.Count * ScalarEstimate;
+        long size = 2;
+        for (var i = 0; i < elements.Count; i++)
+            size += i >= MaximumItems ? ScalarEstimate : Estimate(elements[i], depth + 1) + 1;
+        return size;
     }
 }

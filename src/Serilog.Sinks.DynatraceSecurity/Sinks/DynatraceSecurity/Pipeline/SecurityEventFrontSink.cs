@@ -97,7 +97,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         }
 
         // Last, once nothing can throw: health checks see the sink from now until its disposal has finished.
-        LiveSinks.Join(Statistics.Health);
+        Statistics.Health.Join();
     }
 
     /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
@@ -215,7 +215,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _file?.Dispose();
         Statistics.Dispose();
         _shutdown.Dispose();
-        LiveSinks.Leave(Statistics.Health);
+        Statistics.Health.Leave();
     }
 
     public override string ToString() => _description;
