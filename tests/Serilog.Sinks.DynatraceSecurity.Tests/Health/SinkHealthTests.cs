@@ -37,11 +37,12 @@ public class SinkHealthTests
     [Fact]
     public void A_sink_that_has_sent_nothing_yet_is_healthy()
     {
-        var report = Create().Health.Report();
+        var health = Create().Health;
+        var report = health.Report();
 
         report.State.Should().Be(SinkState.Healthy);
         report.Description.Should().BeNull();
-        report.Endpoint.Should().Be("https://abc12345.live.dynatrace.com/platform/ingest/custom/security.events/contoso.identity");
+        health.Endpoint.Should().Be("https://abc12345.live.dynatrace.com/platform/ingest/custom/security.events/contoso.identity");
         report.Data["state"].Should().Be("healthy");
         report.Data["lastSuccessUtc"].Should().BeNull();
         report.Data["lastFailure"].Should().BeNull();

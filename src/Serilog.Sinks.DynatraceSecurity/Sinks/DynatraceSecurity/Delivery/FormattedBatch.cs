@@ -21,7 +21,7 @@ internal sealed class FormattedBatch : IDisposable
     const int KeptCapacity = 4 * 1024 * 1024;
     const int SampledDetails = 3;
 
-    readonly List<Entry> _entries = new();
+    readonly List<(LogEvent? Event, DateTimeOffset Timestamp, int Start, int Length, bool Resolved)> _entries = new();
     readonly List<DropGroup> _drops = new();
     PooledBufferWriter _bytes = new();
 
@@ -44,7 +44,7 @@ internal sealed class FormattedBatch : IDisposable
 
     public void Add(LogEvent? logEvent, DateTimeOffset timestamp, ReadOnlySpan<byte> formatted)
     {
-        _entries.Add(new Entry(logEvent, timestamp, _bytes.WrittenCount, formatted.Length));
+        _entries.Add((logEvent, timestamp, _bytes.WrittenCount, formatted.Length, false));
         _bytes.Write(formatted);
     }
 
@@ -66,10 +66,9 @@ internal sealed class FormattedBatch : IDisposable
     public bool Deferred => DeferredBecause != null;
 
     /// <summary>
-    /// Notes <paramref name="events"/> as not delivered, for <paramref name="reason"/>, to be reported with the other
-    /// events of the same reason, kind and <paramref name="message"/> by <see cref="ReportDrops"/>: with a sample of the
-    /// <paramref name="detail"/>s that differ between parts of a request (Dynatrace's message for each part) and the
-    /// group's first <paramref name="exception"/>, for the listener.
+    /// Notes <paramref name="events"/> as not delivered, to be reported by <see cref="ReportDrops"/> with the others of
+    /// the same reason, kind and message, with a sample of the <paramref name="detail"/>s that differ between parts of a
+    /// request (Dynatrace's message for each) and the group's first <paramref name="exception"/>.
     /// </summary>
     public void Drop(EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
@@ -99,9 +98,8 @@ internal sealed class FormattedBatch : IDisposable
     }
 
     /// <summary>
-    /// Reports what was dropped since the last call, once per reason: one listener call with all the events and one SelfLog
-    /// line with the count and a sample of Dynatrace's messages. The events' bytes go along where the reporter keeps them
-    /// (the undelivered-events file) or where they are all an event has (read back from disk).
+    /// Reports what was dropped since the last call, once per group: one listener call and one SelfLog line. The bytes
+    /// go along where the reporter keeps them (the undelivered-events file) or they are all an event has (from disk).
     /// </summary>
     public void ReportDrops(FailureReporter reporter)
     {
@@ -135,10 +133,7 @@ internal sealed class FormattedBatch : IDisposable
         }
     }
 
-    /// <summary>
-    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the older ones are dropped
-    /// as <see cref="DropReason.TooOld"/> with <paramref name="message"/>.
-    /// </summary>
+    /// <summary>The events logged at or after <paramref name="cutoff"/>; the older ones are dropped as too old.</summary>
     public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, string message)
     {
         List<int>? kept = null;
@@ -174,7 +169,7 @@ internal sealed class FormattedBatch : IDisposable
         var list = new List<LogEvent>();
         foreach (var entry in _entries)
         {
-            if (!entry.IsResolved && entry.Event is { } logEvent)
+            if (!entry.Resolved && entry.Event is { } logEvent)
                 list.Add(logEvent);
         }
 
@@ -187,7 +182,7 @@ internal sealed class FormattedBatch : IDisposable
         var indices = new List<int>();
         for (var i = 0; i < _entries.Count; i++)
         {
-            if (!_entries[i].IsResolved)
+            if (!_entries[i].Resolved)
                 indices.Add(i);
         }
 
@@ -246,29 +241,10 @@ internal sealed class FormattedBatch : IDisposable
     {
         for (var i = 0; i < events.Count; i++)
         {
-            var index = events[i];
-            _entries[index] = _entries[index].Resolved();
+            var entry = _entries[events[i]];
+            entry.Resolved = true;
+            _entries[events[i]] = entry;
         }
-    }
-
-    readonly struct Entry
-    {
-        public Entry(LogEvent? logEvent, DateTimeOffset timestamp, int start, int length, bool resolved = false)
-        {
-            Event = logEvent;
-            Timestamp = timestamp;
-            Start = start;
-            Length = length;
-            IsResolved = resolved;
-        }
-
-        public LogEvent? Event { get; }
-        public DateTimeOffset Timestamp { get; }
-        public int Start { get; }
-        public int Length { get; }
-        public bool IsResolved { get; }
-
-        public Entry Resolved() => new(Event, Timestamp, Start, Length, resolved: true);
     }
 
     sealed class DropGroup
