@@ -118,10 +118,8 @@ internal enum DeliveryMode
 {
     /// <summary>Retry in memory, within <c>retryTimeLimit</c>.</summary>
     Live,
-
     /// <summary>Live with a durable buffer: write the request to disk at once, for the replayer.</summary>
     Durable,
-
     /// <summary>The replayer's: leave the request on disk, for a later try.</summary>
     Replaying,
 }
@@ -129,22 +127,17 @@ internal enum DeliveryMode
 internal enum DeliveryAction
 {
     Delivered,
-
     /// <summary>Send the same request again after <see cref="Decision.Delay"/>.</summary>
     Retry,
     ResendUncompressed,
     CutSmaller,
     Bisect,
-
     /// <summary>Drop the events for <see cref="Decision.Reason"/>: retrying cannot help.</summary>
     Drop,
-
     /// <summary>Retrying could help, but no more attempt may be made (<see cref="Decision.Reason"/>).</summary>
     GiveUp,
-
     /// <summary>Write the request to the durable buffer.</summary>
     Spill,
-
     /// <summary>Leave the request on disk for a later try.</summary>
     Defer,
 }
@@ -153,16 +146,10 @@ internal enum DeliveryAction
 internal enum FailureClass
 {
     None,
-
     /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
-
-    /// <summary>
-    /// 401, 403, 404 and redirects, and token requests refused for the client's settings: an operator can fix the token,
-    /// the OAuth client, permissions or URL without a restart.
-    /// </summary>
+    /// <summary>401, 403, 404, redirects, token requests refused for the client's settings: an operator can fix them.</summary>
     Configuration,
-
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
     TooLargeUnproven,
 }

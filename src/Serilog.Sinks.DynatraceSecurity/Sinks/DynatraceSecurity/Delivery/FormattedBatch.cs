@@ -22,7 +22,9 @@ internal sealed class FormattedBatch : IDisposable
     const int SampledDetails = 3;
 
     readonly List<(LogEvent? Event, DateTimeOffset Timestamp, int Start, int Length, bool Resolved)> _entries = new();
-    readonly List<DropGroup> _drops = new();
+    // What was dropped and not reported yet, grouped by reason, kind and message; SampledDetails + 1 details at most,
+    // the last only saying that there were more.
+    readonly List<(DropReason Reason, LoggingFailureKind Kind, string Message, Exception? Exception, List<int> Indices, List<string> Details)> _drops = new();
     PooledBufferWriter _bytes = new();
 
     public int Count => _entries.Count;
@@ -73,28 +75,17 @@ internal sealed class FormattedBatch : IDisposable
     public void Drop(EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
         Resolve(events);
-        DropGroup? group = null;
-        foreach (var candidate in _drops)
+        var group = _drops.FindLast(candidate => candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message);
+        if (group.Indices == null)
         {
-            if (candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message)
-                group = candidate;
-        }
-
-        if (group == null)
-        {
-            group = new DropGroup(reason, kind, message, exception);
+            group = (reason, kind, message, exception, new List<int>(), new List<string>());
             _drops.Add(group);
         }
 
         for (var i = 0; i < events.Count; i++)
             group.Indices.Add(events[i]);
-        if (detail != null && !group.Details.Contains(detail))
-        {
-            if (group.Details.Count < SampledDetails)
-                group.Details.Add(detail);
-            else
-                group.MoreDetails = true;
-        }
+        if (detail != null && group.Details.Count <= SampledDetails && !group.Details.Contains(detail))
+            group.Details.Add(detail);
     }
 
     /// <summary>
@@ -126,9 +117,9 @@ internal sealed class FormattedBatch : IDisposable
                     formatted.Add(BytesOf(index).ToArray());
             }
 
-            var message = group.Details.Count == 0
-                ? group.Message
-                : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
+            var message = group.Details.Count == 0 ? group.Message
+                : group.Details.Count <= SampledDetails ? group.Message + ": " + string.Join(" | ", group.Details)
+                : group.Message + ": " + string.Join(" | ", group.Details.GetRange(0, SampledDetails)) + " | …";
             reporter.ReportDropped(group.Reason, group.Kind, message, events, group.Exception, formatted, group.Indices.Count);
         }
     }
@@ -136,44 +127,20 @@ internal sealed class FormattedBatch : IDisposable
     /// <summary>The events logged at or after <paramref name="cutoff"/>; the older ones are dropped as too old.</summary>
     public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, string message)
     {
-        List<int>? kept = null;
+        List<int>? positions = null;
         List<int>? tooOld = null;
         for (var i = 0; i < events.Count; i++)
         {
-            var index = events[i];
-            if (_entries[index].Timestamp >= cutoff)
-            {
-                kept?.Add(index);
+            if (_entries[events[i]].Timestamp >= cutoff)
                 continue;
-            }
-
-            if (kept == null)
-            {
-                kept = new List<int>(events.Count);
-                for (var j = 0; j < i; j++)
-                    kept.Add(events[j]);
-            }
-
-            (tooOld ??= new List<int>()).Add(index);
+            (positions ??= new List<int>()).Add(i);
+            (tooOld ??= new List<int>()).Add(events[i]);
         }
 
         if (tooOld == null)
             return events;
         Drop(EventSet.Of(tooOld), DropReason.TooOld, LoggingFailureKind.Permanent, message);
-        return EventSet.Of(kept!);
-    }
-
-    /// <summary>The events neither delivered nor reported nor buffered yet, with a <see cref="LogEvent"/>.</summary>
-    public List<LogEvent> Unresolved()
-    {
-        var list = new List<LogEvent>();
-        foreach (var entry in _entries)
-        {
-            if (!entry.Resolved && entry.Event is { } logEvent)
-                list.Add(logEvent);
-        }
-
-        return list;
+        return events.Without(positions!);
     }
 
     /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
@@ -245,24 +212,5 @@ internal sealed class FormattedBatch : IDisposable
             entry.Resolved = true;
             _entries[events[i]] = entry;
         }
-    }
-
-    sealed class DropGroup
-    {
-        public DropGroup(DropReason reason, LoggingFailureKind kind, string message, Exception? exception)
-        {
-            Reason = reason;
-            Kind = kind;
-            Message = message;
-            Exception = exception;
-        }
-
-        public DropReason Reason { get; }
-        public LoggingFailureKind Kind { get; }
-        public string Message { get; }
-        public Exception? Exception { get; }
-        public List<int> Indices { get; } = new();
-        public List<string> Details { get; } = new();
-        public bool MoreDetails { get; set; }
     }
 }

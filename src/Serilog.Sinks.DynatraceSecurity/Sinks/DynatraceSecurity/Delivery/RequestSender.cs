@@ -34,7 +34,7 @@ internal sealed class RequestSender : IDisposable
     readonly TimeProvider _time;
     readonly Backoff _backoff;
     readonly BufferDirectory? _spillTo;
-    readonly Func<Task>? _abandonWhen;
+    readonly EventQueue? _queue;
     readonly TimeSpan _requestTimeout;
     readonly TimeSpan _retryTimeLimit;
     readonly FailureText _text;
@@ -53,11 +53,11 @@ internal sealed class RequestSender : IDisposable
 
     /// <summary>
     /// A sender in <paramref name="mode"/>; durable, failed requests go to <paramref name="spillTo"/>, and one still
-    /// unanswered (after at least a second) when <paramref name="abandonWhen"/> completes is given up for it.
+    /// unanswered (after at least a second) when <paramref name="queue"/> fills to half is given up for it.
     /// </summary>
     public RequestSender(IIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff, BufferDirectory? spillTo = null,
-        Func<Task>? abandonWhen = null)
+        EventQueue? queue = null)
     {
         _client = client;
         _mode = mode;
@@ -68,7 +68,7 @@ internal sealed class RequestSender : IDisposable
         _time = time;
         _backoff = backoff;
         _spillTo = mode == DeliveryMode.Durable ? spillTo : null;
-        _abandonWhen = mode == DeliveryMode.Durable ? abandonWhen : null;
+        _queue = mode == DeliveryMode.Durable ? queue : null;
         _requestTimeout = settings.RequestTimeout;
         _retryTimeLimit = settings.RetryTimeLimit;
         _text = new FailureText(settings);
@@ -169,7 +169,7 @@ internal sealed class RequestSender : IDisposable
                         continue;
 
                     case DeliveryAction.CutSmaller:
-                        // A doubtful 413 that may not be tried again proves nothing: the halves go, the limit stays.
+                        // A doubtful 413 that may not be tried again proves nothing: the parts go, the limit stays.
                         if (decision.FailureClass != FailureClass.TooLargeUnproven && _sizeLimit.OnTooLarge(body.Count))
                             _reporter.Warn($"{_text.Route} refused a request of {body.Count} bytes as too large (413); requests are now cut to {_sizeLimit.Current} bytes");
                         await SendCutSmallerAsync(batch, events, failingSince).ConfigureAwait(false);
@@ -236,7 +236,7 @@ internal sealed class RequestSender : IDisposable
         }
     }
 
-    /// <summary>The events sent in parts cut to the current limit, or in halves when it does not split them.</summary>
+    /// <summary>The events in parts cut to the current limit, or in halves when it does not split them.</summary>
     async Task SendCutSmallerAsync(FormattedBatch batch, EventSet events, long? failingSince)
     {
         var start = 0;
@@ -303,7 +303,7 @@ internal sealed class RequestSender : IDisposable
             batch.Drop(events, DropReason.Shutdown, LoggingFailureKind.Final, $"Not sent to {_text.Route}: {_shutdown.StopReason}");
     }
 
-    /// <summary>Writes the request's events to the durable buffer; drops them (reported) when that cannot be done.</summary>
+    /// <summary>Writes the events to the durable buffer; drops them (reported) when that cannot be done.</summary>
     void Spill(FormattedBatch batch, EventSet events, string why)
     {
         var problem = _spillTo!.TryWrite(batch, events, _body);
@@ -323,26 +323,23 @@ internal sealed class RequestSender : IDisposable
 
     /// <summary>
     /// One POST within the attempt's <paramref name="timeout"/>, gzipped while compression is on and pays (unless
-    /// <paramref name="plain"/>). Durable, one still unanswered, after at least a second, when the queue fills to half
-    /// is given up at once, as if it had timed out. What the answer teaches (gzip taken or refused, a token renewed) is
-    /// learnt here.
+    /// <paramref name="plain"/>), and what its answer teaches. Durable, one still unanswered (after at least a second)
+    /// when the queue fills to half is given up, as if it had timed out.
     /// </summary>
     async Task<(IngestResult Result, bool Compressed)> PostAsync(ArraySegment<byte> body, int? compressedRefused, bool plain,
         CancellationTokenSource timeout)
     {
         using var gzip = _gzip && !plain ? GzipBody.Compress(body) : null;
-        // Not compressible (or not compressed): the plain bytes are the cheaper request.
         var compressed = gzip != null && gzip.Bytes.Count < body.Count;
         var started = _time.GetTimestamp();
         var posting = _client.PostAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token);
         IngestResult result;
-        if (_abandonWhen != null && await AbandonedAsync(posting, _abandonWhen(), started).ConfigureAwait(false))
+        if (_queue != null && await AbandonedAsync(posting, _queue.HalfFull(), started).ConfigureAwait(false))
         {
             timeout.Cancel();
-            var late = await posting.ConfigureAwait(false);
-            result = late.IsSuccess
-                ? late
-                : IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
+            result = await posting.ConfigureAwait(false);
+            if (!result.IsSuccess)
+                result = IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
         }
         else
         {
@@ -365,10 +362,10 @@ internal sealed class RequestSender : IDisposable
         return (result, compressed);
     }
 
-    /// <summary>True when <paramref name="abandon"/> fired and the request, at least a second old, is still unanswered.</summary>
-    async Task<bool> AbandonedAsync(Task<IngestResult> posting, Task abandon, long started)
+    /// <summary>True when <paramref name="halfFull"/> completed and the request, at least a second old, is still unanswered.</summary>
+    async Task<bool> AbandonedAsync(Task<IngestResult> posting, Task halfFull, long started)
     {
-        if (await Task.WhenAny(posting, abandon).ConfigureAwait(false) == posting)
+        if (await Task.WhenAny(posting, halfFull).ConfigureAwait(false) == posting)
             return false;
         var rest = AbandonAfterAtLeast - _time.GetElapsedTime(started);
         if (rest > TimeSpan.Zero)

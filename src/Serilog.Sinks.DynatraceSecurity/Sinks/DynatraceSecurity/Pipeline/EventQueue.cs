@@ -56,10 +56,7 @@ internal sealed class EventQueue
     public string? MoreThanHalfFullBy() =>
         Pending > _countLimit / 2 ? "queueLimit" : PendingBytes > _byteLimit / 2 ? "queueLimitBytes" : null;
 
-    /// <summary>
-    /// Queues <paramref name="logEvent"/>, or says which limit refused it (null when queued). Called before
-    /// <see cref="Complete"/> only: the front sink's gate sees to that.
-    /// </summary>
+    /// <summary>Queues the event, or says which limit refused it (null when queued); never after <see cref="Complete"/>.</summary>
     public string? TryAdd(LogEvent logEvent)
     {
         var size = Estimate(logEvent);
@@ -103,9 +100,8 @@ internal sealed class EventQueue
     }
 
     /// <summary>
-    /// Waits until <c>batchSizeLimit</c> events are waiting, <paramref name="limit"/> has passed, or
-    /// <paramref name="cancellation"/> fires (shutdown), whichever is first. Called between batches, when every event
-    /// counted is waiting (none is being delivered).
+    /// Waits until <c>batchSizeLimit</c> events are waiting, <paramref name="limit"/> has passed, or shutdown begins.
+    /// Called between batches, when every event counted is waiting (none is being delivered).
     /// </summary>
     public async Task WaitForBatchAsync(TimeSpan limit, TimeProvider time, CancellationToken cancellation)
     {
@@ -130,9 +126,8 @@ internal sealed class EventQueue
     }
 
     /// <summary>
-    /// Completes when the queue is at least half full by either limit (at once when it is already): with a durable
-    /// buffer, a request that hangs while the queue fills is given up for the buffer. One waiter at a time (the
-    /// delivery loop); a new call replaces the previous signal.
+    /// Completes when the queue is at least half full by either limit (durable, a hanging request is then given up for
+    /// the buffer). One waiter at a time: a new call replaces the previous signal.
     /// </summary>
     public Task HalfFull()
     {
@@ -189,8 +184,16 @@ internal sealed class EventQueue
                 return text.Length + 2;
             case ScalarValue:
                 return ScalarEstimate;
-            case SequenceValue sequence:
-                return EstimateItems(sequence.Elements, depth);
+            case SequenceValue { Elements: var elements }:
+            {
+                if (depth >= MaximumDepth)
+                    return elements.Count * ScalarEstimate;
+                long size = 2;
+                for (var i = 0; i < elements.Count; i++)
+                    size += i >= MaximumItems ? ScalarEstimate : Estimate(elements[i], depth + 1) + 1;
+                return size;
+            }
+
             case StructureValue structure:
             {
                 if (depth >= MaximumDepth)
@@ -224,15 +227,5 @@ internal sealed class EventQueue
             default:
                 return ScalarEstimate;
         }
-    }
-
-    static long EstimateItems(IReadOnlyList<LogEventPropertyValue> elements, int depth)
-    {
-        if (depth >= MaximumDepth)
-            return elements.Count * ScalarEstimate;
-        long size = 2;
-        for (var i = 0; i < elements.Count; i++)
-            size += i >= MaximumItems ? ScalarEstimate : Estimate(elements[i], depth + 1) + 1;
-        return size;
     }
 }

@@ -61,10 +61,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
     }
 
-    /// <param name="settings">The validated settings.</param>
-    /// <param name="time">The clock for batching, backoff, timeouts, deadlines and event age.</param>
-    /// <param name="backoff">The retry backoff.</param>
-    /// <param name="client">The transport; null for HTTP to <see cref="SinkSettings.Target"/>.</param>
+    /// <summary>A sink on the clock <paramref name="time"/>; <paramref name="client"/> null for HTTP to the settings' target.</summary>
     public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff, IIngestClient? client)
     {
         _time = time;
@@ -94,7 +91,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         var endpoint = new EndpointState(time);
         _client = client ?? new HttpIngestClient(settings, time);
         _sender = new RequestSender(_client, settings, buffer == null ? DeliveryMode.Live : DeliveryMode.Durable, _reporter, Statistics,
-            _shutdown, endpoint, time, backoff, buffer, _queue.HalfFull);
+            _shutdown, endpoint, time, backoff, buffer, _queue);
         _serializer = new EventSerializer(formatter, settings.EventBodyLimitBytes);
         _delivering = Task.Run(() => DeliverAsync(settings.BatchSizeLimit, settings.BufferingTimeLimit, durable: buffer != null));
         if (buffer != null)
@@ -210,8 +207,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
                 }
                 catch (Exception ex)
                 {
-                    // Never expected (out of memory, a bug of ours): what was neither delivered nor reported yet is
-                    // reported now, once, so that the loop, and every event, outlives it.
+                    // Never expected (out of memory, a bug of ours): what is not settled yet is reported, once.
                     AfterUnexpected(ex, batch, formattedUpTo);
                 }
                 finally
@@ -248,7 +244,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     void AfterUnexpected(Exception ex, List<LogEvent> batch, int formattedUpTo)
     {
         _formatted.ReportDrops(_reporter);
-        var unresolved = _formatted.Unresolved();
+        var unresolved = _formatted.EventsOf(_formatted.UnresolvedSet());
         for (var i = formattedUpTo; i < batch.Count; i++)
             unresolved.Add(batch[i]);
         if (unresolved.Count > 0)
@@ -258,8 +254,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 
     /// <summary>
-    /// Waits for the replayer within disposal's bound (<c>shutdownTimeout</c> + <c>requestTimeout</c>): one stuck in the
-    /// file system (a hung network mount, a scanner that holds an open) is abandoned, not awaited.
+    /// Waits for the replayer within <c>shutdownTimeout</c> + <c>requestTimeout</c>: one stuck in the file system (a hung
+    /// network mount, a scanner holding a file open) is left behind.
     /// </summary>
     async Task ReplayerStoppedAsync()
     {
@@ -278,8 +274,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 
     /// <summary>
-    /// Stops taking events, waits for calls already inside the gate, tells the delivery loop (it stops backing off and
-    /// makes one last attempt) and completes the queue, which the loop then drains within the shutdown bounds.
+    /// Stops taking events, waits for calls already inside the gate, tells the loop (it stops backing off and makes one
+    /// last attempt) and completes the queue, which the loop drains within the shutdown bounds.
     /// </summary>
     bool BeginClosing()
     {
