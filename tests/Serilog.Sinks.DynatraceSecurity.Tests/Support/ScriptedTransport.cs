@@ -13,6 +13,7 @@ sealed class ScriptedTransport : IIngestClient
     readonly TimeProvider _clock;
     readonly ConcurrentQueue<IngestResult> _results = new();
     readonly ConcurrentQueue<(DateTimeOffset At, byte[] Body)> _calls = new();
+    volatile TaskCompletionSource<bool>? _held;
 
     public ScriptedTransport(TimeProvider clock) => _clock = clock;
 
@@ -30,10 +31,17 @@ sealed class ScriptedTransport : IIngestClient
             _results.Enqueue(result);
     }
 
+    /// <summary>Leaves every call unanswered until <see cref="Release"/>, as a hanging endpoint would.</summary>
+    public void Hold() => _held = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _held?.TrySetResult(true);
+
     public Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
         _calls.Enqueue((_clock.GetUtcNow(), body.ToArray()));
-        return Task.FromResult(_results.TryDequeue(out var result) ? result : IngestResult.Accepted);
+        var result = _results.TryDequeue(out var scripted) ? scripted : IngestResult.Accepted;
+        var held = _held;
+        return held == null ? Task.FromResult(result) : held.Task.ContinueWith(_ => result, TaskScheduler.Default);
     }
 
     public void Dispose()
