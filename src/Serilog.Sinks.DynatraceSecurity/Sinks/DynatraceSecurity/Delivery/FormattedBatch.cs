@@ -8,11 +8,10 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// The events of one batch, each formatted once, side by side in one pooled buffer, and what became of each: requests
-/// are cut from it just before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same
-/// bytes, so each event keeps its <c>event.id</c> whatever happens to the request that carries it. The one owner of
-/// what became of the batch: delivered, dropped (gathered per reason and reported once per request, however many parts
-/// it was split into), written to the durable buffer, or left on disk (replaying). An event read back from the durable
+/// The events of one batch, each formatted once, side by side in one pooled buffer: requests are cut from it just
+/// before they are sent (<see cref="WriteBody"/>), and parts and retries reuse the same bytes, so each event keeps its
+/// <c>event.id</c>. The one owner of what became of each: delivered, dropped (reported once per request, however many
+/// parts it was split into), written to the durable buffer, or left on disk (replaying). An event read back from the
 /// buffer has its bytes and timestamp but no <see cref="LogEvent"/>. Reused by the loop that owns it.
 /// </summary>
 internal sealed class FormattedBatch : IDisposable
@@ -24,7 +23,8 @@ internal sealed class FormattedBatch : IDisposable
     readonly List<(LogEvent? Event, DateTimeOffset Timestamp, int Start, int Length, bool Resolved)> _entries = new();
     // What was dropped and not reported yet, grouped by reason, kind and message; SampledDetails + 1 details at most,
     // the last only saying that there were more.
-    readonly List<(DropReason Reason, LoggingFailureKind Kind, string Message, Exception? Exception, List<int> Indices, List<string> Details)> _drops = new();
+    readonly List<(DropReason Reason, LoggingFailureKind Kind, string Message, Exception? Exception, List<int> Indices,
+        List<string> Details)> _drops = new();
     PooledBufferWriter _bytes = new();
 
     public int Count => _entries.Count;
