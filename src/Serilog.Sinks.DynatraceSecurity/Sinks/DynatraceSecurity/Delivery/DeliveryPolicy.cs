@@ -85,7 +85,10 @@ internal static class DeliveryPolicy
             }
 
             if (failureClass != FailureClass.TooLargeUnproven && mode != DeliveryMode.Live)
-                return new Decision(mode == DeliveryMode.Replaying ? DeliveryAction.Defer : DeliveryAction.Spill, failureClass, paceEveryone: paceEveryone);
+            {
+                var action = mode == DeliveryMode.Replaying ? DeliveryAction.Defer : DeliveryAction.Spill;
+                return new Decision(action, failureClass, paceEveryone: paceEveryone);
+            }
 
             var left = (retryTimeLimit ?? TimeSpan.MaxValue) - failingFor;
             DropReason? giveUp = shuttingDown ? DropReason.Shutdown

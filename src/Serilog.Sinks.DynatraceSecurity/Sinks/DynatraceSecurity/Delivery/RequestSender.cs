@@ -176,7 +176,8 @@ internal sealed class RequestSender : IDisposable
                         return;
 
                     case DeliveryAction.Bisect when !_bisecting:
-                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plain: compressedRefused != null).ConfigureAwait(false);
+                        var plainToo = compressedRefused != null;
+                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plainToo).ConfigureAwait(false);
                         return;
 
                     case DeliveryAction.Bisect:

@@ -4,7 +4,6 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Delivery;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 

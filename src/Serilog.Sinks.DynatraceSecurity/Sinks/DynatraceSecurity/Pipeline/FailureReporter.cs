@@ -84,24 +84,20 @@ internal sealed class FailureReporter
             return;
         }
 
-        if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
-            KeepRejected(formatted);
-        if (formatted != null)
-            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
-        WriteSelfLog("{0}: {1} failure: {2}",
-            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
-    }
-
-    void KeepRejected(IReadOnlyList<byte[]?> formatted)
-    {
         try
         {
-            _buffer?.KeepRejected(formatted);
+            if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
+                _buffer?.KeepRejected(formatted);
         }
         catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
         {
             Warn("Keeping rejected events in the durable buffer's rejected folder failed: " + ex.Message);
         }
+
+        if (formatted != null)
+            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
+        WriteSelfLog("{0}: {1} failure: {2}",
+            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
     }
 
     /// <summary>An event refused on the logging thread because the queue is full: to the listener, and counted for SelfLog.</summary>
@@ -159,7 +155,7 @@ internal sealed class FailureReporter
     void WriteSummary(string summary) =>
         WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
 
-    /// <summary>Calls the listener with <paramref name="events"/> (if any, unless <paramref name="always"/>); false when it threw.</summary>
+    /// <summary>Calls the listener with the events (if any, unless <paramref name="always"/>); false when it threw.</summary>
     bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null,
         bool always = false)
     {
