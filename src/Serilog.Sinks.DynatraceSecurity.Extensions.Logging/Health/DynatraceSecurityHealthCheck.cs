@@ -7,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Serilog.Sinks.DynatraceSecurity.Health;
 
 /// <summary>
-/// Reports on every DynatraceSecurity sink alive in the process (<see cref="LiveSinks"/>), each judged on its own
+/// Reports on every DynatraceSecurity sink alive in the process (<see cref="SinkHealth.Live"/>), each judged on its own
 /// (<see cref="SinkHealth.Report"/>): the worst decides, is described, and the others not healthy are counted. Reads
 /// what the sinks keep; sends nothing and waits for nothing.
 /// </summary>
@@ -21,24 +21,24 @@ internal sealed class DynatraceSecurityHealthCheck : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var failureStatus = context.Registration.FailureStatus;
-        var sinks = LiveSinks.Current();
+        var sinks = SinkHealth.Live();
         if (sinks.Count == 0)
             return Task.FromResult(new HealthCheckResult(failureStatus, NoSink));
 
         var data = new Dictionary<string, object>();
-        SinkHealthReport? worst = null;
+        (SinkState State, string? Description, IReadOnlyDictionary<string, object?> Data) worst = default;
         var notHealthy = 0;
         foreach (var sink in sinks)
         {
             var report = sink.Report();
-            data[KeyFor(data, report.Endpoint)] = report.Data;
+            data[KeyFor(data, sink.Endpoint)] = report.Data;
             if (report.State != SinkState.Healthy)
                 notHealthy++;
-            if (worst == null || report.State > worst.State)
+            if (worst.Data == null || report.State > worst.State)
                 worst = report;
         }
 
-        if (worst!.State == SinkState.Healthy)
+        if (worst.State == SinkState.Healthy)
             return Task.FromResult(HealthCheckResult.Healthy(
                 sinks.Count == 1 ? "The DynatraceSecurity sink delivers" : $"All {sinks.Count} DynatraceSecurity sinks deliver", data));
 

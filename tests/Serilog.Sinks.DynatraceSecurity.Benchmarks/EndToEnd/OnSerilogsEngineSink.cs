@@ -54,7 +54,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
         // The queue budget as the sink enforces it (by count and by estimated bytes, released once delivered).
         if (!_marker.IsMarked(logEvent))
             return;
-        EventSizeEstimator.Estimate(logEvent);
+        EventQueue.Estimate(logEvent);
         if (Interlocked.Increment(ref _pending) > _queueLimit)
         {
             Interlocked.Decrement(ref _pending);
@@ -103,7 +103,7 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
                 // The engine keeps no per-event data: each event is estimated again to release the budget.
                 foreach (var logEvent in batch)
                 {
-                    EventSizeEstimator.Estimate(logEvent);
+                    EventQueue.Estimate(logEvent);
                     var serialized = _serializer.Serialize(logEvent);
                     if (serialized.Written)
                         _formatted.Add(logEvent, serialized.Bytes);

@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Tasks;
 using FluentAssertions;
 using Serilog.Core;
@@ -157,13 +154,6 @@ public class DeliveryFailureTests
         SelfLogCapture.All.Should().NotContain(l => l.Contains("LOCALRECEIVERSECRET"));
         harness.Sink.ToString().Should().NotContain(token);
     }
-
-    internal static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Delivery-failure tests with an upper bound on elapsed time: run alone, after the parallel ones.</summary>
@@ -171,27 +161,6 @@ public class DeliveryFailureTests
 public class DeliveryFailureTimingTests
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
-
-    [Fact]
-    public async Task ShutdownWithTheEndpointDownReturnsPromptlyAndReportsEverythingAsFinal()
-    {
-        var deadPort = DeliveryFailureTests.FreeLoopbackPort();
-        await using var harness = await SinkHarness.StartAsync(o =>
-        {
-            o.EnvironmentUrl = $"http://127.0.0.1:{deadPort}";
-            o.BatchSizeLimit = 10;
-        }, backoff: SinkHarness.SlowBackoff);
-
-        harness.LogNumbered(35);
-        Eventually.True(() => SelfLogCapture.Containing($"127.0.0.1:{deadPort}").Length > 0, Deadline, "the first attempt failed");
-
-        var clock = Stopwatch.StartNew();
-        await harness.Logger.DisposeAsync();
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "shutdown does not wait out a 30 s backoff");
-
-        SinkHarness.Numbers(harness.Fallback.Events).Should().BeEquivalentTo(Enumerable.Range(0, 35));
-        harness.Metrics.Dropped(DropReason.Shutdown).Should().Be(35);
-    }
 
     [Fact]
     public async Task ABatchFailingThroughoutIsRetriedUntilTheRetryTimeLimitHasPassed()

@@ -12,14 +12,14 @@ public class DeliveryPolicyTableTests
 {
     static string Decide(IngestResult result, int events = 10, int length = 5000, bool compressed = false, bool gzipProven = false,
         int provenFits = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live) =>
-        DeliveryPolicy.Decide(new Attempt(result, events, length, compressed, gzipProven, provenFits,
-            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), mode, backoff: TimeSpan.FromSeconds(1))).ToString();
+        DeliveryPolicy.Decide(result, events, length, compressed, gzipProven, provenFits,
+            tooLargeAnswers + (result.StatusCode == 413 ? 1 : 0), mode, backoff: TimeSpan.FromSeconds(1)).ToString();
 
     /// <summary>The decision on a failure after <paramref name="failingFor"/> of failures, with the backoff drawn for it.</summary>
     static Decision AfterFailure(IngestResult result, TimeSpan backoff, TimeSpan failingFor, TimeSpan retryTimeLimit, bool shuttingDown = false,
         int events = 10) =>
-        DeliveryPolicy.Decide(new Attempt(result, events, 5000, backoff: backoff, failingFor: failingFor, retryTimeLimit: retryTimeLimit,
-            shuttingDown: shuttingDown));
+        DeliveryPolicy.Decide(result, events, 5000, backoff: backoff, failingFor: failingFor, retryTimeLimit: retryTimeLimit,
+            shuttingDown: shuttingDown);
 
     static IngestResult Status(int status) => IngestResult.Answered(status);
 
@@ -217,7 +217,7 @@ public class DeliveryPolicyTableTests
 
     [Fact]
     public void ARetryAfterHoldsBackEveryRequestAlsoWhenTheRequestGoesToDisk() =>
-        DeliveryPolicy.Decide(new Attempt(IngestResult.Answered(503, retryAfter: TimeSpan.FromSeconds(30)), 10, 5000, mode: DeliveryMode.Durable))
+        DeliveryPolicy.Decide(IngestResult.Answered(503, retryAfter: TimeSpan.FromSeconds(30)), 10, 5000, mode: DeliveryMode.Durable)
             .PaceEveryone.Should().Be(TimeSpan.FromSeconds(30));
 
     [Fact]
@@ -225,11 +225,11 @@ public class DeliveryPolicyTableTests
     {
         var limit = TimeSpan.FromMinutes(1);
         var doubtful = IngestResult.Answered(413);
-        DeliveryPolicy.Decide(new Attempt(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit))
+        DeliveryPolicy.Decide(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit)
             .ToString().Should().Be("CutSmaller");
-        DeliveryPolicy.Decide(new Attempt(doubtful, 1, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit))
+        DeliveryPolicy.Decide(doubtful, 1, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, failingFor: limit, retryTimeLimit: limit)
             .ToString().Should().Be("GiveUp(RetryTimeLimitExceeded)");
-        DeliveryPolicy.Decide(new Attempt(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, shuttingDown: true))
+        DeliveryPolicy.Decide(doubtful, 10, 8_000, provenFitsBytes: 10_000, tooLargeAnswers: 1, shuttingDown: true)
             .ToString().Should().Be("CutSmaller");
     }
 

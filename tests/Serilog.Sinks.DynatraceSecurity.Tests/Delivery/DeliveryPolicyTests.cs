@@ -167,31 +167,6 @@ public class DeliveryPolicyTests
     }
 
     [Fact]
-    public async Task TheByteLimitOfTheQueueDropsAndReportsWithOneSelfLogSummaryNotOneLinePerEvent()
-    {
-        await using var harness = await SinkHarness.StartAsync(o =>
-        {
-            o.QueueLimitBytes = 20_000;
-            o.BatchSizeLimit = 1;
-        });
-        harness.Receiver.EnqueueResponse(ScriptedResponse.Hang(TimeSpan.FromSeconds(30)));
-        var marker = Guid.NewGuid().ToString("N");
-
-        harness.LogNumbered(500, padding: marker + new string('q', 1000));
-
-        var dropped = harness.Fallback.Events;
-        dropped.Count.Should().BeGreaterThan(450, "each event is estimated at over 1 KB and the queue holds 20 KB");
-        harness.Metrics.Dropped(DropReason.QueueFull).Should().Be(dropped.Count);
-        SinkHarness.Numbers(dropped).Concat(Enumerable.Range(0, 500 - dropped.Count)).Should().BeEquivalentTo(Enumerable.Range(0, 500),
-            "the first events are queued, every later one is reported");
-        var summaries = SelfLogCapture.Containing("dropped because the queue was full (queueLimitBytes)");
-        summaries.Should().NotBeEmpty().And.HaveCountLessThan(5, "SelfLog gets a summary per interval, not a line per event");
-        SelfLogCapture.Containing(marker).Should().BeEmpty("payloads never reach SelfLog");
-
-        await harness.Receiver.DisposeAsync();
-    }
-
-    [Fact]
     public async Task DisposalIsIdempotentAndThreadSafeAndLaterEventsAreReportedNotSent()
     {
         await using var harness = await SinkHarness.StartAsync();

@@ -16,7 +16,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Health;
 public class LiveSinksTests
 {
     static bool IsLive(string endpointName) =>
-        LiveSinks.Current().Any(sink => sink.Endpoint.EndsWith("/" + endpointName, StringComparison.Ordinal));
+        SinkHealth.Live().Any(sink => sink.Endpoint.EndsWith("/" + endpointName, StringComparison.Ordinal));
 
     static string UniqueName() => "live." + Guid.NewGuid().ToString("N");
 

@@ -37,11 +37,12 @@ public class SinkHealthTests
     [Fact]
     public void A_sink_that_has_sent_nothing_yet_is_healthy()
     {
-        var report = Create().Health.Report();
+        var health = Create().Health;
+        var report = health.Report();
 
         report.State.Should().Be(SinkState.Healthy);
         report.Description.Should().BeNull();
-        report.Endpoint.Should().Be("https://abc12345.live.dynatrace.com/platform/ingest/custom/security.events/contoso.identity");
+        health.Endpoint.Should().Be("https://abc12345.live.dynatrace.com/platform/ingest/custom/security.events/contoso.identity");
         report.Data["state"].Should().Be("healthy");
         report.Data["lastSuccessUtc"].Should().BeNull();
         report.Data["lastFailure"].Should().BeNull();
@@ -76,7 +77,7 @@ public class SinkHealthTests
         var report = sink.Health.Report();
         report.State.Should().Be(SinkState.Failing);
         report.Data["state"].Should().Be("failing");
-        report.Description.Should().Contain(report.Endpoint).And.Contain(status.ToString()).And.Contain(hint).And.NotContain("\n");
+        report.Description.Should().Contain(sink.Health.Endpoint).And.Contain(status.ToString()).And.Contain(hint).And.NotContain("\n");
         ((string)report.Data["lastFailure"]!).Should().StartWith($"{status} from POST /platform/ingest/custom/security.events/contoso.identity: Dynatrace's message — ")
             .And.Contain(hint);
         report.Data["lastFailureStatus"].Should().Be(status);
@@ -188,7 +189,7 @@ public class SinkHealthTests
     public void A_queue_more_than_half_full_by_bytes_is_degraded()
     {
         // One event is more than half of queueLimitBytes.
-        var queue = new EventQueue(10, 1000, EventSizeEstimator.Estimate(Event()) * 2 - 1);
+        var queue = new EventQueue(10, 1000, EventQueue.Estimate(Event()) * 2 - 1);
         var sink = Create(queue);
 
         queue.TryAdd(Event()).Should().BeNull();

@@ -21,6 +21,7 @@ sealed class ScriptedTransport : HttpMessageHandler
     readonly ConcurrentQueue<Func<HttpResponseMessage>> _answers = new();
     readonly ConcurrentQueue<Func<HttpResponseMessage>> _tokenAnswers = new();
     readonly ConcurrentQueue<(DateTimeOffset At, byte[] Body)> _calls = new();
+    volatile TaskCompletionSource<bool>? _held;
 
     public ScriptedTransport(TimeProvider clock) => _clock = clock;
 
@@ -54,8 +55,15 @@ sealed class ScriptedTransport : HttpMessageHandler
 
         // The sink's bodies are byte arrays: read at once, so that the answer comes on the caller's clock tick.
         _calls.Enqueue((_clock.GetUtcNow(), request.Content!.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult()));
-        return Task.FromResult(_answers.TryDequeue(out var answer) ? answer() : new HttpResponseMessage(HttpStatusCode.Accepted));
+        var response = _answers.TryDequeue(out var answer) ? answer() : new HttpResponseMessage(HttpStatusCode.Accepted);
+        var held = _held;
+        return held == null ? Task.FromResult(response) : held.Task.ContinueWith(_ => response, TaskScheduler.Default);
     }
+
+    /// <summary>Leaves every ingest request unanswered until <see cref="Release"/>, as a hanging endpoint would.</summary>
+    public void Hold() => _held = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _held?.TrySetResult(true);
 
     static HttpResponseMessage Json(int status, string json) =>
         new((HttpStatusCode)status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };

@@ -45,7 +45,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         _text = new FailureText(settings);
         _description = "DynatraceSecurityAudit(" + settings.Target.GetLeftPart(UriPartial.Path) + ")";
         _health = new SinkHealth(settings.Target, TimeProvider.System);
-        LiveSinks.Join(_health);
+        _health.Join();
     }
 
     public void Emit(LogEvent logEvent)
@@ -116,7 +116,7 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         }
 
         _client.Dispose();
-        LiveSinks.Leave(_health);
+        _health.Leave();
     }
 
     public override string ToString() => _description;

@@ -5,9 +5,9 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// What the answer to one request means, and what to do next: the whole delivery policy, as docs/delivery.md's table
-/// states it, in one pure function of what happened (<see cref="Decide"/>), so every row is unit-tested without a
-/// network or a clock; <see cref="RequestSender"/> carries the decisions out.
+/// What the answer to one request means, and what to do next: docs/delivery.md's table as one pure function of what
+/// happened (<see cref="Decide"/>), unit-tested row by row without a network or a clock; <see cref="RequestSender"/>
+/// carries the decisions out.
 /// </summary>
 internal static class DeliveryPolicy
 {
@@ -17,23 +17,28 @@ internal static class DeliveryPolicy
     /// <summary>
     /// How many 413 answers a request gets before they count as proof that it is too large when the answer is in doubt:
     /// a request of several events no larger than one the endpoint has accepted (then it is cut smaller), or a single
-    /// event larger than any accepted (then it is dropped). A single event no larger than one accepted is never taken
-    /// as too large: it is retried like a transient failure. A proxy's or a busy tenant's passing 413 must neither shrink
+    /// event larger than any accepted (then it is dropped). A proxy's or a busy tenant's passing 413 must neither shrink
     /// requests for good nor drop an event that fits.
     /// </summary>
     public const int TooLargeAnswersBeforeProof = 3;
 
     /// <summary>
     /// A single event no larger than this is never taken as too large, however often it gets a 413: Dynatrace's limits
-    /// are megabytes (10 MB for OpenPipeline, 1 MB for the API in general), so such a 413 is about something else (an
-    /// episode, a proxy) and the event is retried like a transient failure.
+    /// are megabytes (10 MB for OpenPipeline, 1 MB for the API in general), so such a 413 is about something else.
     /// </summary>
     public const int NeverTooLargeBytes = 64 * 1024;
 
-    /// <summary>The table: what to do after one answer.</summary>
-    public static Decision Decide(in Attempt attempt)
+    /// <summary>
+    /// The table: what to do after one answer to a request of <paramref name="eventCount"/> events and
+    /// <paramref name="length"/> bytes uncompressed; <paramref name="provenFitsBytes"/> is the largest body accepted,
+    /// <paramref name="tooLargeAnswers"/> counts this request's 413s (this one included), <paramref name="backoff"/> is
+    /// the wait drawn for a retry, <paramref name="failingFor"/> how long ago the request first failed (zero at first);
+    /// <paramref name="retryTimeLimit"/> is unbounded unless given; when <paramref name="shuttingDown"/>, this was the last attempt.
+    /// </summary>
+    public static Decision Decide(IngestResult result, int eventCount, int length, bool compressed = false, bool compressionProven = false,
+        int provenFitsBytes = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live, TimeSpan backoff = default,
+        TimeSpan failingFor = default, TimeSpan? retryTimeLimit = null, bool shuttingDown = false)
     {
-        var result = attempt.Result;
         if (result.IsSuccess)
             return new Decision(DeliveryAction.Delivered);
 
@@ -42,34 +47,66 @@ internal static class DeliveryPolicy
             // The answers about these events themselves: compression, content, size.
             switch (result.StatusCode)
             {
-                case 415 when attempt.Compressed:
-                case 400 when attempt.Compressed && !attempt.CompressionProven:
+                case 415 when compressed:
+                case 400 when compressed && !compressionProven:
                     // Dynatrace does not document gzip: the same events go once more uncompressed.
                     return new Decision(DeliveryAction.ResendUncompressed);
                 case 400:
-                    return attempt.EventCount > 1 ? new Decision(DeliveryAction.Bisect) : Decision.Drop(DropReason.Rejected);
-                case 413 when attempt.EventCount == 1:
-                    return attempt.Length <= Math.Max(attempt.ProvenFitsBytes, NeverTooLargeBytes) || attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                        ? AfterFailure(attempt, FailureClass.TooLargeUnproven)
+                    return eventCount > 1 ? new Decision(DeliveryAction.Bisect) : Decision.Drop(DropReason.Rejected);
+                case 413 when eventCount == 1:
+                    return length <= Math.Max(provenFitsBytes, NeverTooLargeBytes) || tooLargeAnswers < TooLargeAnswersBeforeProof
+                        ? AfterFailure(FailureClass.TooLargeUnproven)
                         : Decision.Drop(DropReason.TooLarge);
                 case 413:
-                    return attempt.Length <= attempt.ProvenFitsBytes && attempt.TooLargeAnswers < TooLargeAnswersBeforeProof
-                        ? AfterFailure(attempt, FailureClass.TooLargeUnproven)
+                    return length <= provenFitsBytes && tooLargeAnswers < TooLargeAnswersBeforeProof
+                        ? AfterFailure(FailureClass.TooLargeUnproven)
                         : new Decision(DeliveryAction.CutSmaller);
             }
         }
 
         // Redirects, configuration and transient failures are retried; anything else is a rejection.
         var failureClass = ClassOf(result);
-        return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : AfterFailure(attempt, failureClass);
+        return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : AfterFailure(failureClass);
+
+        // After a failure that may pass: with a durable buffer the request goes to disk at once (replaying, it stays
+        // there); otherwise it is retried after the backoff (or the endpoint's Retry-After, which then holds back every
+        // request) until retryTimeLimit has passed since its first failure, the last wait shortened to end at the limit.
+        // During shutdown a failed attempt is the last. A doubtful 413 that can be tried no more proves nothing: the
+        // request is cut in halves (a single event is given up).
+        Decision AfterFailure(FailureClass failureClass)
+        {
+            TimeSpan? paceEveryone = null;
+            var delay = backoff;
+            if (result.RetryAfter is { } retryAfter && result.StatusCode is 429 or 503)
+            {
+                paceEveryone = retryAfter > MaximumRetryAfter ? MaximumRetryAfter : retryAfter;
+                if (paceEveryone > delay)
+                    delay = paceEveryone.Value;
+            }
+
+            if (failureClass != FailureClass.TooLargeUnproven && mode != DeliveryMode.Live)
+            {
+                var action = mode == DeliveryMode.Replaying ? DeliveryAction.Defer : DeliveryAction.Spill;
+                return new Decision(action, failureClass, paceEveryone: paceEveryone);
+            }
+
+            var left = (retryTimeLimit ?? TimeSpan.MaxValue) - failingFor;
+            DropReason? giveUp = shuttingDown ? DropReason.Shutdown
+                : left <= TimeSpan.Zero || paceEveryone > left ? DropReason.RetryTimeLimitExceeded
+                : null;
+            if (giveUp == null)
+                return new Decision(DeliveryAction.Retry, failureClass, delay: delay < left ? delay : left, paceEveryone: paceEveryone);
+            return failureClass == FailureClass.TooLargeUnproven && eventCount > 1
+                ? new Decision(DeliveryAction.CutSmaller, failureClass, paceEveryone: paceEveryone)
+                : new Decision(DeliveryAction.GiveUp, failureClass, giveUp.Value, paceEveryone: paceEveryone);
+        }
     }
 
     /// <summary>
-    /// What kind of failure one answer is, apart from what its events' content or size says (<see cref="Decide"/> looks
-    /// at that first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. A token request that
-    /// failed sent nothing, so its events are never rejected for it: no answer, 408, 429 and 5xx are transient, anything
-    /// else (<c>invalid_client</c>, <c>invalid_scope</c>, a redirect, an answer without a token) needs the client's settings
-    /// fixed. Audit mode, which neither retries nor splits, takes its hint from it.
+    /// What kind of failure one answer is, apart from its events' content or size (<see cref="Decide"/> looks at that
+    /// first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. A failed token request sent
+    /// nothing, so its events are never rejected for it: no answer, 408, 429 and 5xx are transient, anything else needs
+    /// the client's settings fixed. Audit mode, which neither retries nor splits, takes its hint from it.
     /// </summary>
     public static FailureClass ClassOf(IngestResult result) =>
         result.FromTokenEndpoint
@@ -77,39 +114,6 @@ internal static class DeliveryPolicy
         : result.RedirectHost != null || result.StatusCode is 401 or 403 or 404 ? FailureClass.Configuration
         : result.StatusCode is 0 or 408 or 429 or >= 500 ? FailureClass.Transient
         : FailureClass.None;
-
-    /// <summary>
-    /// After a failure that may pass: with a durable buffer the request goes to disk at once (replaying, it stays there),
-    /// rather than being retried in memory; otherwise it is retried after the backoff drawn for it (or the endpoint's
-    /// <c>Retry-After</c>, which then holds back every request), until <c>retryTimeLimit</c> has passed since its first
-    /// failure: the last wait is shortened to end at the limit, for one last attempt then. A <c>Retry-After</c> that ends
-    /// after the limit leaves no attempt within it. During shutdown a failed attempt is the last. A doubtful 413 that can
-    /// be tried no more proves nothing either: the request is cut in halves (a single event is given up).
-    /// </summary>
-    static Decision AfterFailure(in Attempt attempt, FailureClass failureClass)
-    {
-        TimeSpan? paceEveryone = null;
-        var delay = attempt.Backoff;
-        if (attempt.Result.RetryAfter is { } retryAfter && attempt.Result.StatusCode is 429 or 503)
-        {
-            paceEveryone = retryAfter > MaximumRetryAfter ? MaximumRetryAfter : retryAfter;
-            if (paceEveryone > delay)
-                delay = paceEveryone.Value;
-        }
-
-        if (failureClass != FailureClass.TooLargeUnproven && attempt.Mode != DeliveryMode.Live)
-            return new Decision(attempt.Mode == DeliveryMode.Replaying ? DeliveryAction.Defer : DeliveryAction.Spill, failureClass, paceEveryone: paceEveryone);
-
-        var left = attempt.RetryTimeLimit - attempt.FailingFor;
-        DropReason? giveUp = attempt.ShuttingDown ? DropReason.Shutdown
-            : left <= TimeSpan.Zero || paceEveryone > left ? DropReason.RetryTimeLimitExceeded
-            : null;
-        if (giveUp == null)
-            return new Decision(DeliveryAction.Retry, failureClass, delay: delay < left ? delay : left, paceEveryone: paceEveryone);
-        return failureClass == FailureClass.TooLargeUnproven && attempt.EventCount > 1
-            ? new Decision(DeliveryAction.CutSmaller, failureClass, paceEveryone: paceEveryone)
-            : new Decision(DeliveryAction.GiveUp, failureClass, giveUp.Value, paceEveryone: paceEveryone);
-    }
 }
 
 /// <summary>What a sender does with a request that failed in a way that may pass.</summary>
@@ -117,85 +121,26 @@ internal enum DeliveryMode
 {
     /// <summary>Retry in memory, within <c>retryTimeLimit</c>.</summary>
     Live,
-
     /// <summary>Live with a durable buffer: write the request to disk at once, for the replayer.</summary>
     Durable,
-
     /// <summary>The replayer's: leave the request on disk, for a later try.</summary>
     Replaying,
-}
-
-/// <summary>The facts about one answered request that the policy needs.</summary>
-internal readonly struct Attempt
-{
-    public Attempt(IngestResult result, int eventCount, int length, bool compressed = false, bool compressionProven = false,
-        int provenFitsBytes = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live, TimeSpan backoff = default,
-        TimeSpan failingFor = default, TimeSpan? retryTimeLimit = null, bool shuttingDown = false)
-    {
-        Result = result;
-        EventCount = eventCount;
-        Length = length;
-        Compressed = compressed;
-        CompressionProven = compressionProven;
-        ProvenFitsBytes = provenFitsBytes;
-        TooLargeAnswers = tooLargeAnswers;
-        Mode = mode;
-        Backoff = backoff;
-        FailingFor = failingFor;
-        RetryTimeLimit = retryTimeLimit ?? TimeSpan.MaxValue; // unbounded unless given (the sender always gives the option)
-        ShuttingDown = shuttingDown;
-    }
-
-    public IngestResult Result { get; }
-    public int EventCount { get; }
-
-    /// <summary>The uncompressed body length.</summary>
-    public int Length { get; }
-
-    public bool Compressed { get; }
-
-    /// <summary>True once the endpoint has accepted a compressed request.</summary>
-    public bool CompressionProven { get; }
-
-    /// <summary>The largest body the endpoint has accepted.</summary>
-    public int ProvenFitsBytes { get; }
-
-    /// <summary>The 413 answers this request got so far, this one included.</summary>
-    public int TooLargeAnswers { get; }
-
-    public DeliveryMode Mode { get; }
-
-    /// <summary>The wait drawn for a retry after this answer (jittered backoff).</summary>
-    public TimeSpan Backoff { get; }
-
-    /// <summary>How long ago the request first failed (zero for its first answer).</summary>
-    public TimeSpan FailingFor { get; }
-
-    public TimeSpan RetryTimeLimit { get; }
-
-    /// <summary>True when the logger is being disposed: this was the last attempt.</summary>
-    public bool ShuttingDown { get; }
 }
 
 internal enum DeliveryAction
 {
     Delivered,
-
     /// <summary>Send the same request again after <see cref="Decision.Delay"/>.</summary>
     Retry,
     ResendUncompressed,
     CutSmaller,
     Bisect,
-
     /// <summary>Drop the events for <see cref="Decision.Reason"/>: retrying cannot help.</summary>
     Drop,
-
     /// <summary>Retrying could help, but no more attempt may be made (<see cref="Decision.Reason"/>).</summary>
     GiveUp,
-
     /// <summary>Write the request to the durable buffer.</summary>
     Spill,
-
     /// <summary>Leave the request on disk for a later try.</summary>
     Defer,
 }
@@ -204,16 +149,10 @@ internal enum DeliveryAction
 internal enum FailureClass
 {
     None,
-
     /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
-
-    /// <summary>
-    /// 401, 403, 404 and redirects, and token requests refused for the client's settings or permissions: an operator can
-    /// fix the token, the OAuth client, permissions or URL without a restart.
-    /// </summary>
+    /// <summary>401, 403, 404, redirects, token requests refused for the client's settings: an operator can fix them.</summary>
     Configuration,
-
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
     TooLargeUnproven,
 }

@@ -8,11 +8,10 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// The events of one batch, each formatted once, side by side in one pooled buffer, and what became of each: requests
-/// are cut from it just before they are sent (<see cref="WriteBody"/>), and halves, chunks and retries reuse the same
-/// bytes, so each event keeps its <c>event.id</c> whatever happens to the request that carries it. The one owner of
-/// what became of the batch: delivered, dropped (gathered per reason and reported once per request, however many parts
-/// it was split into), written to the durable buffer, or left on disk (replaying). An event read back from the durable
+/// The events of one batch, each formatted once, side by side in one pooled buffer: requests are cut from it just
+/// before they are sent (<see cref="WriteBody"/>), and parts and retries reuse the same bytes, so each event keeps its
+/// <c>event.id</c>. The one owner of what became of each: delivered, dropped (reported once per request, however many
+/// parts it was split into), written to the durable buffer, or left on disk (replaying). An event read back from the
 /// buffer has its bytes and timestamp but no <see cref="LogEvent"/>. Reused by the loop that owns it.
 /// </summary>
 internal sealed class FormattedBatch : IDisposable
@@ -21,8 +20,11 @@ internal sealed class FormattedBatch : IDisposable
     const int KeptCapacity = 4 * 1024 * 1024;
     const int SampledDetails = 3;
 
-    readonly List<Entry> _entries = new();
-    readonly List<DropGroup> _drops = new();
+    readonly List<(LogEvent? Event, DateTimeOffset Timestamp, int Start, int Length, bool Resolved)> _entries = new();
+    // What was dropped and not reported yet, grouped by reason, kind and message; SampledDetails + 1 details at most,
+    // the last only saying that there were more.
+    readonly List<(DropReason Reason, LoggingFailureKind Kind, string Message, Exception? Exception, List<int> Indices,
+        List<string> Details)> _drops = new();
     PooledBufferWriter _bytes = new();
 
     public int Count => _entries.Count;
@@ -44,7 +46,7 @@ internal sealed class FormattedBatch : IDisposable
 
     public void Add(LogEvent? logEvent, DateTimeOffset timestamp, ReadOnlySpan<byte> formatted)
     {
-        _entries.Add(new Entry(logEvent, timestamp, _bytes.WrittenCount, formatted.Length));
+        _entries.Add((logEvent, timestamp, _bytes.WrittenCount, formatted.Length, false));
         _bytes.Write(formatted);
     }
 
@@ -66,42 +68,29 @@ internal sealed class FormattedBatch : IDisposable
     public bool Deferred => DeferredBecause != null;
 
     /// <summary>
-    /// Notes <paramref name="events"/> as not delivered, for <paramref name="reason"/>, to be reported with the other
-    /// events of the same reason, kind and <paramref name="message"/> by <see cref="ReportDrops"/>: with a sample of the
-    /// <paramref name="detail"/>s that differ between parts of a request (Dynatrace's message for each part) and the
-    /// group's first <paramref name="exception"/>, for the listener.
+    /// Notes <paramref name="events"/> as not delivered, to be reported by <see cref="ReportDrops"/> with the others of
+    /// the same reason, kind and message, with a sample of the <paramref name="detail"/>s that differ between parts of a
+    /// request (Dynatrace's message for each) and the group's first <paramref name="exception"/>.
     /// </summary>
     public void Drop(EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
         Resolve(events);
-        DropGroup? group = null;
-        foreach (var candidate in _drops)
+        var group = _drops.FindLast(candidate => candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message);
+        if (group.Indices == null)
         {
-            if (candidate.Reason == reason && candidate.Kind == kind && candidate.Message == message)
-                group = candidate;
-        }
-
-        if (group == null)
-        {
-            group = new DropGroup(reason, kind, message, exception);
+            group = (reason, kind, message, exception, new List<int>(), new List<string>());
             _drops.Add(group);
         }
 
         for (var i = 0; i < events.Count; i++)
             group.Indices.Add(events[i]);
-        if (detail != null && !group.Details.Contains(detail))
-        {
-            if (group.Details.Count < SampledDetails)
-                group.Details.Add(detail);
-            else
-                group.MoreDetails = true;
-        }
+        if (detail != null && group.Details.Count <= SampledDetails && !group.Details.Contains(detail))
+            group.Details.Add(detail);
     }
 
     /// <summary>
-    /// Reports what was dropped since the last call, once per reason: one listener call with all the events and one SelfLog
-    /// line with the count and a sample of Dynatrace's messages. The events' bytes go along where the reporter keeps them
-    /// (the undelivered-events file) or where they are all an event has (read back from disk).
+    /// Reports what was dropped since the last call, once per group: one listener call and one SelfLog line. The bytes
+    /// go along where the reporter keeps them (the undelivered-events file) or they are all an event has (from disk).
     /// </summary>
     public void ReportDrops(FailureReporter reporter)
     {
@@ -128,57 +117,30 @@ internal sealed class FormattedBatch : IDisposable
                     formatted.Add(BytesOf(index).ToArray());
             }
 
-            var message = group.Details.Count == 0
-                ? group.Message
-                : group.Message + ": " + string.Join(" | ", group.Details) + (group.MoreDetails ? " | …" : "");
+            var message = group.Details.Count == 0 ? group.Message
+                : group.Details.Count <= SampledDetails ? group.Message + ": " + string.Join(" | ", group.Details)
+                : group.Message + ": " + string.Join(" | ", group.Details.GetRange(0, SampledDetails)) + " | …";
             reporter.ReportDropped(group.Reason, group.Kind, message, events, group.Exception, formatted, group.Indices.Count);
         }
     }
 
-    /// <summary>
-    /// The events of <paramref name="events"/> logged at or after <paramref name="cutoff"/>; the older ones are dropped
-    /// as <see cref="DropReason.TooOld"/> with <paramref name="message"/>.
-    /// </summary>
+    /// <summary>The events logged at or after <paramref name="cutoff"/>; the older ones are dropped as too old.</summary>
     public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, string message)
     {
-        List<int>? kept = null;
+        List<int>? positions = null;
         List<int>? tooOld = null;
         for (var i = 0; i < events.Count; i++)
         {
-            var index = events[i];
-            if (_entries[index].Timestamp >= cutoff)
-            {
-                kept?.Add(index);
+            if (_entries[events[i]].Timestamp >= cutoff)
                 continue;
-            }
-
-            if (kept == null)
-            {
-                kept = new List<int>(events.Count);
-                for (var j = 0; j < i; j++)
-                    kept.Add(events[j]);
-            }
-
-            (tooOld ??= new List<int>()).Add(index);
+            (positions ??= new List<int>()).Add(i);
+            (tooOld ??= new List<int>()).Add(events[i]);
         }
 
         if (tooOld == null)
             return events;
         Drop(EventSet.Of(tooOld), DropReason.TooOld, LoggingFailureKind.Permanent, message);
-        return EventSet.Of(kept!);
-    }
-
-    /// <summary>The events neither delivered nor reported nor buffered yet, with a <see cref="LogEvent"/>.</summary>
-    public List<LogEvent> Unresolved()
-    {
-        var list = new List<LogEvent>();
-        foreach (var entry in _entries)
-        {
-            if (!entry.IsResolved && entry.Event is { } logEvent)
-                list.Add(logEvent);
-        }
-
-        return list;
+        return events.Without(positions!);
     }
 
     /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
@@ -187,7 +149,7 @@ internal sealed class FormattedBatch : IDisposable
         var indices = new List<int>();
         for (var i = 0; i < _entries.Count; i++)
         {
-            if (!_entries[i].IsResolved)
+            if (!_entries[i].Resolved)
                 indices.Add(i);
         }
 
@@ -246,47 +208,9 @@ internal sealed class FormattedBatch : IDisposable
     {
         for (var i = 0; i < events.Count; i++)
         {
-            var index = events[i];
-            _entries[index] = _entries[index].Resolved();
+            var entry = _entries[events[i]];
+            entry.Resolved = true;
+            _entries[events[i]] = entry;
         }
-    }
-
-    readonly struct Entry
-    {
-        public Entry(LogEvent? logEvent, DateTimeOffset timestamp, int start, int length, bool resolved = false)
-        {
-            Event = logEvent;
-            Timestamp = timestamp;
-            Start = start;
-            Length = length;
-            IsResolved = resolved;
-        }
-
-        public LogEvent? Event { get; }
-        public DateTimeOffset Timestamp { get; }
-        public int Start { get; }
-        public int Length { get; }
-        public bool IsResolved { get; }
-
-        public Entry Resolved() => new(Event, Timestamp, Start, Length, resolved: true);
-    }
-
-    sealed class DropGroup
-    {
-        public DropGroup(DropReason reason, LoggingFailureKind kind, string message, Exception? exception)
-        {
-            Reason = reason;
-            Kind = kind;
-            Message = message;
-            Exception = exception;
-        }
-
-        public DropReason Reason { get; }
-        public LoggingFailureKind Kind { get; }
-        public string Message { get; }
-        public Exception? Exception { get; }
-        public List<int> Indices { get; } = new();
-        public List<string> Details { get; } = new();
-        public bool MoreDetails { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Serilog.Core;
@@ -11,19 +12,15 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// Delivers a <see cref="FormattedBatch"/>: cuts one request at a time to the current size limit and, for each, posts
-/// it, asks <see cref="DeliveryPolicy.Decide"/> once per answer and carries the decision out (retry, resend
-/// uncompressed, cut smaller, bisect a 400, drop, give up, write to the durable buffer, leave on disk) until every event
-/// is delivered, dropped, or on disk. What became of each event the batch records. Runs on one loop (the delivery loop,
-/// or the buffer's replayer, each with its own sender, in its own <see cref="DeliveryMode"/>): it owns its state and
-/// takes no locks; what the two share is in <see cref="EndpointState"/>.
+/// Delivers a <see cref="FormattedBatch"/>: cuts one request at a time to the current size limit, posts it, asks
+/// <see cref="DeliveryPolicy.Decide"/> once per answer and carries the decision out until every event is delivered,
+/// dropped, or on disk; the batch records what became of each. Runs on one loop (the delivery loop, or the buffer's
+/// replayer, each with its own sender and <see cref="DeliveryMode"/>), so it takes no locks; what the two share is in
+/// <see cref="EndpointState"/>.
 /// </summary>
 internal sealed class RequestSender : IDisposable
 {
-    /// <summary>
-    /// Dynatrace drops records older than 24 hours after accepting them, silently; an hour's margin covers clock skew
-    /// between this machine and the tenant and the time a request takes.
-    /// </summary>
+    /// <summary>Dynatrace silently drops records older than 24 hours; the margin covers clock skew and the request.</summary>
     public static readonly TimeSpan MaximumEventAge = TimeSpan.FromHours(23);
 
     static readonly TimeSpan AbandonAfterAtLeast = TimeSpan.FromSeconds(1);
@@ -37,7 +34,7 @@ internal sealed class RequestSender : IDisposable
     readonly TimeProvider _time;
     readonly Backoff _backoff;
     readonly BufferDirectory? _spillTo;
-    readonly Func<Task>? _abandonWhen;
+    readonly EventQueue? _queue;
     readonly TimeSpan _requestTimeout;
     readonly TimeSpan _retryTimeLimit;
     readonly FailureText _text;
@@ -46,14 +43,21 @@ internal sealed class RequestSender : IDisposable
     bool _gzip;
     bool _gzipProven;
 
+    // The search for the events a 400 was about (BisectAsync): one at a time, within one request of the batch.
+    bool _bisecting;
+    bool _probing;
+    bool _partsPlain;
+    bool _probeAccepted;
+    int _refusals;
+    string _lastRefusal = "";
+
     /// <summary>
-    /// A sender in <paramref name="mode"/>; in <see cref="DeliveryMode.Durable"/> failed requests go to
-    /// <paramref name="spillTo"/>, and <paramref name="abandonWhen"/> signals that a request still unanswered (after at
-    /// least a second) is to be given up for it: the queue filling up behind it.
+    /// A sender in <paramref name="mode"/>; durable, failed requests go to <paramref name="spillTo"/>, and one still
+    /// unanswered (after at least a second) when <paramref name="queue"/> fills to half is given up for it.
     /// </summary>
     public RequestSender(HttpIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff, BufferDirectory? spillTo = null,
-        Func<Task>? abandonWhen = null)
+        EventQueue? queue = null)
     {
         _client = client;
         _mode = mode;
@@ -64,7 +68,7 @@ internal sealed class RequestSender : IDisposable
         _time = time;
         _backoff = backoff;
         _spillTo = mode == DeliveryMode.Durable ? spillTo : null;
-        _abandonWhen = mode == DeliveryMode.Durable ? abandonWhen : null;
+        _queue = mode == DeliveryMode.Durable ? queue : null;
         _requestTimeout = settings.RequestTimeout;
         _retryTimeLimit = settings.RetryTimeLimit;
         _text = new FailureText(settings);
@@ -79,35 +83,16 @@ internal sealed class RequestSender : IDisposable
         var next = 0;
         while (next < batch.Count && !batch.Deferred)
         {
-            // Cut one request at a time; once sending has stopped, what is left goes as one to be reported, or to disk
-            // still one request to a file (no buffer file is larger than a request).
-            var count = _shutdown.ShouldStopSending && _mode != DeliveryMode.Durable ? batch.Count - next : CountFitting(batch, all, next);
-            await SendAsync(batch, all.Slice(next, count), failingSince: null, bisection: null).ConfigureAwait(false);
+            // Once sending has stopped, what is left goes as one to be reported; to disk still one request to a file
+            // (no buffer file is larger than a request).
+            var count = _shutdown.ShouldStopSending && _mode != DeliveryMode.Durable ? batch.Count - next : _sizeLimit.CountFitting(batch, all, next);
+            await SendAsync(batch, all.Slice(next, count), failingSince: null).ConfigureAwait(false);
             next += count;
             batch.ReportDrops(_reporter);
         }
     }
 
-    /// <summary>
-    /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request at the current
-    /// limit (at least one). Requests are cut this way one at a time, just before each is sent, so a limit lowered by a
-    /// 413 applies to every request after it without re-cutting any.
-    /// </summary>
-    int CountFitting(FormattedBatch batch, EventSet events, int start)
-    {
-        var limit = _sizeLimit.Current;
-        var count = 1;
-        var length = 2 + batch.LengthOf(events[start]);
-        while (start + count < events.Count && length + 1 + batch.LengthOf(events[start + count]) <= limit)
-        {
-            length += 1 + batch.LengthOf(events[start + count]);
-            count++;
-        }
-
-        return count;
-    }
-
-    async Task SendAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
+    async Task SendAsync(FormattedBatch batch, EventSet events, long? failingSince)
     {
         var attempt = 1;
         var tooLargeAnswers = 0;
@@ -132,7 +117,7 @@ internal sealed class RequestSender : IDisposable
 
                 if (_mode == DeliveryMode.Durable && (_endpoint.Down || _endpoint.Wait > TimeSpan.Zero))
                 {
-                    // The endpoint is down or asked to wait: straight to disk; the replayer probes it with the oldest file.
+                    // Straight to disk: the replayer probes the endpoint with the oldest file.
                     Spill(batch, events, _endpoint.Down ? "the endpoint is down" : "the endpoint asked to wait (Retry-After)");
                     return;
                 }
@@ -141,7 +126,7 @@ internal sealed class RequestSender : IDisposable
                     await _time.WaitAsync(_endpoint.Wait, _shutdown.Token).ConfigureAwait(false);
 
                 var body = batch.WriteBody(events, _body);
-                var plain = compressedRefused != null || (bisection is { Uncompressed: true, Probing: false } && !_gzipProven);
+                var plain = compressedRefused != null || (_bisecting && _partsPlain && !_probing && !_gzipProven);
                 // An attempt's uncompressed resend shares its requestTimeout, so one attempt stays bounded by it.
                 if (compressedRefused == null)
                 {
@@ -149,17 +134,19 @@ internal sealed class RequestSender : IDisposable
                     timeout = _time.Timeout(_requestTimeout);
                 }
 
-                var (result, compressed) = await PostAsync(body, plain, timeout!).ConfigureAwait(false);
-                Learn(result, compressed, compressedRefused);
+                var (result, compressed) = await PostAsync(body, compressedRefused, plain, timeout!).ConfigureAwait(false);
                 // A token endpoint's 400 or 413 says nothing about these events.
                 if (result.StatusCode == 413 && !result.FromTokenEndpoint)
                     tooLargeAnswers++;
-                if (result.StatusCode == 400 && !result.FromTokenEndpoint)
-                    bisection?.Refused(_text.Describe(result));
+                if (result.StatusCode == 400 && !result.FromTokenEndpoint && _bisecting)
+                {
+                    _lastRefusal = _text.Describe(result);
+                    _refusals++;
+                }
 
-                var decision = DeliveryPolicy.Decide(new Attempt(result, events.Count, body.Count, compressed, _gzipProven, _sizeLimit.ProvenFits,
+                var decision = DeliveryPolicy.Decide(result, events.Count, body.Count, compressed, _gzipProven, _sizeLimit.ProvenFits,
                     tooLargeAnswers, _mode, _backoff.DelayAfter(attempt), failingSince is { } since ? _time.GetElapsedTime(since) : TimeSpan.Zero,
-                    _retryTimeLimit, _shutdown.IsShuttingDown));
+                    _retryTimeLimit, _shutdown.IsShuttingDown);
                 if (decision.PaceEveryone is { } pace)
                     _endpoint.PauseFor(pace);
                 _statistics.Health.Record(result, decision.FailureClass, _text);
@@ -169,7 +156,7 @@ internal sealed class RequestSender : IDisposable
                     case DeliveryAction.Delivered:
                         _sizeLimit.OnAccepted(body.Count);
                         batch.MarkDelivered(events);
-                        bisection?.Accepted();
+                        _probeAccepted |= _bisecting;
                         if (_endpoint.MarkUp())
                             _reporter.Warn($"{_text.Route} accepts security events again; what waits in the durable buffer is sent now");
                         _statistics.AddDelivered(events.Count);
@@ -182,21 +169,21 @@ internal sealed class RequestSender : IDisposable
                         continue;
 
                     case DeliveryAction.CutSmaller:
-                        // A doubtful 413 that may not be tried again proves nothing: the halves go, the limit stays.
+                        // A doubtful 413 that may not be tried again proves nothing: the parts go, the limit stays.
                         if (decision.FailureClass != FailureClass.TooLargeUnproven && _sizeLimit.OnTooLarge(body.Count))
                             _reporter.Warn($"{_text.Route} refused a request of {body.Count} bytes as too large (413); requests are now cut to {_sizeLimit.Current} bytes");
-                        await SendCutSmallerAsync(batch, events, failingSince, bisection).ConfigureAwait(false);
+                        await SendCutSmallerAsync(batch, events, failingSince).ConfigureAwait(false);
                         return;
 
-                    case DeliveryAction.Bisect when bisection == null:
-                        await ProbeThenSendRestAsync(batch, events, failingSince, new Bisection(_text.Describe(result), uncompressed: compressedRefused != null))
-                            .ConfigureAwait(false);
+                    case DeliveryAction.Bisect when !_bisecting:
+                        var plainToo = compressedRefused != null;
+                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plainToo).ConfigureAwait(false);
                         return;
 
                     case DeliveryAction.Bisect:
                         var (first, second) = events.Halves();
-                        await SendAsync(batch, first, failingSince, bisection).ConfigureAwait(false);
-                        await SendAsync(batch, second, failingSince, bisection).ConfigureAwait(false);
+                        await SendAsync(batch, first, failingSince).ConfigureAwait(false);
+                        await SendAsync(batch, second, failingSince).ConfigureAwait(false);
                         return;
 
                     case DeliveryAction.Drop:
@@ -207,8 +194,8 @@ internal sealed class RequestSender : IDisposable
                         return;
 
                     case DeliveryAction.Spill:
-                        // On disk at once rather than retried in memory: a crash then loses less, and the requests behind this
-                        // one are not held up; the replayer retries it, pacing itself on the endpoint.
+                        // On disk at once rather than retried in memory: a crash then loses less, and the requests behind
+                        // are not held up; the replayer retries it, pacing itself on the endpoint.
                         Spill(batch, events, _text.Describe(result) + _text.Hint(decision.FailureClass, result));
                         return;
 
@@ -250,41 +237,60 @@ internal sealed class RequestSender : IDisposable
         }
     }
 
-    /// <summary>The events sent in parts cut to the current limit, or in halves when it does not split them.</summary>
-    async Task SendCutSmallerAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection? bisection)
+    /// <summary>The events in parts cut to the current limit, or in halves when it does not split them.</summary>
+    async Task SendCutSmallerAsync(FormattedBatch batch, EventSet events, long? failingSince)
     {
         var start = 0;
         while (start < events.Count)
         {
-            var count = CountFitting(batch, events, start);
+            var count = _sizeLimit.CountFitting(batch, events, start);
             if (start == 0 && count == events.Count)
                 count = events.Count / 2;
-            await SendAsync(batch, events.Slice(start, count), failingSince, bisection).ConfigureAwait(false);
+            await SendAsync(batch, events.Slice(start, count), failingSince).ConfigureAwait(false);
             start += count;
         }
     }
 
-    /// <summary>See <see cref="Bisection"/>: three events alone first, then the rest unless all three were refused.</summary>
-    async Task ProbeThenSendRestAsync(FormattedBatch batch, EventSet events, long? failingSince, Bisection bisection)
+    /// <summary>
+    /// The search for the events a 400 was about, within one request. Three of them go alone first (the first, the
+    /// middle and the last: bad events often come together): if the endpoint refuses all three, it refuses everything
+    /// (a proxy, a WAF, a pipeline rule) and the rest is reported unsent, 1 + 3 requests in all. Otherwise the rest is
+    /// sent and bisected until every rejected event stands alone (one bad event among n costs about 2·⌈log₂ n⌉ requests
+    /// more). A request refused both gzip-compressed and plain (<paramref name="plain"/>) has its parts go plain after
+    /// the probes (which still settle whether gzip is refused) while gzip is unproven.
+    /// </summary>
+    async Task BisectAsync(FormattedBatch batch, EventSet events, long? failingSince, string refusal, bool plain)
     {
-        var probes = Bisection.ProbePositions(events.Count);
-        bisection.Probing = true;
-        foreach (var position in probes)
-            await SendAsync(batch, events.Slice(position, 1), failingSince, bisection).ConfigureAwait(false);
-        bisection.Probing = false;
-
-        var rest = events.Without(probes);
-        if (rest.Count == 0)
-            return;
-        if (bisection.EverythingRefused(probes.Count))
+        (_bisecting, _partsPlain, _lastRefusal, _refusals, _probeAccepted) = (true, plain, refusal, 0, false);
+        try
         {
-            batch.Drop(rest, DropReason.Rejected, LoggingFailureKind.Permanent,
-                $"Dynatrace refused every one of {probes.Count} events of a request sent alone; the other {rest.Count} were not sent",
-                bisection.LastRefusal);
-            return;
-        }
+            var probes = new List<int> { 0 };
+            if (events.Count > 2)
+                probes.Add(events.Count / 2);
+            if (events.Count > 1)
+                probes.Add(events.Count - 1);
+            _probing = true;
+            foreach (var position in probes)
+                await SendAsync(batch, events.Slice(position, 1), failingSince).ConfigureAwait(false);
+            _probing = false;
 
-        await SendAsync(batch, rest, failingSince, bisection).ConfigureAwait(false);
+            var rest = events.Without(probes);
+            if (rest.Count == 0)
+                return;
+            if (!_probeAccepted && _refusals >= probes.Count)
+            {
+                batch.Drop(rest, DropReason.Rejected, LoggingFailureKind.Permanent,
+                    $"Dynatrace refused every one of {probes.Count} events of a request sent alone; the other {rest.Count} were not sent",
+                    _lastRefusal);
+                return;
+            }
+
+            await SendAsync(batch, rest, failingSince).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bisecting = _probing = false;
+        }
     }
 
     /// <summary>What a request left when the logger stopped sending: on disk (or left there), else reported.</summary>
@@ -298,7 +304,7 @@ internal sealed class RequestSender : IDisposable
             batch.Drop(events, DropReason.Shutdown, LoggingFailureKind.Final, $"Not sent to {_text.Route}: {_shutdown.StopReason}");
     }
 
-    /// <summary>Writes the request's events to the durable buffer; drops them (reported) when that cannot be done.</summary>
+    /// <summary>Writes the events to the durable buffer; drops them (reported) when that cannot be done.</summary>
     void Spill(FormattedBatch batch, EventSet events, string why)
     {
         var problem = _spillTo!.TryWrite(batch, events, _body);
@@ -317,25 +323,24 @@ internal sealed class RequestSender : IDisposable
     }
 
     /// <summary>
-    /// One POST within what is left of the attempt's <paramref name="timeout"/>, gzip-compressed while compression is on
-    /// and pays (unless <paramref name="plain"/>); counted in the metrics. Durable, a request still unanswered when the
-    /// queue fills to half (after at least a second) is given up at once, as if it had timed out.
+    /// One POST within the attempt's <paramref name="timeout"/>, gzipped while compression is on and pays (unless
+    /// <paramref name="plain"/>), and what its answer teaches. Durable, one still unanswered (after at least a second)
+    /// when the queue fills to half is given up, as if it had timed out.
     /// </summary>
-    async Task<(IngestResult Result, bool Compressed)> PostAsync(ArraySegment<byte> body, bool plain, CancellationTokenSource timeout)
+    async Task<(IngestResult Result, bool Compressed)> PostAsync(ArraySegment<byte> body, int? compressedRefused, bool plain,
+        CancellationTokenSource timeout)
     {
         using var gzip = _gzip && !plain ? GzipBody.Compress(body) : null;
-        // Not compressible (or not compressed): the plain bytes are the cheaper request.
         var compressed = gzip != null && gzip.Bytes.Count < body.Count;
         var started = _time.GetTimestamp();
         var posting = _client.PostAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token);
         IngestResult result;
-        if (_abandonWhen != null && await AbandonedAsync(posting, _abandonWhen(), started).ConfigureAwait(false))
+        if (_queue != null && await AbandonedAsync(posting, _queue.HalfFull(), started).ConfigureAwait(false))
         {
             timeout.Cancel();
-            var late = await posting.ConfigureAwait(false);
-            result = late.IsSuccess
-                ? late
-                : IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
+            result = await posting.ConfigureAwait(false);
+            if (!result.IsSuccess)
+                result = IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
         }
         else
         {
@@ -345,13 +350,23 @@ internal sealed class RequestSender : IDisposable
         // A failed token request posted nothing: it is not an ingest request to count.
         if (!result.FromTokenEndpoint)
             _statistics.RecordRequest(result, _time.GetElapsedTime(started));
+        if (result.Reauthenticated)
+            _reporter.Warn($"POST {_text.Route} refused the OAuth access token (401); sending the request again with a new one");
+        _gzipProven |= compressed && result.IsSuccess;
+        if (compressedRefused != null && result.IsSuccess && _gzip)
+        {
+            _gzip = false;
+            _reporter.Warn($"POST {_text.Route} refused a gzip-compressed request ({compressedRefused}) and accepted it uncompressed: " +
+                "compression is now off for this sink; remove the compression setting from its configuration");
+        }
+
         return (result, compressed);
     }
 
-    /// <summary>True when <paramref name="abandon"/> fired and the request, at least a second old, is still unanswered.</summary>
-    async Task<bool> AbandonedAsync(Task<IngestResult> posting, Task abandon, long started)
+    /// <summary>True when <paramref name="halfFull"/> completed and the request, at least a second old, is still unanswered.</summary>
+    async Task<bool> AbandonedAsync(Task<IngestResult> posting, Task halfFull, long started)
     {
-        if (await Task.WhenAny(posting, abandon).ConfigureAwait(false) == posting)
+        if (await Task.WhenAny(posting, halfFull).ConfigureAwait(false) == posting)
             return false;
         var rest = AbandonAfterAtLeast - _time.GetElapsedTime(started);
         if (rest > TimeSpan.Zero)
@@ -362,21 +377,6 @@ internal sealed class RequestSender : IDisposable
         }
 
         return !posting.IsCompleted;
-    }
-
-    /// <summary>What an answer teaches about the endpoint: whether it takes gzip, whether a token was renewed.</summary>
-    void Learn(IngestResult result, bool compressed, int? compressedRefused)
-    {
-        if (result.Reauthenticated)
-            _reporter.Warn($"POST {_text.Route} refused the OAuth access token (401); sending the request again with a new one");
-        if (compressed && result.IsSuccess)
-            _gzipProven = true;
-        if (compressedRefused != null && result.IsSuccess && _gzip)
-        {
-            _gzip = false;
-            _reporter.Warn($"POST {_text.Route} refused a gzip-compressed request ({compressedRefused}) and accepted it uncompressed: " +
-                "compression is now off for this sink; remove the compression setting from its configuration");
-        }
     }
 
     public void Dispose() => _body.Dispose();

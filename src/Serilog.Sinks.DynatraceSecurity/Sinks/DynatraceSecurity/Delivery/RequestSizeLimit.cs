@@ -4,7 +4,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// The largest request body to send, adapted both ways. It starts at <c>batchSizeLimitBytes</c>; a 413 that proves a
 /// request too large lowers it to half that request; after a run of accepted requests it is raised again (doubled,
 /// up to <c>batchSizeLimitBytes</c>), so a passing episode of 413s does not shrink requests for good. A raise that the
-/// endpoint refutes with another 413 makes the next one wait twice as long. Owned by the delivery loop.
+/// endpoint refutes with another 413 makes the next one wait twice as long.
 /// </summary>
 internal sealed class RequestSizeLimit
 {
@@ -32,11 +32,27 @@ internal sealed class RequestSizeLimit
     public int Current { get; private set; }
 
     /// <summary>
-    /// The largest body the endpoint has accepted. It is not forgotten after a 413: a 413 for a request no larger is in
-    /// doubt (see <see cref="DeliveryPolicy.TooLargeAnswersBeforeProof"/>), so a passing episode cannot make an event
-    /// that fits look too large.
+    /// The largest body the endpoint has accepted, not forgotten after a 413: a 413 for a request no larger is in doubt
+    /// (<see cref="DeliveryPolicy.TooLargeAnswersBeforeProof"/>).
     /// </summary>
     public int ProvenFits { get; private set; }
+
+    /// <summary>
+    /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request now (at least
+    /// one). Requests are cut one at a time, just before each is sent, so a lowered limit applies to every later one.
+    /// </summary>
+    public int CountFitting(FormattedBatch batch, EventSet events, int start)
+    {
+        var count = 1;
+        var length = 2 + batch.LengthOf(events[start]);
+        while (start + count < events.Count && length + 1 + batch.LengthOf(events[start + count]) <= Current)
+        {
+            length += 1 + batch.LengthOf(events[start + count]);
+            count++;
+        }
+
+        return count;
+    }
 
     public void OnAccepted(int length)
     {
@@ -57,8 +73,7 @@ internal sealed class RequestSizeLimit
         _acceptedSinceChange = 0;
     }
 
-    /// <summary>A body of <paramref name="length"/> bytes was proven too large (a 413 the policy believes).</summary>
-    /// <returns>True when the limit went down.</returns>
+    /// <summary>A body of <paramref name="length"/> bytes was proven too large; true when the limit went down.</summary>
     public bool OnTooLarge(int length)
     {
         _acceptedSinceChange = 0;

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
-using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -14,6 +13,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Health;
 /// What a health check reads about one sink: the latest answer the delivery policy decided on (written once per
 /// request, by the sender that got it), the drops by reason (counted where the metric counts them), and what the queue
 /// and the durable buffer already track. Read without locks; a check never waits for the delivery loop.
+/// Every sink alive in the process is listed here (<see cref="Live"/>), however it was created (none is in a DI
+/// container): it joins when built and leaves when its disposal has finished, held weakly so that a logger dropped
+/// without disposal is not kept alive.
 /// </summary>
 internal sealed class SinkHealth
 {
@@ -21,6 +23,7 @@ internal sealed class SinkHealth
     public static readonly TimeSpan DropWindow = TimeSpan.FromMinutes(5);
 
     static readonly int ReasonCount = Enum.GetValues(typeof(DropReason)).Length;
+    static readonly List<WeakReference<SinkHealth>> LiveSinks = new();
 
     readonly TimeProvider _time;
     readonly EventQueue? _queue;
@@ -44,6 +47,37 @@ internal sealed class SinkHealth
 
     /// <summary>The ingest URL the sink posts to: the health data's key and the metrics' <c>endpoint</c> tag.</summary>
     public string Endpoint { get; }
+
+    /// <summary>The sinks alive now, in the order they were built; read anew by each health check.</summary>
+    public static List<SinkHealth> Live()
+    {
+        var live = new List<SinkHealth>();
+        lock (LiveSinks)
+        {
+            foreach (var entry in LiveSinks)
+            {
+                if (entry.TryGetTarget(out var sink))
+                    live.Add(sink);
+            }
+        }
+
+        return live;
+    }
+
+    public void Join()
+    {
+        lock (LiveSinks)
+        {
+            LiveSinks.RemoveAll(entry => !entry.TryGetTarget(out _));
+            LiveSinks.Add(new WeakReference<SinkHealth>(this));
+        }
+    }
+
+    public void Leave()
+    {
+        lock (LiveSinks)
+            LiveSinks.RemoveAll(entry => !entry.TryGetTarget(out var live) || ReferenceEquals(live, this));
+    }
 
     /// <summary>
     /// The answer to an ingest or token request, as the delivery policy classed it: accepted, a configuration failure or
@@ -75,8 +109,8 @@ internal sealed class SinkHealth
         Interlocked.Exchange(ref _lastDropTicks, _time.GetUtcNow().UtcTicks);
     }
 
-    /// <summary>The sink's state now, with the sentence that says what to check and the data a health check shows.</summary>
-    public SinkHealthReport Report()
+    /// <summary>The sink's state now, the sentence that says what to check (null when healthy) and its health data.</summary>
+    public (SinkState State, string? Description, IReadOnlyDictionary<string, object?> Data) Report()
     {
         var now = _time.GetUtcNow();
         var failing = Volatile.Read(ref _failing);
@@ -135,7 +169,7 @@ internal sealed class SinkHealth
             state = SinkState.Degraded;
         data["state"] = state switch { SinkState.Failing => "failing", SinkState.Degraded => "degraded", _ => "healthy" };
         var description = problems.Count == 0 ? null : $"The DynatraceSecurity sink posting to {Endpoint}: " + string.Join("; ", problems);
-        return new SinkHealthReport(Endpoint, state, description, data);
+        return (state, description, data);
     }
 
     static IEnumerable<string> Pairs(Dictionary<string, long> dropped)
@@ -172,21 +206,4 @@ internal enum SinkState
 
     /// <summary>Its latest answer is a configuration failure: retrying cannot fix it.</summary>
     Failing,
-}
-
-/// <summary>One sink's state, the sentence saying what is wrong (null when healthy) and its health data.</summary>
-internal sealed class SinkHealthReport
-{
-    public SinkHealthReport(string endpoint, SinkState state, string? description, IReadOnlyDictionary<string, object?> data)
-    {
-        Endpoint = endpoint;
-        State = state;
-        Description = description;
-        Data = data;
-    }
-
-    public string Endpoint { get; }
-    public SinkState State { get; }
-    public string? Description { get; }
-    public IReadOnlyDictionary<string, object?> Data { get; }
 }

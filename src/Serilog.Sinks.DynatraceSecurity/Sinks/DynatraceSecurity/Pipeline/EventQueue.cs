@@ -4,7 +4,6 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using Serilog.Events;
-using Serilog.Sinks.DynatraceSecurity.Delivery;
 
 namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
@@ -18,6 +17,14 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// </summary>
 internal sealed class EventQueue
 {
+    // The estimate's constants: the built-in fields (timestamp, ids, kind, type, severity...) and JSON punctuation;
+    // beyond MaximumDepth and MaximumItems, a constant per item.
+    const int Overhead = 320;
+    const int ExceptionEstimate = 2048;
+    const int ScalarEstimate = 16;
+    const int MaximumDepth = 4;
+    const int MaximumItems = 64;
+
     readonly Channel<(LogEvent Event, long Size)> _channel = Channel.CreateUnbounded<(LogEvent, long)>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -48,13 +55,10 @@ internal sealed class EventQueue
     public string? MoreThanHalfFullBy() =>
         Pending > _countLimit / 2 ? "queueLimit" : PendingBytes > _byteLimit / 2 ? "queueLimitBytes" : null;
 
-    /// <summary>
-    /// Queues <paramref name="logEvent"/>, or says which limit refused it (null when queued). Called before
-    /// <see cref="Complete"/> only: the front sink's gate sees to that.
-    /// </summary>
+    /// <summary>Queues the event, or says which limit refused it (null when queued); never after <see cref="Complete"/>.</summary>
     public string? TryAdd(LogEvent logEvent)
     {
-        var size = EventSizeEstimator.Estimate(logEvent);
+        var size = Estimate(logEvent);
         var pending = Interlocked.Increment(ref _pending);
         if (pending > _countLimit)
         {
@@ -95,9 +99,8 @@ internal sealed class EventQueue
     }
 
     /// <summary>
-    /// Waits until <c>batchSizeLimit</c> events are waiting, <paramref name="limit"/> has passed, or
-    /// <paramref name="cancellation"/> fires (shutdown), whichever is first. Called between batches, when every event
-    /// counted is waiting (none is being delivered).
+    /// Waits until <c>batchSizeLimit</c> events are waiting, <paramref name="limit"/> has passed, or shutdown begins.
+    /// Called between batches, when every event counted is waiting (none is being delivered).
     /// </summary>
     public async Task WaitForBatchAsync(TimeSpan limit, TimeProvider time, CancellationToken cancellation)
     {
@@ -122,9 +125,8 @@ internal sealed class EventQueue
     }
 
     /// <summary>
-    /// Completes when the queue is at least half full by either limit (at once when it is already): with a durable
-    /// buffer, a request that hangs while the queue fills is given up for the buffer. One waiter at a time (the
-    /// delivery loop); a new call replaces the previous signal.
+    /// Completes when the queue is at least half full by either limit (durable, a hanging request is then given up for
+    /// the buffer). One waiter at a time: a new call replaces the previous signal.
     /// </summary>
     public Task HalfFull()
     {
@@ -155,5 +157,74 @@ internal sealed class EventQueue
     {
         Interlocked.Add(ref _pending, -count);
         Interlocked.Add(ref _pendingBytes, -bytes);
+    }
+
+    /// <summary>
+    /// How many bytes the event will take, for <c>queueLimitBytes</c>, estimated without formatting. Deterministic, so
+    /// that it can be released exactly: strings count their length, other scalars and an exception a constant.
+    /// </summary>
+    public static long Estimate(LogEvent logEvent)
+    {
+        long size = Overhead + logEvent.MessageTemplate.Text.Length;
+        if (logEvent.Exception != null)
+            size += ExceptionEstimate;
+
+        foreach (var property in logEvent.Properties)
+            size += property.Key.Length + 4 + Estimate(property.Value, 0);
+
+        return size;
+    }
+
+    static long Estimate(LogEventPropertyValue value, int depth)
+    {
+        switch (value)
+        {
+            case ScalarValue { Value: string text }:
+                return text.Length + 2;
+            case ScalarValue:
+                return ScalarEstimate;
+            case SequenceValue { Elements: var elements }:
+            {
+                if (depth >= MaximumDepth)
+                    return elements.Count * ScalarEstimate;
+                long size = 2;
+                for (var i = 0; i < elements.Count; i++)
+                    size += i >= MaximumItems ? ScalarEstimate : Estimate(elements[i], depth + 1) + 1;
+                return size;
+            }
+
+            case StructureValue structure:
+            {
+                if (depth >= MaximumDepth)
+                    return structure.Properties.Count * ScalarEstimate * 2;
+                long size = 2;
+                var properties = structure.Properties;
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    size += i >= MaximumItems
+                        ? ScalarEstimate * 2
+                        : properties[i].Name.Length + 4 + Estimate(properties[i].Value, depth + 1);
+                }
+
+                return size;
+            }
+            case DictionaryValue dictionary:
+            {
+                if (depth >= MaximumDepth)
+                    return dictionary.Elements.Count * ScalarEstimate * 2;
+                long size = 2;
+                var items = 0;
+                foreach (var entry in dictionary.Elements)
+                {
+                    size += ++items > MaximumItems
+                        ? ScalarEstimate * 2
+                        : Estimate(entry.Key, depth + 1) + Estimate(entry.Value, depth + 1);
+                }
+
+                return size;
+            }
+            default:
+                return ScalarEstimate;
+        }
     }
 }

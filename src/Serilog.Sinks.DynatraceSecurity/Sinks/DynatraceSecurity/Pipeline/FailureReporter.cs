@@ -59,11 +59,9 @@ internal sealed class FailureReporter
 
     /// <summary>
     /// Reports events that are lost, with the reason: one SelfLog line and one listener call. <paramref name="formatted"/>
-    /// holds the events' bytes as sent, in the same order, when <see cref="KeepsFormattedEvents"/> (or they came from
-    /// disk). Events read back from the durable buffer have no <see cref="LogEvent"/>: <paramref name="count"/> says how
-    /// many there were; the listener gets a stand-in for each (<see cref="StoredEvents"/>), and rejected ones are kept
-    /// in the buffer's <c>rejected</c> folder. Events the buffer could not take are summarised in SelfLog, as a full
-    /// buffer would write a line per batch.
+    /// holds their bytes as sent, in order, when <see cref="KeepsFormattedEvents"/> or they came from disk; those have no
+    /// <see cref="LogEvent"/> (<paramref name="count"/> says how many): the listener gets stand-ins, and rejected ones are
+    /// kept in the buffer's <c>rejected</c> folder. What the buffer could not take is summarised (a line per batch else).
     /// </summary>
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events,
         Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null, int? count = null)
@@ -86,24 +84,20 @@ internal sealed class FailureReporter
             return;
         }
 
-        if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
-            KeepRejected(formatted);
-        if (formatted != null)
-            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
-        WriteSelfLog("{0}: {1} failure: {2}",
-            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
-    }
-
-    void KeepRejected(IReadOnlyList<byte[]?> formatted)
-    {
         try
         {
-            _buffer?.KeepRejected(formatted);
+            if (formatted != null && reason is DropReason.Rejected or DropReason.TooLarge)
+                _buffer?.KeepRejected(formatted);
         }
         catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
         {
             Warn("Keeping rejected events in the durable buffer's rejected folder failed: " + ex.Message);
         }
+
+        if (formatted != null)
+            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
+        WriteSelfLog("{0}: {1} failure: {2}",
+            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
     }
 
     /// <summary>An event refused on the logging thread because the queue is full: to the listener, and counted for SelfLog.</summary>
@@ -118,9 +112,8 @@ internal sealed class FailureReporter
 
     /// <summary>
     /// An event logged once disposal had begun: to the listener as <c>Final</c>, to the undelivered-events file while
-    /// disposal runs (it is closed at the end), and counted for SelfLog. The logger's disposal goes on after this sink's
-    /// (other sinks flush), so the listener is still called once disposal has finished; but its own sinks may be gone
-    /// by then: once it throws it is not called again, and SelfLog's count is what remains.
+    /// disposal runs, and counted for SelfLog. After this sink's disposal the listener's own sinks may be gone: once it
+    /// throws it is not called again.
     /// </summary>
     public void ReportLoggedAfterDisposal(LogEvent logEvent, bool disposalFinished)
     {
@@ -162,12 +155,13 @@ internal sealed class FailureReporter
     void WriteSummary(string summary) =>
         WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
 
-    /// <summary>Calls the listener with <paramref name="events"/>; false when it threw.</summary>
-    bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
+    /// <summary>Calls the listener with the events (if any, unless <paramref name="always"/>); false when it threw.</summary>
+    bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null,
+        bool always = false)
     {
         // SelfLog's own listener would write a line per event: SelfLog gets the summaries instead.
         var listener = _listener;
-        if (ReferenceEquals(listener, SelfLog.FailureListener) || events.Count == 0)
+        if (ReferenceEquals(listener, SelfLog.FailureListener) || (events.Count == 0 && !always))
             return true;
         try
         {
@@ -186,17 +180,7 @@ internal sealed class FailureReporter
         // SelfLog always gets the reason, in one format that names this sink's endpoint; Serilog's default listener
         // (SelfLog's own) would name only the type. Any other listener also gets the events.
         WriteSelfLog("{0}: {1} failure: {2}", exception == null ? message : message + " " + exception.Message, kind);
-        var listener = _listener;
-        if (ReferenceEquals(listener, SelfLog.FailureListener))
-            return;
-        try
-        {
-            listener.OnLoggingFailed(_sender, kind, message, events, exception);
-        }
-        catch (Exception listenerFailure)
-        {
-            WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
-        }
+        NotifyListenerOnly(kind, message, events, exception, always: true);
     }
 
     /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>
@@ -216,9 +200,9 @@ internal sealed class FailureReporter
     }
 
     /// <summary>
-    /// Stand-ins for events read back from the durable buffer, which have no <see cref="LogEvent"/> any more: each holds
-    /// the event's JSON exactly as stored (with its <c>event.id</c>) in <c>SecurityEventJson</c>, at the event's own
-    /// timestamp. No security marker: a fallback that is itself a security-event sink does not take them for new events.
+    /// Stand-ins for events read back from the durable buffer: each holds the event's JSON as stored in
+    /// <c>SecurityEventJson</c>, at its own timestamp. No security marker: a fallback that is itself a security-event
+    /// sink does not take them for new events.
     /// </summary>
     List<LogEvent> StoredEvents(IReadOnlyList<byte[]?> formatted)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,8 +19,12 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 
 /// <summary>
 /// What <c>WriteTo.DynatraceSecurity(...)</c> adds to the logging pipeline. On the logging thread it only checks the
-/// level and the marker, estimates the event's size once and enforces the queue limits (counting and reporting
-/// refusals), then puts the event on the <see cref="EventQueue"/> that the <see cref="DeliveryLoop"/> delivers.
+/// level and the marker and puts the event on the <see cref="EventQueue"/> (which enforces its limits; refusals are
+/// reported). Its one background loop delivers the queue: it gathers a batch (the first event at once; then up to
+/// <c>batchSizeLimit</c> events, waiting at most <c>bufferingTimeLimit</c> from the batch's start), formats each event
+/// once (one that cannot be formatted, or does not fit <c>eventBodyLimitBytes</c>, is reported and left out) and hands
+/// the batch to the <see cref="RequestSender"/>, which settles every event before the next batch is gathered. Serilog's
+/// batching engine would wake its loop for every event while a batch fills and gives a batch no cancellation.
 /// </summary>
 /// <remarks>
 /// The level is checked here rather than by Serilog's level-restricting wrapper because that wrapper does not pass
@@ -38,7 +43,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly EventQueue _queue;
     readonly FailureReporter _reporter;
     readonly ShutdownSignal _shutdown;
-    readonly DeliveryLoop _loop;
+    readonly EventSerializer _serializer;
+    readonly RequestSender _sender;
+    readonly FormattedBatch _formatted = new();
+    readonly Task _delivering;
     readonly HttpIngestClient _client;
     readonly UndeliveredEventsFile? _file;
     readonly Replayer? _replayer;
@@ -53,9 +61,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
     }
 
-    /// <param name="settings">The validated settings.</param>
-    /// <param name="time">The clock for batching, backoff, timeouts, deadlines and event age.</param>
-    /// <param name="backoff">The retry backoff.</param>
+    /// <summary>A sink on the clock <paramref name="time"/>.</summary>
     public SecurityEventFrontSink(SinkSettings settings, TimeProvider time, Backoff backoff)
     {
         _time = time;
@@ -84,10 +90,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
         var endpoint = new EndpointState(time);
         _client = new HttpIngestClient(settings, time);
-        var sender = new RequestSender(_client, settings, buffer == null ? DeliveryMode.Live : DeliveryMode.Durable, _reporter, Statistics,
-            _shutdown, endpoint, time, backoff, buffer, _queue.HalfFull);
-        _loop = new DeliveryLoop(_queue, new EventSerializer(formatter, settings.EventBodyLimitBytes), sender, _reporter, _shutdown, time,
-            settings.BatchSizeLimit, settings.BufferingTimeLimit, durable: buffer != null);
+        _sender = new RequestSender(_client, settings, buffer == null ? DeliveryMode.Live : DeliveryMode.Durable, _reporter, Statistics,
+            _shutdown, endpoint, time, backoff, buffer, _queue);
+        _serializer = new EventSerializer(formatter, settings.EventBodyLimitBytes);
+        _delivering = Task.Run(() => DeliverAsync(settings.BatchSizeLimit, settings.BufferingTimeLimit, durable: buffer != null));
         if (buffer != null)
         {
             // The replayer runs beside the delivery loop with a sender of its own.
@@ -96,7 +102,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         }
 
         // Last, once nothing can throw: health checks see the sink from now until its disposal has finished.
-        LiveSinks.Join(Statistics.Health);
+        Statistics.Health.Join();
     }
 
     /// <summary>The sink's metrics (its own <see cref="System.Diagnostics.Metrics.Meter"/>).</summary>
@@ -153,7 +159,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         if (!BeginClosing())
             return;
         // The loops await with ConfigureAwait(false) throughout and run on the thread pool: waiting cannot deadlock.
-        _loop.Completion.GetAwaiter().GetResult();
+        _delivering.GetAwaiter().GetResult();
         ReplayerStoppedAsync().GetAwaiter().GetResult();
         Finish();
     }
@@ -163,15 +169,93 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     {
         if (!BeginClosing())
             return;
-        await _loop.Completion.ConfigureAwait(false);
+        await _delivering.ConfigureAwait(false);
         await ReplayerStoppedAsync().ConfigureAwait(false);
         Finish();
     }
 #endif
 
+    /// <summary>The background loop; it ends when the queue is completed and every event in it is settled.</summary>
+    async Task DeliverAsync(int batchSizeLimit, TimeSpan bufferingTimeLimit, bool durable)
+    {
+        var batch = new List<LogEvent>();
+        var first = true;
+        try
+        {
+            while (await _queue.WaitForEventAsync().ConfigureAwait(false))
+            {
+                if (!first && !_shutdown.IsShuttingDown)
+                    await _queue.WaitForBatchAsync(bufferingTimeLimit, _time, _shutdown.Token).ConfigureAwait(false);
+                first = false;
+
+                var bytes = _queue.Take(batch, batchSizeLimit);
+                var formattedUpTo = 0;
+                try
+                {
+                    if (_shutdown.ShouldStopSending && !durable)
+                    {
+                        // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even
+                        // formatted (with a durable buffer, it is written to disk instead).
+                        formattedUpTo = batch.Count;
+                        _reporter.ReportDropped(DropReason.Shutdown, LoggingFailureKind.Final, "Not sent: " + _shutdown.StopReason, batch.ToArray());
+                        continue;
+                    }
+
+                    for (; formattedUpTo < batch.Count; formattedUpTo++)
+                        Format(batch[formattedUpTo]);
+                    await _sender.SendAsync(_formatted).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // Never expected (out of memory, a bug of ours): what is not settled yet is reported, once.
+                    AfterUnexpected(ex, batch, formattedUpTo);
+                }
+                finally
+                {
+                    _queue.Release(batch.Count, bytes);
+                    batch.Clear();
+                    _formatted.Clear();
+                }
+            }
+        }
+        finally
+        {
+            _formatted.Dispose();
+            _serializer.Dispose();
+            _sender.Dispose();
+        }
+    }
+
+    void Format(LogEvent logEvent)
+    {
+        var serialized = _serializer.Serialize(logEvent);
+        if (serialized.Written)
+            _formatted.Add(logEvent, serialized.Bytes);
+        else if (serialized.Outcome == SerializeOutcome.TooLarge)
+            _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
+                $"A security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
+                new[] { logEvent });
+        else
+            // The exception says what broke, but never echo the payload itself.
+            _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
+                $"A security event could not be written as JSON ({serialized.Failure!.GetType().Name})", new[] { logEvent }, serialized.Failure);
+    }
+
+    void AfterUnexpected(Exception ex, List<LogEvent> batch, int formattedUpTo)
+    {
+        _formatted.ReportDrops(_reporter);
+        var unresolved = _formatted.EventsOf(_formatted.UnresolvedSet());
+        for (var i = formattedUpTo; i < batch.Count; i++)
+            unresolved.Add(batch[i]);
+        if (unresolved.Count > 0)
+            _reporter.ReportDropped(DropReason.Internal, LoggingFailureKind.Permanent, "An unexpected error in the sink", unresolved, ex);
+        else
+            _reporter.Warn("An unexpected error in the sink: " + ex);
+    }
+
     /// <summary>
-    /// Waits for the replayer within disposal's bound (<c>shutdownTimeout</c> + <c>requestTimeout</c>): one stuck in the
-    /// file system (a hung network mount, a scanner that holds an open) is abandoned, not awaited.
+    /// Waits for the replayer within <c>shutdownTimeout</c> + <c>requestTimeout</c>: one stuck in the file system (a hung
+    /// network mount, a scanner holding a file open) is left behind.
     /// </summary>
     async Task ReplayerStoppedAsync()
     {
@@ -190,8 +274,8 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 
     /// <summary>
-    /// Stops taking events, waits for calls already inside the gate, tells the delivery loop (it stops backing off and
-    /// makes one last attempt) and completes the queue, which the loop then drains within the shutdown bounds.
+    /// Stops taking events, waits for calls already inside the gate, tells the loop (it stops backing off and makes one
+    /// last attempt) and completes the queue, which the loop drains within the shutdown bounds.
     /// </summary>
     bool BeginClosing()
     {
@@ -214,7 +298,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
         _file?.Dispose();
         Statistics.Dispose();
         _shutdown.Dispose();
-        LiveSinks.Leave(Statistics.Health);
+        Statistics.Health.Leave();
     }
 
     public override string ToString() => _description;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.Text.RegularExpressions;
 using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -18,7 +19,9 @@ internal sealed class SinkStatistics : IDisposable
     public const string MeterName = "Serilog.Sinks.DynatraceSecurity";
     const string Prefix = "serilog.sink.dynatrace_security.";
 
-    static readonly string[] ReasonTags = CreateReasonTags();
+    // QueueFull → queue_full, ...: indexed by DropReason (GetValues is in value order, from 0).
+    static readonly string[] ReasonTags = Array.ConvertAll((DropReason[])Enum.GetValues(typeof(DropReason)),
+        reason => Regex.Replace(reason.ToString(), "(?<!^)[A-Z]", "_$0").ToLowerInvariant());
 
     readonly Counter<long> _queuedCounter;
     readonly Counter<long> _sentCounter;
@@ -101,26 +104,4 @@ internal sealed class SinkStatistics : IDisposable
     Measurement<long> Tagged(long value) => new(value, _endpointOnly);
 
     public void Dispose() => Meter.Dispose();
-
-    /// <summary>snake_case reason names (queue_full, retry_time_limit_exceeded, ...), indexed by <see cref="DropReason"/>.</summary>
-    static string[] CreateReasonTags()
-    {
-        var reasons = (DropReason[])Enum.GetValues(typeof(DropReason));
-        var tags = new string[reasons.Length];
-        foreach (var reason in reasons)
-        {
-            var name = reason.ToString();
-            var builder = new System.Text.StringBuilder(name.Length + 8);
-            for (var i = 0; i < name.Length; i++)
-            {
-                if (char.IsUpper(name[i]) && i > 0)
-                    builder.Append('_');
-                builder.Append(char.ToLowerInvariant(name[i]));
-            }
-
-            tags[(int)reason] = builder.ToString();
-        }
-
-        return tags;
-    }
 }

@@ -22,8 +22,7 @@ internal sealed class Summary
     long _nextDue;
     int _timerSet;
 
-    /// <param name="time">The clock of the interval and the timer.</param>
-    /// <param name="write">Writes the line for a count.</param>
+    /// <summary>A summary on <paramref name="time"/>'s clock; <paramref name="write"/> writes the line for a count.</summary>
     public Summary(TimeProvider time, Action<long> write)
     {
         _time = time;

@@ -118,7 +118,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
             var bytes = formatted != null && i < formatted.Count ? formatted[i] : null;
             if (logEvent == null && bytes == null)
                 continue;
-            var size = bytes?.Length ?? EventSizeEstimator.Estimate(logEvent!);
+            var size = bytes?.Length ?? EventQueue.Estimate(logEvent!);
             if (Interlocked.Add(ref _queuedBytes, size) > QueueBytes || !_queue.Writer.TryWrite((reason, message, logEvent, bytes, size)))
             {
                 Interlocked.Add(ref _queuedBytes, -size);

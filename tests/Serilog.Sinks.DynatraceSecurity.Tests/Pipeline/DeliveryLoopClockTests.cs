@@ -12,10 +12,10 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
 
-namespace Serilog.Sinks.DynatraceSecurity.Tests.Delivery;
+namespace Serilog.Sinks.DynatraceSecurity.Tests.Pipeline;
 
 /// <summary>
-/// How the delivery loop gathers batches, on a fake clock: the first event at once, then a batch when
+/// How the front sink's delivery loop gathers batches, on a fake clock: the first event at once, then a batch when
 /// <c>batchSizeLimit</c> events wait or <c>bufferingTimeLimit</c> has passed, and no waiting at all once disposal began.
 /// </summary>
 public sealed class DeliveryLoopClockTests : IAsyncDisposable
