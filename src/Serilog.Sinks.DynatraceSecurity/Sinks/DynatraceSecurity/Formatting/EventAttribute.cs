@@ -10,7 +10,7 @@ internal sealed class EventAttribute
     {
         Key = key;
         WrittenName = writtenName;
-        JsonName = SafeText.Repair(writtenName);
+        JsonName = ValueWriter.Repair(writtenName);
         Value = value;
         Redacted = redacted;
     }

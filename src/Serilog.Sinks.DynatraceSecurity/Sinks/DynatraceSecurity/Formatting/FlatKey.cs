@@ -21,7 +21,7 @@ internal sealed class FlatKey
     public FlatKey(string name, string writtenName, bool redacted, bool cached)
     {
         Name = name;
-        WrittenName = writtenName.Substring(0, SafeText.CutIndex(writtenName.AsSpan(), PropertyFlattener.MaximumKeyLength));
+        WrittenName = writtenName.Substring(0, ValueWriter.CutIndex(writtenName.AsSpan(), PropertyFlattener.MaximumKeyLength));
         Redacted = redacted;
         Cached = cached;
         Field = EventFields.IndexOf(WrittenName);

@@ -29,17 +29,17 @@ internal sealed class PropertyFlattener
 
     readonly List<KeySet> _nestedKeySets = new();
     readonly RedactionPolicy _redaction;
-    readonly TextValueWriter _text;
+    readonly ValueWriter _values;
     readonly ReservedNamespaces _reserved;
     // Every cached key, top-level or member, by its full name: at most one FlatKey per name.
     readonly Dictionary<string, FlatKey> _keys = new(StringComparer.Ordinal);
     JavaScriptEncoder? _encoder;
     int _stamp;
 
-    public PropertyFlattener(RedactionPolicy redaction, TextValueWriter text, ReservedNamespaces reserved)
+    public PropertyFlattener(RedactionPolicy redaction, ValueWriter values, ReservedNamespaces reserved)
     {
         _redaction = redaction;
-        _text = text;
+        _values = values;
         _reserved = reserved;
         TopLevelKeys = new KeySet(this);
     }
@@ -134,16 +134,8 @@ internal sealed class PropertyFlattener
 
                 break;
             case DictionaryValue dictionary when depth < MaximumDepth:
-                if (dictionary.Elements is Dictionary<ScalarValue, LogEventPropertyValue> elements)
-                {
-                    foreach (var entry in elements)
-                        WriteProperty(json, writtenKeys, Member(key, KeyText(entry.Key)), entry.Value, depth + 1);
-                }
-                else
-                {
-                    foreach (var entry in dictionary.Elements)
-                        WriteProperty(json, writtenKeys, Member(key, KeyText(entry.Key)), entry.Value, depth + 1);
-                }
+                foreach (var entry in dictionary.Elements)
+                    WriteProperty(json, writtenKeys, Member(key, KeyText(entry.Key)), entry.Value, depth + 1);
 
                 break;
             default:
@@ -161,14 +153,14 @@ internal sealed class PropertyFlattener
 
         if (!key.Cached)
         {
-            json.WritePropertyName(SafeText.Repair(key.WrittenName));
+            json.WritePropertyName(ValueWriter.Repair(key.WrittenName));
             return true;
         }
 
         if (!key.HasEncoded)
         {
             // Exactly what WritePropertyName(string) would write with this writer's encoder, encoded once.
-            key.Encoded = JsonEncodedText.Encode(SafeText.Repair(key.WrittenName), _encoder);
+            key.Encoded = JsonEncodedText.Encode(ValueWriter.Repair(key.WrittenName), _encoder);
             key.HasEncoded = true;
         }
 
@@ -198,14 +190,14 @@ internal sealed class PropertyFlattener
     {
         if (depth >= MaximumDepth && value is not ScalarValue)
         {
-            _text.WriteValue(json, SafeText.Of(value));
+            _values.WriteText(json, ValueWriter.TextOf(value));
             return;
         }
 
         switch (value)
         {
             case ScalarValue scalar:
-                ScalarWriter.Write(json, scalar.Value, _text);
+                _values.WriteScalar(json, scalar.Value);
                 break;
             case SequenceValue sequence:
                 json.WriteStartArray();
@@ -218,7 +210,7 @@ internal sealed class PropertyFlattener
                 WriteObject(json, value, depth);
                 break;
             default:
-                _text.WriteValue(json, SafeText.Of(value));
+                _values.WriteText(json, ValueWriter.TextOf(value));
                 break;
         }
     }
@@ -255,6 +247,6 @@ internal sealed class PropertyFlattener
     {
         null => "null",
         string text => text,
-        var other => SafeText.Of(other),
+        var other => ValueWriter.TextOf(other),
     };
 }
