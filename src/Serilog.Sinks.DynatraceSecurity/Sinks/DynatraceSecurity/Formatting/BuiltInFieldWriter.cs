@@ -91,13 +91,11 @@ internal sealed class BuiltInFieldWriter
             WriteId(json, EventFields.EventId, eventId);
 
         // Rendered once, for the description and the title.
-        var message = ReadOnlySpan<char>.Empty;
-        var rendered = false;
+        string? message = null;
         if (!TryWriteGiven(json, EventFields.EventDescription))
         {
             message = _messageRenderer.Render(logEvent);
-            rendered = true;
-            _values.WriteText(json, EventFields.Key(EventFields.EventDescription), message);
+            _values.WriteText(json, EventFields.Key(EventFields.EventDescription), message.AsSpan());
             _keys.AddField(EventFields.EventDescription);
         }
 
@@ -113,7 +111,7 @@ internal sealed class BuiltInFieldWriter
             WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
         if (!TryWriteGiven(json, EventFields.FindingTitle))
-            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
+            WriteTitle(json, (message ?? _messageRenderer.Render(logEvent)).AsSpan());
 
         if (!TryWriteGiven(json, EventFields.FindingTimeCreated, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
