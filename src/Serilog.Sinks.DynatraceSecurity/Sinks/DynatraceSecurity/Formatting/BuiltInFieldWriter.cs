@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Buffers.Text;
 using System.Text.Json;
 using Serilog.Events;
@@ -30,13 +31,13 @@ internal sealed class BuiltInFieldWriter
     // By field: the event's property written under its name (after renames; the first in the event's order), else
     // the first attribute of that name. Attributes are known once; properties are given again for each event.
     readonly LogEventPropertyValue?[] _givenProperties = new LogEventPropertyValue?[EventFields.GivenCount];
-    readonly EventAttribute?[] _givenAttributes = new EventAttribute?[EventFields.GivenCount];
+    readonly KeyValuePair<FlatKey, object?>[] _givenAttributes = new KeyValuePair<FlatKey, object?>[EventFields.GivenCount];
     readonly int _attributeMask;
     int _propertyMask;
 
     /// <summary>Takes the attributes in precedence order: for a field, the first one named like it counts.</summary>
     public BuiltInFieldWriter(SinkSettings settings, SecurityMarker marker, PropertyFlattener flattener, ValueWriter values,
-        RedactionPolicy redaction, EventAttribute[] attributes)
+        RedactionPolicy redaction, KeyValuePair<FlatKey, object?>[] attributes)
     {
         _marker = marker;
         _flattener = flattener;
@@ -48,8 +49,8 @@ internal sealed class BuiltInFieldWriter
         _productVendor = settings.ProductVendor;
         foreach (var attribute in attributes)
         {
-            var field = EventFields.IndexOf(attribute.Key);
-            if (field >= 0 && field < EventFields.GivenCount && _givenAttributes[field] == null)
+            var field = attribute.Key.Field;
+            if (field >= 0 && field < EventFields.GivenCount && (_attributeMask & (1 << field)) == 0)
             {
                 _givenAttributes[field] = attribute;
                 _attributeMask |= 1 << field;
@@ -210,9 +211,9 @@ internal sealed class BuiltInFieldWriter
         }
         else
         {
-            var attribute = _givenAttributes[source]!;
+            var attribute = _givenAttributes[source];
             json.WritePropertyName(EventFields.Key(field));
-            if (attribute.Redacted)
+            if (attribute.Key.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
                 _values.WriteScalar(json, attribute.Value);
@@ -228,7 +229,7 @@ internal sealed class BuiltInFieldWriter
     /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
     string? GivenText(int field) =>
         _givenProperties[field] is ScalarValue { Value: string text } ? text
-        : _givenProperties[field] == null ? _givenAttributes[field]?.Value as string
+        : _givenProperties[field] == null ? _givenAttributes[field].Value as string
         : null;
 
     void WriteGivenOrText(Utf8JsonWriter json, int field, string? value)

@@ -1,24 +1,23 @@
-using System;
 using System.Collections.Generic;
 using System.Text.Json;
 
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
-/// One key as the flattener writes it (a property name, or a dotted path such as <c>User.Name</c>), with everything
-/// about it that depends only on the name. <see cref="PropertyFlattener"/> keeps them between events, unique by name,
-/// so a name seen before costs one dictionary lookup: no joined string, no redaction check, no transcoding.
+/// One key as it is written (a property name, a dotted path such as <c>User.Name</c>, an attribute's name), with
+/// everything about it that depends only on the name. <see cref="PropertyFlattener"/> keeps them between events, unique
+/// by name, so a name seen before costs one dictionary lookup: no joined string, no redaction check, no transcoding.
 /// </summary>
 internal sealed class FlatKey
 {
     /// <param name="name">The full name; members' names are joined to it.</param>
-    /// <param name="writtenName">The name to write (<see cref="ReservedNamespaces"/> may have prefixed it), before cutting.</param>
+    /// <param name="writtenName">The name to write (<see cref="ReservedNamespaces"/> may have prefixed it; the flattener cuts it).</param>
     /// <param name="redacted">Whether its values are redacted.</param>
     /// <param name="cached">Whether the flattener's table keeps it (very long names are not kept).</param>
     public FlatKey(string name, string writtenName, bool redacted, bool cached)
     {
         Name = name;
-        WrittenName = writtenName.Substring(0, ValueWriter.CutIndex(writtenName.AsSpan(), PropertyFlattener.MaximumKeyLength));
+        WrittenName = writtenName;
         Redacted = redacted;
         Cached = cached;
         Field = EventFields.IndexOf(WrittenName);
@@ -26,7 +25,7 @@ internal sealed class FlatKey
 
     public string Name { get; }
 
-    /// <summary>The name as written and as compared for uniqueness (cut to the maximum key length, prefixed when reserved).</summary>
+    /// <summary>The name as written and as compared for uniqueness.</summary>
     public string WrittenName { get; }
 
     public bool Redacted { get; }

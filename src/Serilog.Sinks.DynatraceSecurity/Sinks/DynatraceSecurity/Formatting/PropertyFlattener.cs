@@ -133,7 +133,9 @@ internal sealed class PropertyFlattener
         if (_keys.TryGetValue(name, out var key))
             return key;
         var cached = _keys.Count < MaximumCachedKeys && name.Length <= MaximumCachedNameLength;
-        key = new FlatKey(name, _reserved.WrittenName(name), _redaction.IsRedacted(name), cached);
+        var written = _reserved.WrittenName(name);
+        written = written.Substring(0, ValueWriter.CutIndex(written.AsSpan(), MaximumKeyLength));
+        key = new FlatKey(name, written, _redaction.IsRedacted(name), cached);
         if (cached)
             _keys.Add(name, key);
         return key;

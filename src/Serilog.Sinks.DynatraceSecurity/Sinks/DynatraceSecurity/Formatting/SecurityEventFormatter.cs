@@ -36,7 +36,7 @@ internal sealed class SecurityEventFormatter
     readonly SecurityMarker _marker;
     readonly ReservedNamespaces _reserved;
     // The static attributes, then the enrichment attributes: made once per sink and shared with copies.
-    readonly EventAttribute[] _attributes;
+    readonly KeyValuePair<FlatKey, object?>[] _attributes;
     readonly ValueWriter _values = new();
     readonly PropertyFlattener _flattener;
     readonly KeySet _writtenKeys;
@@ -47,7 +47,8 @@ internal sealed class SecurityEventFormatter
     {
     }
 
-    SecurityEventFormatter(SinkSettings settings, SecurityMarker marker, ReservedNamespaces reserved, EventAttribute[]? attributes)
+    SecurityEventFormatter(SinkSettings settings, SecurityMarker marker, ReservedNamespaces reserved,
+        KeyValuePair<FlatKey, object?>[]? attributes)
     {
         _settings = settings;
         _marker = marker;
@@ -65,18 +66,18 @@ internal sealed class SecurityEventFormatter
     /// </summary>
     public SecurityEventFormatter Copy() => new(_settings, _marker, _reserved, _attributes);
 
-    EventAttribute[] ReadAttributes(RedactionPolicy redaction)
+    /// <summary>The static attributes, then the enrichment files' (read once, here, when the sink starts).</summary>
+    KeyValuePair<FlatKey, object?>[] ReadAttributes(RedactionPolicy redaction)
     {
-        var attributes = new List<EventAttribute>();
+        var attributes = new List<KeyValuePair<FlatKey, object?>>();
         foreach (var attribute in _settings.StaticAttributes)
-            attributes.Add(new EventAttribute(attribute.Key, _reserved.WrittenName(attribute.Key), attribute.Value ?? string.Empty,
-                redaction.IsRedacted(attribute.Key)));
-
-        // Read once, here, when the sink starts (see EnrichmentFiles).
+            attributes.Add(Attribute(attribute.Key, attribute.Value ?? string.Empty));
         foreach (var attribute in EnrichmentFiles.Read(_settings.EnrichmentDirectory))
-            attributes.Add(new EventAttribute(attribute.Key, _reserved.WrittenName(attribute.Key), attribute.Value,
-                redaction.IsRedacted(attribute.Key)));
+            attributes.Add(Attribute(attribute.Key, attribute.Value));
         return attributes.ToArray();
+
+        KeyValuePair<FlatKey, object?> Attribute(string key, object? value) =>
+            new(new FlatKey(key, _reserved.WrittenName(key), redaction.IsRedacted(key), cached: false), value);
     }
 
     /// <summary>
@@ -112,10 +113,10 @@ internal sealed class SecurityEventFormatter
 
         foreach (var attribute in _attributes)
         {
-            if (!_writtenKeys.Add(attribute.WrittenName))
+            if (!_writtenKeys.Add(attribute.Key))
                 continue;
-            json.WritePropertyName(attribute.JsonName);
-            if (attribute.Redacted)
+            json.WritePropertyName(ValueWriter.Repair(attribute.Key.WrittenName));
+            if (attribute.Key.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
                 _values.WriteScalar(json, attribute.Value);
