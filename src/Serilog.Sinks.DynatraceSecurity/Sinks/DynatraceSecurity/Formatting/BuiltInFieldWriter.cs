@@ -19,14 +19,12 @@ internal sealed class BuiltInFieldWriter
     /// <summary>The longest <c>finding.title</c> the sink makes from a message, in characters (with the ellipsis).</summary>
     public const int TitleLength = 256;
 
+    readonly SinkSettings _settings;
     readonly SecurityMarker _marker;
     readonly PropertyFlattener _flattener;
     readonly ValueWriter _values;
     readonly MessageRenderer _messageRenderer;
     readonly KeySet _keys;
-    readonly string _applicationName;
-    readonly string? _productName;
-    readonly string? _productVendor;
 
     // By field: the event's property written under its name (after renames; the first in the event's order), else
     // the first attribute of that name. Attributes are known once; properties are given again for each event.
@@ -39,14 +37,12 @@ internal sealed class BuiltInFieldWriter
     public BuiltInFieldWriter(SinkSettings settings, SecurityMarker marker, PropertyFlattener flattener, ValueWriter values,
         RedactionPolicy redaction, KeyValuePair<FlatKey, object?>[] attributes)
     {
+        _settings = settings;
         _marker = marker;
         _flattener = flattener;
         _values = values;
         _messageRenderer = new MessageRenderer(redaction);
         _keys = flattener.TopLevelKeys;
-        _applicationName = settings.EventProvider;
-        _productName = settings.ProductName;
-        _productVendor = settings.ProductVendor;
         foreach (var attribute in attributes)
         {
             var field = attribute.Key.Field;
@@ -100,9 +96,9 @@ internal sealed class BuiltInFieldWriter
             _keys.AddField(EventFields.EventDescription);
         }
 
-        WriteGivenOrText(json, EventFields.EventProvider, _applicationName);
-        WriteGivenOrText(json, EventFields.ProductName, _productName);
-        WriteGivenOrText(json, EventFields.ProductVendor, _productVendor);
+        WriteGivenOrText(json, EventFields.EventProvider, _settings.EventProvider);
+        WriteGivenOrText(json, EventFields.ProductName, _settings.ProductName);
+        WriteGivenOrText(json, EventFields.ProductVendor, _settings.ProductVendor);
 
         // Each log event is one finding: its id and time are the event's own, as written.
         if (!TryWriteGiven(json, EventFields.FindingId, EventFields.EventId))
@@ -112,7 +108,7 @@ internal sealed class BuiltInFieldWriter
             WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
         if (!TryWriteGiven(json, EventFields.FindingTitle))
-            WriteTitle(json, (message ?? _messageRenderer.Render(logEvent)).AsSpan());
+            WriteTitle(json, message ?? _messageRenderer.Render(logEvent));
 
         if (!TryWriteGiven(json, EventFields.FindingTimeCreated, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
@@ -122,7 +118,7 @@ internal sealed class BuiltInFieldWriter
         if (!TryWriteGiven(json, EventFields.ObjectType))
             WriteEncoded(json, EventFields.ObjectType, EventFields.ProcessObjectTypeValue);
 
-        WriteGivenOrText(json, EventFields.ObjectId, _applicationName);
+        WriteGivenOrText(json, EventFields.ObjectId, _settings.EventProvider);
 
         var exception = logEvent.Exception;
         if (!TryWriteGiven(json, EventFields.ExceptionType) && exception != null)
@@ -132,18 +128,18 @@ internal sealed class BuiltInFieldWriter
         if (!TryWriteGiven(json, EventFields.ExceptionStackTrace) && exception != null)
             WriteText(json, EventFields.ExceptionStackTrace, Describe(exception, static e => e.ToString()));
 
+        // As lowercase hex digits (what ToHexString() gives), without making a string of them.
+        Span<byte> id = stackalloc byte[16];
         if (!TryWriteGiven(json, EventFields.TraceId) && logEvent.TraceId is { } traceId)
         {
-            Span<byte> id = stackalloc byte[16];
             traceId.CopyTo(id);
             WriteHex(json, EventFields.TraceId, id);
         }
 
         if (!TryWriteGiven(json, EventFields.SpanId) && logEvent.SpanId is { } spanId)
         {
-            Span<byte> id = stackalloc byte[8];
-            spanId.CopyTo(id);
-            WriteHex(json, EventFields.SpanId, id);
+            spanId.CopyTo(id.Slice(0, 8));
+            WriteHex(json, EventFields.SpanId, id.Slice(0, 8));
         }
     }
 
@@ -175,22 +171,11 @@ internal sealed class BuiltInFieldWriter
         }
     }
 
-    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
+    void WriteTitle(Utf8JsonWriter json, string message)
     {
-        var key = EventFields.Key(EventFields.FindingTitle);
-        if (message.Length <= TitleLength)
-        {
-            _values.WriteText(json, key, message);
-        }
-        else
-        {
-            Span<char> title = stackalloc char[TitleLength];
-            var cut = ValueWriter.CutIndex(message, TitleLength - 1);
-            message.Slice(0, cut).CopyTo(title);
-            title[cut] = ValueWriter.Ellipsis[0];
-            _values.WriteText(json, key, title.Slice(0, cut + 1));
-        }
-
+        if (message.Length > TitleLength)
+            message = message.Substring(0, ValueWriter.CutIndex(message.AsSpan(), TitleLength - 1)) + ValueWriter.Ellipsis;
+        _values.WriteText(json, EventFields.Key(EventFields.FindingTitle), message.AsSpan());
         _keys.AddField(EventFields.FindingTitle);
     }
 
@@ -266,7 +251,6 @@ internal sealed class BuiltInFieldWriter
         _keys.AddField(field);
     }
 
-    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
     void WriteHex(Utf8JsonWriter json, int field, ReadOnlySpan<byte> id)
     {
         const string Digits = "0123456789abcdef";

@@ -10,16 +10,13 @@ using Serilog.Sinks.DynatraceSecurity.Filtering;
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
-/// Writes one log event as one flattened Dynatrace security-event object.
-/// </summary>
-/// <remarks>
-/// Field order and precedence: the built-in fields come first (<see cref="BuiltInFieldWriter"/>); for each, a property
-/// of the event written under exactly that name wins, then a static attribute, then an attribute from Dynatrace's
-/// enrichment files, then the sink's own value. Then the event's properties, flattened, then the static attributes,
-/// then the enrichment attributes. A key is written once: the first writer wins. A key under a namespace OpenPipeline
-/// reserves is written with a prefix (<see cref="ReservedNamespaces"/>).
+/// Writes one log event as one flattened Dynatrace security-event object: the built-in fields first
+/// (<see cref="BuiltInFieldWriter"/>; for each, a property of the event written under exactly that name wins, then a
+/// static attribute, then an enrichment attribute, then the sink's own value), then the event's properties, flattened,
+/// then the static attributes, then the enrichment attributes. A key is written once: the first writer wins. A key
+/// under a namespace OpenPipeline reserves is written with a prefix (<see cref="ReservedNamespaces"/>).
 /// Not thread-safe: one instance per delivery loop, reusing its buffers.
-/// </remarks>
+/// </summary>
 internal sealed class SecurityEventFormatter
 {
     /// <summary>

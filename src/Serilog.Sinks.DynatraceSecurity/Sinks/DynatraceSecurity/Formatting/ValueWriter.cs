@@ -80,11 +80,8 @@ internal sealed class ValueWriter
             case bool boolean:
                 json.WriteBooleanValue(boolean);
                 break;
-            case int number:
-                json.WriteNumberValue(number);
-                break;
-            case long number:
-                json.WriteNumberValue(number);
+            case int or long or short or byte or sbyte or ushort or uint:
+                json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case double number:
                 if (double.IsNaN(number) || double.IsInfinity(number)) WriteNonFinite(json, number);
@@ -95,21 +92,6 @@ internal sealed class ValueWriter
                 else json.WriteNumberValue(number);
                 break;
             case decimal number:
-                json.WriteNumberValue(number);
-                break;
-            case short number:
-                json.WriteNumberValue(number);
-                break;
-            case byte number:
-                json.WriteNumberValue(number);
-                break;
-            case sbyte number:
-                json.WriteNumberValue(number);
-                break;
-            case ushort number:
-                json.WriteNumberValue(number);
-                break;
-            case uint number:
                 json.WriteNumberValue(number);
                 break;
             case ulong number:
