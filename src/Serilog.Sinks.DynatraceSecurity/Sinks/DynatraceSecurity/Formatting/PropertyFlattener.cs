@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serilog.Events;
 
@@ -34,7 +33,6 @@ internal sealed class PropertyFlattener
     readonly Dictionary<string, FlatKey> _keys = new(StringComparer.Ordinal);
     // The parent of the members of an object inside an array: its members' names are their own.
     readonly FlatKey _root = new("", "", redacted: false, cached: true);
-    JavaScriptEncoder? _encoder;
 
     public PropertyFlattener(RedactionPolicy redaction, ValueWriter values, ReservedNamespaces reserved)
     {
@@ -46,18 +44,13 @@ internal sealed class PropertyFlattener
     /// <summary>The key set of the event's top-level object.</summary>
     public KeySet TopLevelKeys { get; } = new();
 
-    /// <summary>
-    /// Called before each event: the encoded keys are only valid for the writer's encoder, and a full table starts
-    /// again (between events, so that no key in use is dropped).
-    /// </summary>
-    public void BeginEvent(Utf8JsonWriter json)
+    /// <summary>Called before each event: a full table starts again (between events, so that no key in use is dropped).</summary>
+    public void BeginEvent()
     {
-        var encoder = json.Options.Encoder;
-        if (_keys.Count >= MaximumCachedKeys || !ReferenceEquals(encoder, _encoder))
+        if (_keys.Count >= MaximumCachedKeys)
         {
             _keys.Clear();
             _root.Members = null;
-            _encoder = encoder;
         }
     }
 
@@ -112,18 +105,7 @@ internal sealed class PropertyFlattener
     {
         if (!writtenKeys.Add(key))
             return false;
-
-        if (!key.Cached)
-        {
-            json.WritePropertyName(ValueWriter.Repair(key.WrittenName));
-        }
-        else
-        {
-            // Exactly what WritePropertyName(string) would write with this writer's encoder, encoded once.
-            key.Encoded ??= JsonEncodedText.Encode(ValueWriter.Repair(key.WrittenName), _encoder);
-            json.WritePropertyName(key.Encoded.Value);
-        }
-
+        json.WritePropertyName(ValueWriter.Repair(key.WrittenName));
         return true;
     }
 

@@ -86,7 +86,7 @@ internal sealed class SecurityEventFormatter
     {
         _writtenKeys.Clear();
         _values.Reset(maximumTextLength);
-        _flattener.BeginEvent(json);
+        _flattener.BeginEvent();
         json.WriteStartObject();
 
         // LogEvent.Properties is a Dictionary in every Serilog 4 release: enumerated without boxing an enumerator

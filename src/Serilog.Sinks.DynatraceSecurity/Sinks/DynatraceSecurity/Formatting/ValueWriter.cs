@@ -175,13 +175,6 @@ internal sealed class ValueWriter
 
     static int FindUnpairedSurrogate(string text, int start)
     {
-#if NET8_0_OR_GREATER
-        // Almost all text has no surrogate at all: find the first one with a vectorized search.
-        var first = text.AsSpan(start).IndexOfAnyInRange('\uD800', '\uDFFF');
-        if (first < 0)
-            return -1;
-        start += first;
-#endif
         for (var i = start; i < text.Length; i++)
         {
             var c = text[i];
