@@ -192,7 +192,7 @@ internal sealed class BuiltInFieldWriter
 
         if (_givenProperties[source] is { } value)
         {
-            _flattener.WriteProperty(json, _keys, EventFields.Name(field), value);
+            _flattener.WriteProperty(json, EventFields.Name(field), value);
         }
         else
         {

@@ -41,12 +41,13 @@ internal sealed class PropertyFlattener
         _reserved = reserved;
     }
 
-    /// <summary>The key set of the event's top-level object.</summary>
+    /// <summary>The keys written to the event's top-level object, by any writer.</summary>
     public KeySet TopLevelKeys { get; } = new();
 
-    /// <summary>Called before each event: a full table starts again (between events, so that no key in use is dropped).</summary>
+    /// <summary>Called before each event; a full table starts again here, so that no key in use is dropped.</summary>
     public void BeginEvent()
     {
+        TopLevelKeys.Clear();
         if (_keys.Count >= MaximumCachedKeys)
         {
             _keys.Clear();
@@ -58,20 +59,28 @@ internal sealed class PropertyFlattener
     /// Writes a property of the event under <paramref name="name"/>, unless a structure's or dictionary's name is
     /// taken already (scalars and sequences meet the same test when their key is written).
     /// </summary>
-    public void WriteEventProperty(Utf8JsonWriter json, KeySet writtenKeys, string name, LogEventPropertyValue value)
+    public void WriteEventProperty(Utf8JsonWriter json, string name, LogEventPropertyValue value)
     {
         var key = Key(name);
-        if (value is not (ScalarValue or SequenceValue) && writtenKeys.ContainsName(key))
+        if (value is not (ScalarValue or SequenceValue) && TopLevelKeys.ContainsName(key))
             return;
-        WriteProperty(json, writtenKeys, key, value, 0);
+        WriteProperty(json, TopLevelKeys, key, value, 0);
     }
 
-    /// <summary>
-    /// Writes <paramref name="value"/> under <paramref name="key"/> unless the key (or, for structures, a flattened
-    /// key) is already in <paramref name="writtenKeys"/>.
-    /// </summary>
-    public void WriteProperty(Utf8JsonWriter json, KeySet writtenKeys, string key, LogEventPropertyValue value) =>
-        WriteProperty(json, writtenKeys, Key(key), value, 0);
+    /// <summary>Writes <paramref name="value"/> under <paramref name="name"/>, each (flattened) key unless it is taken.</summary>
+    public void WriteProperty(Utf8JsonWriter json, string name, LogEventPropertyValue value) =>
+        WriteProperty(json, TopLevelKeys, Key(name), value, 0);
+
+    /// <summary>Writes an attribute (a scalar: text, number, boolean or null) unless its key is taken.</summary>
+    public void WriteAttribute(Utf8JsonWriter json, FlatKey key, object? value)
+    {
+        if (!TryWriteKey(json, TopLevelKeys, key))
+            return;
+        if (key.Redacted)
+            json.WriteStringValue(RedactionPolicy.Mask);
+        else
+            _values.WriteScalar(json, value);
+    }
 
     void WriteProperty(Utf8JsonWriter json, KeySet writtenKeys, FlatKey key, LogEventPropertyValue value, int depth)
     {

@@ -36,7 +36,6 @@ internal sealed class SecurityEventFormatter
     readonly KeyValuePair<FlatKey, object?>[] _attributes;
     readonly ValueWriter _values = new();
     readonly PropertyFlattener _flattener;
-    readonly KeySet _writtenKeys;
     readonly BuiltInFieldWriter _fields;
 
     public SecurityEventFormatter(SinkSettings settings, SecurityMarker marker)
@@ -53,7 +52,6 @@ internal sealed class SecurityEventFormatter
         var redaction = new RedactionPolicy(settings.RedactedProperties);
         _attributes = attributes ?? ReadAttributes(redaction);
         _flattener = new PropertyFlattener(redaction, _values, reserved);
-        _writtenKeys = _flattener.TopLevelKeys;
         _fields = new BuiltInFieldWriter(settings, marker, _flattener, _values, redaction, _attributes);
     }
 
@@ -84,7 +82,6 @@ internal sealed class SecurityEventFormatter
     /// <returns>The length, in characters, of the longest text value before any cut (what a cut has to work with).</returns>
     public int Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, int maximumTextLength = int.MaxValue)
     {
-        _writtenKeys.Clear();
         _values.Reset(maximumTextLength);
         _flattener.BeginEvent();
         json.WriteStartObject();
@@ -105,21 +102,13 @@ internal sealed class SecurityEventFormatter
         foreach (var property in properties)
         {
             if (!_marker.IsMarkerProperty(property.Key))
-                _flattener.WriteEventProperty(json, _writtenKeys, OutputName(property.Key), property.Value);
+                _flattener.WriteEventProperty(json, OutputName(property.Key), property.Value);
         }
 
         foreach (var attribute in _attributes)
-        {
-            if (!_writtenKeys.Add(attribute.Key))
-                continue;
-            json.WritePropertyName(ValueWriter.Repair(attribute.Key.WrittenName));
-            if (attribute.Key.Redacted)
-                json.WriteStringValue(RedactionPolicy.Mask);
-            else
-                _values.WriteScalar(json, attribute.Value);
-        }
+            _flattener.WriteAttribute(json, attribute.Key, attribute.Value);
 
-        if (_values.Truncated && _writtenKeys.AddField(EventFields.Truncated))
+        if (_values.Truncated && _flattener.TopLevelKeys.AddField(EventFields.Truncated))
             json.WriteBoolean(EventFields.Key(EventFields.Truncated), true);
 
         json.WriteEndObject();
