@@ -79,7 +79,7 @@ public class FormattingBenchmarks
     {
         _formatted.Clear();
         foreach (var logEvent in _batch)
-            _formatted.Add(logEvent, _serializer.Serialize(logEvent).Bytes);
+            _formatted.Add(logEvent, _serializer.Serialize(logEvent, out _, out _));
         return _formatted.Count;
     }
 

@@ -104,9 +104,9 @@ sealed class OnSerilogsEngineSink : ILogEventSink, IDisposable
                 foreach (var logEvent in batch)
                 {
                     EventQueue.Estimate(logEvent);
-                    var serialized = _serializer.Serialize(logEvent);
-                    if (serialized.Written)
-                        _formatted.Add(logEvent, serialized.Bytes);
+                    var serialized = _serializer.Serialize(logEvent, out _, out _);
+                    if (!serialized.IsEmpty)
+                        _formatted.Add(logEvent, serialized);
                 }
 
                 await _sender.SendAsync(_formatted).ConfigureAwait(false);

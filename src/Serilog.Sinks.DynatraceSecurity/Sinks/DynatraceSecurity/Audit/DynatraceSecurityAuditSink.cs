@@ -87,19 +87,19 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
             if (_disposed)
                 throw new DynatraceSecurityAuditException(Disposed, 0);
 
-            var serialized = _serializer.Serialize(logEvent);
-            if (serialized.Outcome == SerializeOutcome.TooLarge)
+            var json = _serializer.Serialize(logEvent, out var untruncatedLength, out var failure);
+            if (json.IsEmpty && failure == null)
                 throw new DynatraceSecurityAuditException(
-                    $"The security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) " +
+                    $"The security event of {untruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) " +
                     "even with its text values cut; it was not sent to Dynatrace.", 0);
-            if (serialized.Outcome == SerializeOutcome.Unformattable)
+            if (failure != null)
                 // Only the exception's type: its message may quote the event's values.
                 throw new DynatraceSecurityAuditException(
-                    $"The security event could not be written as JSON ({serialized.Failure!.GetType().Name}); it was not sent to Dynatrace.", 0);
+                    $"The security event could not be written as JSON ({failure.GetType().Name}); it was not sent to Dynatrace.", 0);
 
-            var body = new byte[serialized.Bytes.Length + 2];
+            var body = new byte[json.Length + 2];
             body[0] = (byte)'[';
-            serialized.Bytes.CopyTo(body.AsSpan(1));
+            json.CopyTo(body.AsSpan(1));
             body[body.Length - 1] = (byte)']';
             return body;
         }

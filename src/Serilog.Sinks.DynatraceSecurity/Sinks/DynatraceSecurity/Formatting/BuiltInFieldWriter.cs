@@ -1,121 +1,145 @@
 using System;
+using System.Collections.Generic;
 using System.Buffers.Text;
 using System.Text.Json;
 using Serilog.Events;
+using Serilog.Sinks.DynatraceSecurity.Configuration;
 using Serilog.Sinks.DynatraceSecurity.Filtering;
 
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
-/// Writes the built-in fields, in <see cref="EventFields"/> order, each once: what the event or an attribute gives
-/// (<see cref="GivenFields"/>), else the sink's own value, if it has one. The one place that decides what each field
-/// holds; the defaults make every event complete for Dynatrace's security apps (see docs/events.md's field table).
-/// Not thread-safe: it shares the formatter's buffers.
+/// Writes the built-in fields, in <see cref="EventFields"/> order, each once: what the event or an attribute gives for
+/// it, else the sink's own value, if it has one. The one place that decides what each field holds; the defaults make
+/// every event complete for Dynatrace's security apps (see docs/events.md's field table). Not thread-safe: it keeps
+/// what the current event gives and shares the formatter's buffers.
 /// </summary>
 internal sealed class BuiltInFieldWriter
 {
     /// <summary>The longest <c>finding.title</c> the sink makes from a message, in characters (with the ellipsis).</summary>
     public const int TitleLength = 256;
 
+    readonly SinkSettings _settings;
     readonly SecurityMarker _marker;
     readonly PropertyFlattener _flattener;
-    readonly TextValueWriter _text;
+    readonly ValueWriter _values;
     readonly MessageRenderer _messageRenderer;
     readonly KeySet _keys;
-    readonly string _applicationName;
-    readonly string? _productName;
-    readonly string? _productVendor;
 
-    public BuiltInFieldWriter(
-        SecurityMarker marker, PropertyFlattener flattener, TextValueWriter text, MessageRenderer messageRenderer,
-        string applicationName, string? productName, string? productVendor)
+    // By field: the event's property written under its name (after renames; the first in the event's order), else
+    // the first attribute of that name. Attributes are known once; properties are given again for each event.
+    readonly LogEventPropertyValue?[] _givenProperties = new LogEventPropertyValue?[EventFields.GivenCount];
+    readonly KeyValuePair<FlatKey, object?>[] _givenAttributes = new KeyValuePair<FlatKey, object?>[EventFields.GivenCount];
+    readonly int _attributeMask;
+    int _propertyMask;
+
+    /// <summary>Takes the attributes in precedence order: for a field, the first one named like it counts.</summary>
+    public BuiltInFieldWriter(SinkSettings settings, SecurityMarker marker, PropertyFlattener flattener, ValueWriter values,
+        RedactionPolicy redaction, KeyValuePair<FlatKey, object?>[] attributes)
     {
+        _settings = settings;
         _marker = marker;
         _flattener = flattener;
-        _text = text;
-        _messageRenderer = messageRenderer;
+        _values = values;
+        _messageRenderer = new MessageRenderer(redaction);
         _keys = flattener.TopLevelKeys;
-        _applicationName = applicationName;
-        _productName = productName;
-        _productVendor = productVendor;
+        foreach (var attribute in attributes)
+        {
+            var field = attribute.Key.Field;
+            if (field >= 0 && field < EventFields.GivenCount && (_attributeMask & (1 << field)) == 0)
+            {
+                _givenAttributes[field] = attribute;
+                _attributeMask |= 1 << field;
+            }
+        }
     }
 
-    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, GivenFields given)
+    /// <summary>Forgets what the previous event gave.</summary>
+    public void Clear()
     {
-        if (!TryWriteGiven(json, given, EventFields.Timestamp))
+        if (_propertyMask != 0)
+            Array.Clear(_givenProperties, 0, _givenProperties.Length);
+        _propertyMask = 0;
+    }
+
+    /// <summary>Notes a property of the event written as <paramref name="writtenName"/>.</summary>
+    public void Give(string writtenName, LogEventPropertyValue value)
+    {
+        var field = EventFields.IndexOf(writtenName);
+        if (field < 0 || field >= EventFields.GivenCount || (_propertyMask & (1 << field)) != 0)
+            return;
+        _givenProperties[field] = value;
+        _propertyMask |= 1 << field;
+    }
+
+    public void Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId)
+    {
+        if (!TryWriteGiven(json, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.Timestamp, logEvent);
 
-        if (!TryWriteGiven(json, given, EventFields.EventKind))
-        {
-            json.WriteString(EventFields.EventKind.Key, EventFields.SecurityEventKindValue);
-            _keys.AddField(EventFields.EventKind.Index);
-        }
+        if (!TryWriteGiven(json, EventFields.EventKind))
+            WriteEncoded(json, EventFields.EventKind, EventFields.SecurityEventKindValue);
 
         _marker.TryGetEventType(logEvent, out var eventType);
-        if (!TryWriteGiven(json, given, EventFields.EventType))
+        if (!TryWriteGiven(json, EventFields.EventType))
             WriteText(json, EventFields.EventType, eventType);
 
-        if (!TryWriteGiven(json, given, EventFields.EventId))
+        if (!TryWriteGiven(json, EventFields.EventId))
             WriteId(json, EventFields.EventId, eventId);
 
         // Rendered once, for the description and the title.
-        var message = ReadOnlySpan<char>.Empty;
-        var rendered = false;
-        if (!TryWriteGiven(json, given, EventFields.EventDescription))
+        string? message = null;
+        if (!TryWriteGiven(json, EventFields.EventDescription))
         {
             message = _messageRenderer.Render(logEvent);
-            rendered = true;
-            _text.Write(json, EventFields.EventDescription.Key, message);
-            _keys.AddField(EventFields.EventDescription.Index);
+            _values.WriteText(json, EventFields.Key(EventFields.EventDescription), message.AsSpan());
+            _keys.AddField(EventFields.EventDescription);
         }
 
-        WriteGivenOrText(json, given, EventFields.EventProvider, _applicationName);
-        WriteGivenOrText(json, given, EventFields.ProductName, _productName);
-        WriteGivenOrText(json, given, EventFields.ProductVendor, _productVendor);
+        WriteGivenOrText(json, EventFields.EventProvider, _settings.EventProvider);
+        WriteGivenOrText(json, EventFields.ProductName, _settings.ProductName);
+        WriteGivenOrText(json, EventFields.ProductVendor, _settings.ProductVendor);
 
         // Each log event is one finding: its id and time are the event's own, as written.
-        if (!TryWriteGiven(json, given, EventFields.FindingId, EventFields.EventId))
+        if (!TryWriteGiven(json, EventFields.FindingId, EventFields.EventId))
             WriteId(json, EventFields.FindingId, eventId);
 
-        if (!TryWriteGiven(json, given, EventFields.FindingType))
+        if (!TryWriteGiven(json, EventFields.FindingType))
             WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
-        if (!TryWriteGiven(json, given, EventFields.FindingTitle))
-            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
+        if (!TryWriteGiven(json, EventFields.FindingTitle))
+            WriteTitle(json, message ?? _messageRenderer.Render(logEvent));
 
-        if (!TryWriteGiven(json, given, EventFields.FindingTimeCreated, EventFields.Timestamp))
+        if (!TryWriteGiven(json, EventFields.FindingTimeCreated, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
 
-        WriteRisk(json, logEvent, given);
+        WriteRisk(json, logEvent);
 
-        if (!TryWriteGiven(json, given, EventFields.ObjectType))
-        {
-            json.WriteString(EventFields.ObjectType.Key, EventFields.ProcessObjectTypeValue);
-            _keys.AddField(EventFields.ObjectType.Index);
-        }
+        if (!TryWriteGiven(json, EventFields.ObjectType))
+            WriteEncoded(json, EventFields.ObjectType, EventFields.ProcessObjectTypeValue);
 
-        WriteGivenOrText(json, given, EventFields.ObjectId, _applicationName);
+        WriteGivenOrText(json, EventFields.ObjectId, _settings.EventProvider);
 
         var exception = logEvent.Exception;
-        if (!TryWriteGiven(json, given, EventFields.ExceptionType) && exception != null)
+        if (!TryWriteGiven(json, EventFields.ExceptionType) && exception != null)
             WriteText(json, EventFields.ExceptionType, exception.GetType().FullName);
-        if (!TryWriteGiven(json, given, EventFields.ExceptionMessage) && exception != null)
+        if (!TryWriteGiven(json, EventFields.ExceptionMessage) && exception != null)
             WriteText(json, EventFields.ExceptionMessage, Describe(exception, static e => e.Message));
-        if (!TryWriteGiven(json, given, EventFields.ExceptionStackTrace) && exception != null)
+        if (!TryWriteGiven(json, EventFields.ExceptionStackTrace) && exception != null)
             WriteText(json, EventFields.ExceptionStackTrace, Describe(exception, static e => e.ToString()));
 
-        if (!TryWriteGiven(json, given, EventFields.TraceId) && logEvent.TraceId is { } traceId)
+        // As lowercase hex digits (what ToHexString() gives), without making a string of them.
+        Span<byte> id = stackalloc byte[16];
+        if (!TryWriteGiven(json, EventFields.TraceId) && logEvent.TraceId is { } traceId)
         {
-            Span<byte> id = stackalloc byte[16];
             traceId.CopyTo(id);
             WriteHex(json, EventFields.TraceId, id);
         }
 
-        if (!TryWriteGiven(json, given, EventFields.SpanId) && logEvent.SpanId is { } spanId)
+        if (!TryWriteGiven(json, EventFields.SpanId) && logEvent.SpanId is { } spanId)
         {
-            Span<byte> id = stackalloc byte[8];
-            spanId.CopyTo(id);
-            WriteHex(json, EventFields.SpanId, id);
+            spanId.CopyTo(id.Slice(0, 8));
+            WriteHex(json, EventFields.SpanId, id.Slice(0, 8));
         }
     }
 
@@ -124,120 +148,110 @@ internal sealed class BuiltInFieldWriter
     /// that names one of the four levels, else from the level; <c>dt.security.risk.score</c> for the risk level as
     /// written (none when that names no level the sink knows, such as <c>NONE</c>).
     /// </summary>
-    void WriteRisk(Utf8JsonWriter json, LogEvent logEvent, GivenFields given)
+    void WriteRisk(Utf8JsonWriter json, LogEvent logEvent)
     {
-        var fromLevel = RiskLevels.FromLevel(logEvent.Level);
-
+        var fromLevel = EventFields.RiskLevelOf(logEvent.Level);
         var severity = fromLevel;
-        if (TryWriteGiven(json, given, EventFields.FindingSeverity))
-        {
-            if (!RiskLevels.TryParse(given.Text(EventFields.FindingSeverity), out severity))
-                severity = fromLevel;
-        }
-        else
-        {
-            json.WriteString(EventFields.FindingSeverity.Key, RiskLevels.Name(severity));
-            _keys.AddField(EventFields.FindingSeverity.Index);
-        }
+        if (!TryWriteGiven(json, EventFields.FindingSeverity))
+            WriteEncoded(json, EventFields.FindingSeverity, EventFields.RiskLevelName(severity));
+        else if (!EventFields.TryParseRisk(GivenText(EventFields.FindingSeverity), out severity))
+            severity = fromLevel;
 
         var risk = severity;
-        if (TryWriteGiven(json, given, EventFields.RiskLevel))
-        {
-            RiskLevels.TryParse(given.Text(EventFields.RiskLevel), out risk);
-        }
+        if (!TryWriteGiven(json, EventFields.RiskLevel))
+            WriteEncoded(json, EventFields.RiskLevel, EventFields.RiskLevelName(risk));
         else
-        {
-            json.WriteString(EventFields.RiskLevel.Key, RiskLevels.Name(risk));
-            _keys.AddField(EventFields.RiskLevel.Index);
-        }
+            EventFields.TryParseRisk(GivenText(EventFields.RiskLevel), out risk);
 
-        if (!TryWriteGiven(json, given, EventFields.RiskScore) && risk >= 0)
+        if (!TryWriteGiven(json, EventFields.RiskScore) && risk >= 0)
         {
-            json.WritePropertyName(EventFields.RiskScore.Key);
-            json.WriteRawValue(RiskLevels.Score(risk), skipInputValidation: true);
-            _keys.AddField(EventFields.RiskScore.Index);
+            json.WritePropertyName(EventFields.Key(EventFields.RiskScore));
+            json.WriteRawValue(EventFields.RiskScoreOf(risk), skipInputValidation: true);
+            _keys.AddField(EventFields.RiskScore);
         }
     }
 
-    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
+    void WriteTitle(Utf8JsonWriter json, string message)
     {
-        var key = EventFields.FindingTitle.Key;
-        if (message.Length <= TitleLength)
-        {
-            _text.Write(json, key, message);
-        }
-        else
-        {
-            Span<char> title = stackalloc char[TitleLength];
-            var cut = SafeText.CutIndex(message, TitleLength - 1);
-            message.Slice(0, cut).CopyTo(title);
-            title[cut] = TextValueWriter.Ellipsis[0];
-            _text.Write(json, key, title.Slice(0, cut + 1));
-        }
-
-        _keys.AddField(EventFields.FindingTitle.Index);
+        if (message.Length > TitleLength)
+            message = message.Substring(0, ValueWriter.CutIndex(message.AsSpan(), TitleLength - 1)) + ValueWriter.Ellipsis;
+        _values.WriteText(json, EventFields.Key(EventFields.FindingTitle), message.AsSpan());
+        _keys.AddField(EventFields.FindingTitle);
     }
 
     /// <summary>
     /// Writes what the event or an attribute gives for <paramref name="source"/> (by default the field itself) under
     /// <paramref name="field"/>'s name; false when neither gives it.
     /// </summary>
-    bool TryWriteGiven(Utf8JsonWriter json, GivenFields given, Field field, Field? source = null)
+    bool TryWriteGiven(Utf8JsonWriter json, int field, int source = -1)
     {
-        if (source == null || given.Has(field))
+        if (source < 0 || IsGiven(field))
             source = field;
-        if (!given.Has(source))
+        if (!IsGiven(source))
             return false;
 
-        if (given.Property(source) is { } value)
+        if (_givenProperties[source] is { } value)
         {
-            _flattener.WriteProperty(json, _keys, field.Name, value);
+            _flattener.WriteProperty(json, EventFields.Name(field), value);
         }
         else
         {
-            var attribute = given.Attribute(source)!;
-            json.WritePropertyName(field.Key);
-            if (attribute.Redacted)
+            var attribute = _givenAttributes[source];
+            json.WritePropertyName(EventFields.Key(field));
+            if (attribute.Key.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
-                ScalarWriter.Write(json, attribute.Value, _text);
+                _values.WriteScalar(json, attribute.Value);
         }
 
         // Taken even when a structure was flattened under the name: the sink's own value would be a second writer.
-        _keys.AddField(field.Index);
+        _keys.AddField(field);
         return true;
     }
 
-    void WriteGivenOrText(Utf8JsonWriter json, GivenFields given, Field field, string? value)
+    bool IsGiven(int field) => ((_propertyMask | _attributeMask) & (1 << field)) != 0;
+
+    /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
+    string? GivenText(int field) =>
+        _givenProperties[field] is ScalarValue { Value: string text } ? text
+        : _givenProperties[field] == null ? _givenAttributes[field].Value as string
+        : null;
+
+    void WriteGivenOrText(Utf8JsonWriter json, int field, string? value)
     {
-        if (!TryWriteGiven(json, given, field))
+        if (!TryWriteGiven(json, field))
             WriteText(json, field, value);
     }
 
-    void WriteText(Utf8JsonWriter json, Field field, string? value)
+    void WriteText(Utf8JsonWriter json, int field, string? value)
     {
         if (value == null)
             return; // nothing written: a flattened property may still use the key
-        _text.Write(json, field.Key, value);
-        _keys.AddField(field.Index);
+        _values.WriteText(json, EventFields.Key(field), value);
+        _keys.AddField(field);
     }
 
-    void WriteTimestamp(Utf8JsonWriter json, Field field, LogEvent logEvent)
+    void WriteEncoded(Utf8JsonWriter json, int field, JsonEncodedText value)
     {
-        json.WriteString(field.Key, logEvent.Timestamp.UtcDateTime);
-        _keys.AddField(field.Index);
+        json.WriteString(EventFields.Key(field), value);
+        _keys.AddField(field);
     }
 
-    void WriteId(Utf8JsonWriter json, Field field, Guid id)
+    void WriteTimestamp(Utf8JsonWriter json, int field, LogEvent logEvent)
+    {
+        json.WriteString(EventFields.Key(field), logEvent.Timestamp.UtcDateTime);
+        _keys.AddField(field);
+    }
+
+    void WriteId(Utf8JsonWriter json, int field, Guid id)
     {
         Span<byte> text = stackalloc byte[32];
         Utf8Formatter.TryFormat(id, text, out var written, 'N');
-        json.WriteString(field.Key, text.Slice(0, written));
-        _keys.AddField(field.Index);
+        json.WriteString(EventFields.Key(field), text.Slice(0, written));
+        _keys.AddField(field);
     }
 
-    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
-    void WriteHex(Utf8JsonWriter json, Field field, ReadOnlySpan<byte> id)
+    void WriteHex(Utf8JsonWriter json, int field, ReadOnlySpan<byte> id)
     {
         const string Digits = "0123456789abcdef";
         Span<char> hex = stackalloc char[id.Length * 2];
@@ -247,8 +261,8 @@ internal sealed class BuiltInFieldWriter
             hex[2 * i + 1] = Digits[id[i] & 0xF];
         }
 
-        _text.Write(json, field.Key, hex);
-        _keys.AddField(field.Index);
+        _values.WriteText(json, EventFields.Key(field), hex);
+        _keys.AddField(field);
     }
 
     /// <summary>

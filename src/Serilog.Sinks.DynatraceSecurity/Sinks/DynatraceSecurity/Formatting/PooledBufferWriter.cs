@@ -13,9 +13,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     byte[] _buffer;
     int _written;
 
-    public PooledBufferWriter(int initialCapacity = MinimumSize)
+    public PooledBufferWriter()
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, MinimumSize));
+        _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
     }
 
     public int WrittenCount => _written;

@@ -228,17 +228,17 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
 
     void Format(LogEvent logEvent)
     {
-        var serialized = _serializer.Serialize(logEvent);
-        if (serialized.Written)
-            _formatted.Add(logEvent, serialized.Bytes);
-        else if (serialized.Outcome == SerializeOutcome.TooLarge)
+        var json = _serializer.Serialize(logEvent, out var untruncatedLength, out var failure);
+        if (!json.IsEmpty)
+            _formatted.Add(logEvent, json);
+        else if (failure == null)
             _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
-                $"A security event of {serialized.UntruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
+                $"A security event of {untruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
                 new[] { logEvent });
         else
             // The exception says what broke, but never echo the payload itself.
             _reporter.ReportDropped(DropReason.Unformattable, LoggingFailureKind.Permanent,
-                $"A security event could not be written as JSON ({serialized.Failure!.GetType().Name})", new[] { logEvent }, serialized.Failure);
+                $"A security event could not be written as JSON ({failure.GetType().Name})", new[] { logEvent }, failure);
     }
 
     void AfterUnexpected(Exception ex, List<LogEvent> batch, int formattedUpTo)

@@ -185,9 +185,9 @@ internal sealed class UndeliveredEventsFile : IDisposable
         else
         {
             // Never sent: written as it would have been (redacted, cut to eventBodyLimitBytes), or null when it cannot be.
-            var serialized = _serializer.Serialize(logEvent!);
-            if (serialized.Written)
-                _json.WriteRawValue(serialized.Bytes, skipInputValidation: true);
+            var serialized = _serializer.Serialize(logEvent!, out _, out _);
+            if (!serialized.IsEmpty)
+                _json.WriteRawValue(serialized, skipInputValidation: true);
             else
                 _json.WriteNullValue();
         }
