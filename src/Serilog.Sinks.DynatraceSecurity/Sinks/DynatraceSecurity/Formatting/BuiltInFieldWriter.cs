@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Buffers.Text;
 using System.Text.Json;
 using Serilog.Events;
@@ -19,34 +18,38 @@ internal sealed class BuiltInFieldWriter
     /// <summary>The longest <c>finding.title</c> the sink makes from a message, in characters (with the ellipsis).</summary>
     public const int TitleLength = 256;
 
-    readonly SinkSettings _settings;
     readonly SecurityMarker _marker;
     readonly PropertyFlattener _flattener;
     readonly ValueWriter _values;
     readonly MessageRenderer _messageRenderer;
     readonly KeySet _keys;
+    readonly string _applicationName;
+    readonly string? _productName;
+    readonly string? _productVendor;
 
     // By field: the event's property written under its name (after renames; the first in the event's order), else
     // the first attribute of that name. Attributes are known once; properties are given again for each event.
     readonly LogEventPropertyValue?[] _givenProperties = new LogEventPropertyValue?[EventFields.GivenCount];
-    readonly KeyValuePair<FlatKey, object?>[] _givenAttributes = new KeyValuePair<FlatKey, object?>[EventFields.GivenCount];
+    readonly EventAttribute?[] _givenAttributes = new EventAttribute?[EventFields.GivenCount];
     readonly int _attributeMask;
     int _propertyMask;
 
     /// <summary>Takes the attributes in precedence order: for a field, the first one named like it counts.</summary>
     public BuiltInFieldWriter(SinkSettings settings, SecurityMarker marker, PropertyFlattener flattener, ValueWriter values,
-        RedactionPolicy redaction, KeyValuePair<FlatKey, object?>[] attributes)
+        RedactionPolicy redaction, EventAttribute[] attributes)
     {
-        _settings = settings;
         _marker = marker;
         _flattener = flattener;
         _values = values;
         _messageRenderer = new MessageRenderer(redaction);
         _keys = flattener.TopLevelKeys;
+        _applicationName = settings.EventProvider;
+        _productName = settings.ProductName;
+        _productVendor = settings.ProductVendor;
         foreach (var attribute in attributes)
         {
-            var field = attribute.Key.Field;
-            if (field >= 0 && field < EventFields.GivenCount && (_attributeMask & (1 << field)) == 0)
+            var field = EventFields.IndexOf(attribute.Key);
+            if (field >= 0 && field < EventFields.GivenCount && _givenAttributes[field] == null)
             {
                 _givenAttributes[field] = attribute;
                 _attributeMask |= 1 << field;
@@ -88,17 +91,19 @@ internal sealed class BuiltInFieldWriter
             WriteId(json, EventFields.EventId, eventId);
 
         // Rendered once, for the description and the title.
-        string? message = null;
+        var message = ReadOnlySpan<char>.Empty;
+        var rendered = false;
         if (!TryWriteGiven(json, EventFields.EventDescription))
         {
             message = _messageRenderer.Render(logEvent);
-            _values.WriteText(json, EventFields.Key(EventFields.EventDescription), message.AsSpan());
+            rendered = true;
+            _values.WriteText(json, EventFields.Key(EventFields.EventDescription), message);
             _keys.AddField(EventFields.EventDescription);
         }
 
-        WriteGivenOrText(json, EventFields.EventProvider, _settings.EventProvider);
-        WriteGivenOrText(json, EventFields.ProductName, _settings.ProductName);
-        WriteGivenOrText(json, EventFields.ProductVendor, _settings.ProductVendor);
+        WriteGivenOrText(json, EventFields.EventProvider, _applicationName);
+        WriteGivenOrText(json, EventFields.ProductName, _productName);
+        WriteGivenOrText(json, EventFields.ProductVendor, _productVendor);
 
         // Each log event is one finding: its id and time are the event's own, as written.
         if (!TryWriteGiven(json, EventFields.FindingId, EventFields.EventId))
@@ -108,7 +113,7 @@ internal sealed class BuiltInFieldWriter
             WriteText(json, EventFields.FindingType, FindingTypeOf(logEvent, eventType));
 
         if (!TryWriteGiven(json, EventFields.FindingTitle))
-            WriteTitle(json, message ?? _messageRenderer.Render(logEvent));
+            WriteTitle(json, rendered ? message : _messageRenderer.Render(logEvent));
 
         if (!TryWriteGiven(json, EventFields.FindingTimeCreated, EventFields.Timestamp))
             WriteTimestamp(json, EventFields.FindingTimeCreated, logEvent);
@@ -118,7 +123,7 @@ internal sealed class BuiltInFieldWriter
         if (!TryWriteGiven(json, EventFields.ObjectType))
             WriteEncoded(json, EventFields.ObjectType, EventFields.ProcessObjectTypeValue);
 
-        WriteGivenOrText(json, EventFields.ObjectId, _settings.EventProvider);
+        WriteGivenOrText(json, EventFields.ObjectId, _applicationName);
 
         var exception = logEvent.Exception;
         if (!TryWriteGiven(json, EventFields.ExceptionType) && exception != null)
@@ -128,18 +133,18 @@ internal sealed class BuiltInFieldWriter
         if (!TryWriteGiven(json, EventFields.ExceptionStackTrace) && exception != null)
             WriteText(json, EventFields.ExceptionStackTrace, Describe(exception, static e => e.ToString()));
 
-        // As lowercase hex digits (what ToHexString() gives), without making a string of them.
-        Span<byte> id = stackalloc byte[16];
         if (!TryWriteGiven(json, EventFields.TraceId) && logEvent.TraceId is { } traceId)
         {
+            Span<byte> id = stackalloc byte[16];
             traceId.CopyTo(id);
             WriteHex(json, EventFields.TraceId, id);
         }
 
         if (!TryWriteGiven(json, EventFields.SpanId) && logEvent.SpanId is { } spanId)
         {
-            spanId.CopyTo(id.Slice(0, 8));
-            WriteHex(json, EventFields.SpanId, id.Slice(0, 8));
+            Span<byte> id = stackalloc byte[8];
+            spanId.CopyTo(id);
+            WriteHex(json, EventFields.SpanId, id);
         }
     }
 
@@ -171,11 +176,22 @@ internal sealed class BuiltInFieldWriter
         }
     }
 
-    void WriteTitle(Utf8JsonWriter json, string message)
+    void WriteTitle(Utf8JsonWriter json, ReadOnlySpan<char> message)
     {
-        if (message.Length > TitleLength)
-            message = message.Substring(0, ValueWriter.CutIndex(message.AsSpan(), TitleLength - 1)) + ValueWriter.Ellipsis;
-        _values.WriteText(json, EventFields.Key(EventFields.FindingTitle), message.AsSpan());
+        var key = EventFields.Key(EventFields.FindingTitle);
+        if (message.Length <= TitleLength)
+        {
+            _values.WriteText(json, key, message);
+        }
+        else
+        {
+            Span<char> title = stackalloc char[TitleLength];
+            var cut = ValueWriter.CutIndex(message, TitleLength - 1);
+            message.Slice(0, cut).CopyTo(title);
+            title[cut] = ValueWriter.Ellipsis[0];
+            _values.WriteText(json, key, title.Slice(0, cut + 1));
+        }
+
         _keys.AddField(EventFields.FindingTitle);
     }
 
@@ -192,13 +208,13 @@ internal sealed class BuiltInFieldWriter
 
         if (_givenProperties[source] is { } value)
         {
-            _flattener.WriteProperty(json, EventFields.Name(field), value);
+            _flattener.WriteProperty(json, _keys, EventFields.Name(field), value);
         }
         else
         {
-            var attribute = _givenAttributes[source];
+            var attribute = _givenAttributes[source]!;
             json.WritePropertyName(EventFields.Key(field));
-            if (attribute.Key.Redacted)
+            if (attribute.Redacted)
                 json.WriteStringValue(RedactionPolicy.Mask);
             else
                 _values.WriteScalar(json, attribute.Value);
@@ -214,7 +230,7 @@ internal sealed class BuiltInFieldWriter
     /// <summary>The text given for <paramref name="field"/>: a string property, or an attribute's value; else null.</summary>
     string? GivenText(int field) =>
         _givenProperties[field] is ScalarValue { Value: string text } ? text
-        : _givenProperties[field] == null ? _givenAttributes[field].Value as string
+        : _givenProperties[field] == null ? _givenAttributes[field]?.Value as string
         : null;
 
     void WriteGivenOrText(Utf8JsonWriter json, int field, string? value)
@@ -251,6 +267,7 @@ internal sealed class BuiltInFieldWriter
         _keys.AddField(field);
     }
 
+    /// <summary>An id as lowercase hex digits (what <c>ToHexString()</c> gives), without making a string of it.</summary>
     void WriteHex(Utf8JsonWriter json, int field, ReadOnlySpan<byte> id)
     {
         const string Digits = "0123456789abcdef";

@@ -62,20 +62,40 @@ internal static class EventFields
     /// </summary>
     public static readonly JsonEncodedText ProcessObjectTypeValue = JsonEncodedText.Encode("PROCESS");
 
-    static readonly Dictionary<string, int> Indices = CreateIndex();
+    static readonly Dictionary<string, int> Indices = CreateIndex(out FirstLetters, out NameLengths);
+
+    // Every field name starts with one of these letters and has one of a few lengths: most property names (UserName,
+    // ClientIp, User.Name, SourceContext...) are turned away by these two tests without hashing them.
+    static readonly string FirstLetters;
+    static readonly long NameLengths;
 
     public static string Name(int field) => Names[field];
 
     public static JsonEncodedText Key(int field) => Keys[field];
 
     /// <summary>The index of the field named <paramref name="name"/> (exactly), or -1 for any other name.</summary>
-    public static int IndexOf(string name) => Indices.TryGetValue(name, out var index) ? index : -1;
+    public static int IndexOf(string name)
+    {
+        var length = name.Length;
+        if (length >= 64 || (NameLengths & (1L << length)) == 0 || FirstLetters.IndexOf(name[0]) < 0)
+            return -1;
+        return Indices.TryGetValue(name, out var index) ? index : -1;
+    }
 
-    static Dictionary<string, int> CreateIndex()
+    static Dictionary<string, int> CreateIndex(out string firstLetters, out long nameLengths)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        firstLetters = "";
+        nameLengths = 0;
         for (var field = 0; field < Names.Length; field++)
-            index.Add(Names[field], field);
+        {
+            var name = Names[field];
+            index.Add(name, field);
+            if (firstLetters.IndexOf(name[0]) < 0)
+                firstLetters += name[0];
+            nameLengths |= 1L << name.Length;
+        }
+
         return index;
     }
 

@@ -12,7 +12,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// </summary>
 internal sealed class EventSerializer : IDisposable
 {
-    /// <summary>How many <c>event.id</c>s share one random seed (see <see cref="NextId"/>).</summary>
+    /// <summary>How many <c>event.id</c>s share one random seed.</summary>
     internal const int IdsPerSeed = 4096;
 
     readonly SecurityEventFormatter _formatter;
@@ -66,7 +66,7 @@ internal sealed class EventSerializer : IDisposable
         return best >= 0 && TryWrite(logEvent, eventId, best, out _) == null ? _buffer.WrittenSpan : default;
     }
 
-    /// <summary>Returns what was thrown when the event cannot be written.</summary>
+    /// <summary>Writes into the buffer; returns what was thrown when the event cannot be written.</summary>
     Exception? TryWrite(LogEvent logEvent, Guid eventId, int maximumTextLength, out int longestText)
     {
         _buffer.Clear();

@@ -13,9 +13,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     byte[] _buffer;
     int _written;
 
-    public PooledBufferWriter()
+    public PooledBufferWriter(int initialCapacity = MinimumSize)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, MinimumSize));
     }
 
     public int WrittenCount => _written;

@@ -8,13 +8,18 @@ namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 /// <summary>
 /// Names whose values are never sent: a property, structure member, dictionary key or static attribute whose name,
 /// or whose last dotted segment (<c>db.password</c>), equals one of them, ignoring case, is written as
-/// <see cref="Mask"/>, whatever its value and at any depth.
+/// <see cref="Mask"/>, whatever its value and at any depth. Not thread-safe (it caches its decisions by name).
 /// </summary>
 internal sealed class RedactionPolicy
 {
     public const string Mask = "[REDACTED]";
+    const int MaximumCachedDecisions = 4096;
+    const int MaximumCachedNameLength = 256;
 
     readonly HashSet<string> _names;
+    // Every decision, by exact name: one ordinal lookup per property instead of a case-insensitive one (and a
+    // substring for dotted names). Bounded: cleared when full.
+    readonly Dictionary<string, bool> _decisions = new(StringComparer.Ordinal);
 
     /// <param name="names">The names, as <c>SinkSettings</c> checked them: none empty, none with white space around it.</param>
     public RedactionPolicy(IEnumerable<string> names) => _names = new HashSet<string>(names, StringComparer.OrdinalIgnoreCase);
@@ -23,6 +28,22 @@ internal sealed class RedactionPolicy
     {
         if (_names.Count == 0)
             return false;
+        if (_decisions.TryGetValue(name, out var decided))
+            return decided;
+
+        var redacted = Decide(name);
+        if (name.Length <= MaximumCachedNameLength)
+        {
+            if (_decisions.Count >= MaximumCachedDecisions)
+                _decisions.Clear();
+            _decisions[name] = redacted;
+        }
+
+        return redacted;
+    }
+
+    bool Decide(string name)
+    {
         if (_names.Contains(name))
             return true;
 

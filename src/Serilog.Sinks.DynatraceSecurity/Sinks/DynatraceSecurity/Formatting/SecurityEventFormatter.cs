@@ -10,13 +10,16 @@ using Serilog.Sinks.DynatraceSecurity.Filtering;
 namespace Serilog.Sinks.DynatraceSecurity.Formatting;
 
 /// <summary>
-/// Writes one log event as one flattened Dynatrace security-event object: the built-in fields first
-/// (<see cref="BuiltInFieldWriter"/>; for each, a property of the event written under exactly that name wins, then a
-/// static attribute, then an enrichment attribute, then the sink's own value), then the event's properties, flattened,
-/// then the static attributes, then the enrichment attributes. A key is written once: the first writer wins. A key
-/// under a namespace OpenPipeline reserves is written with a prefix (<see cref="ReservedNamespaces"/>).
-/// Not thread-safe: one instance per delivery loop, reusing its buffers.
+/// Writes one log event as one flattened Dynatrace security-event object.
 /// </summary>
+/// <remarks>
+/// Field order and precedence: the built-in fields come first (<see cref="BuiltInFieldWriter"/>); for each, a property
+/// of the event written under exactly that name wins, then a static attribute, then an attribute from Dynatrace's
+/// enrichment files, then the sink's own value. Then the event's properties, flattened, then the static attributes,
+/// then the enrichment attributes. A key is written once: the first writer wins. A key under a namespace OpenPipeline
+/// reserves is written with a prefix (<see cref="ReservedNamespaces"/>).
+/// Not thread-safe: one instance per delivery loop, reusing its buffers.
+/// </remarks>
 internal sealed class SecurityEventFormatter
 {
     /// <summary>
@@ -33,9 +36,10 @@ internal sealed class SecurityEventFormatter
     readonly SecurityMarker _marker;
     readonly ReservedNamespaces _reserved;
     // The static attributes, then the enrichment attributes: made once per sink and shared with copies.
-    readonly KeyValuePair<FlatKey, object?>[] _attributes;
+    readonly EventAttribute[] _attributes;
     readonly ValueWriter _values = new();
     readonly PropertyFlattener _flattener;
+    readonly KeySet _writtenKeys;
     readonly BuiltInFieldWriter _fields;
 
     public SecurityEventFormatter(SinkSettings settings, SecurityMarker marker)
@@ -43,8 +47,7 @@ internal sealed class SecurityEventFormatter
     {
     }
 
-    SecurityEventFormatter(SinkSettings settings, SecurityMarker marker, ReservedNamespaces reserved,
-        KeyValuePair<FlatKey, object?>[]? attributes)
+    SecurityEventFormatter(SinkSettings settings, SecurityMarker marker, ReservedNamespaces reserved, EventAttribute[]? attributes)
     {
         _settings = settings;
         _marker = marker;
@@ -52,6 +55,7 @@ internal sealed class SecurityEventFormatter
         var redaction = new RedactionPolicy(settings.RedactedProperties);
         _attributes = attributes ?? ReadAttributes(redaction);
         _flattener = new PropertyFlattener(redaction, _values, reserved);
+        _writtenKeys = _flattener.TopLevelKeys;
         _fields = new BuiltInFieldWriter(settings, marker, _flattener, _values, redaction, _attributes);
     }
 
@@ -61,18 +65,18 @@ internal sealed class SecurityEventFormatter
     /// </summary>
     public SecurityEventFormatter Copy() => new(_settings, _marker, _reserved, _attributes);
 
-    /// <summary>The static attributes, then the enrichment files' (read once, here, when the sink starts).</summary>
-    KeyValuePair<FlatKey, object?>[] ReadAttributes(RedactionPolicy redaction)
+    EventAttribute[] ReadAttributes(RedactionPolicy redaction)
     {
-        var attributes = new List<KeyValuePair<FlatKey, object?>>();
+        var attributes = new List<EventAttribute>();
         foreach (var attribute in _settings.StaticAttributes)
-            attributes.Add(Attribute(attribute.Key, attribute.Value ?? string.Empty));
-        foreach (var attribute in EnrichmentFiles.Read(_settings.EnrichmentDirectory))
-            attributes.Add(Attribute(attribute.Key, attribute.Value));
-        return attributes.ToArray();
+            attributes.Add(new EventAttribute(attribute.Key, _reserved.WrittenName(attribute.Key), attribute.Value ?? string.Empty,
+                redaction.IsRedacted(attribute.Key)));
 
-        KeyValuePair<FlatKey, object?> Attribute(string key, object? value) =>
-            new(new FlatKey(key, _reserved.WrittenName(key), redaction.IsRedacted(key), cached: false), value);
+        // Read once, here, when the sink starts (see EnrichmentFiles).
+        foreach (var attribute in EnrichmentFiles.Read(_settings.EnrichmentDirectory))
+            attributes.Add(new EventAttribute(attribute.Key, _reserved.WrittenName(attribute.Key), attribute.Value,
+                redaction.IsRedacted(attribute.Key)));
+        return attributes.ToArray();
     }
 
     /// <summary>
@@ -82,8 +86,9 @@ internal sealed class SecurityEventFormatter
     /// <returns>The length, in characters, of the longest text value before any cut (what a cut has to work with).</returns>
     public int Write(Utf8JsonWriter json, LogEvent logEvent, Guid eventId, int maximumTextLength = int.MaxValue)
     {
+        _writtenKeys.Clear();
         _values.Reset(maximumTextLength);
-        _flattener.BeginEvent();
+        _flattener.BeginEvent(json);
         json.WriteStartObject();
 
         // LogEvent.Properties is a Dictionary in every Serilog 4 release: enumerated without boxing an enumerator
@@ -102,13 +107,21 @@ internal sealed class SecurityEventFormatter
         foreach (var property in properties)
         {
             if (!_marker.IsMarkerProperty(property.Key))
-                _flattener.WriteEventProperty(json, OutputName(property.Key), property.Value);
+                _flattener.WriteEventProperty(json, _writtenKeys, OutputName(property.Key), property.Value);
         }
 
         foreach (var attribute in _attributes)
-            _flattener.WriteAttribute(json, attribute.Key, attribute.Value);
+        {
+            if (!_writtenKeys.Add(attribute.WrittenName))
+                continue;
+            json.WritePropertyName(attribute.JsonName);
+            if (attribute.Redacted)
+                json.WriteStringValue(RedactionPolicy.Mask);
+            else
+                _values.WriteScalar(json, attribute.Value);
+        }
 
-        if (_values.Truncated && _flattener.TopLevelKeys.AddField(EventFields.Truncated))
+        if (_values.Truncated && _writtenKeys.AddField(EventFields.Truncated))
             json.WriteBoolean(EventFields.Key(EventFields.Truncated), true);
 
         json.WriteEndObject();

@@ -80,8 +80,11 @@ internal sealed class ValueWriter
             case bool boolean:
                 json.WriteBooleanValue(boolean);
                 break;
-            case int or long or short or byte or sbyte or ushort or uint:
-                json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+            case int number:
+                json.WriteNumberValue(number);
+                break;
+            case long number:
+                json.WriteNumberValue(number);
                 break;
             case double number:
                 if (double.IsNaN(number) || double.IsInfinity(number)) WriteNonFinite(json, number);
@@ -92,6 +95,21 @@ internal sealed class ValueWriter
                 else json.WriteNumberValue(number);
                 break;
             case decimal number:
+                json.WriteNumberValue(number);
+                break;
+            case short number:
+                json.WriteNumberValue(number);
+                break;
+            case byte number:
+                json.WriteNumberValue(number);
+                break;
+            case sbyte number:
+                json.WriteNumberValue(number);
+                break;
+            case ushort number:
+                json.WriteNumberValue(number);
+                break;
+            case uint number:
                 json.WriteNumberValue(number);
                 break;
             case ulong number:
@@ -175,6 +193,13 @@ internal sealed class ValueWriter
 
     static int FindUnpairedSurrogate(string text, int start)
     {
+#if NET8_0_OR_GREATER
+        // Almost all text has no surrogate at all: find the first one with a vectorized search.
+        var first = text.AsSpan(start).IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (first < 0)
+            return -1;
+        start += first;
+#endif
         for (var i = start; i < text.Length; i++)
         {
             var c = text[i];

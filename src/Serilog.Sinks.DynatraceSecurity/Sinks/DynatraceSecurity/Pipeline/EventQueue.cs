@@ -169,8 +169,17 @@ internal sealed class EventQueue
         if (logEvent.Exception != null)
             size += ExceptionEstimate;
 
-        foreach (var property in logEvent.Properties)
-            size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        // On the logging thread: Serilog 4 keeps the properties in a Dictionary, enumerated without boxing an enumerator.
+        if (logEvent.Properties is Dictionary<string, LogEventPropertyValue> properties)
+        {
+            foreach (var property in properties)
+                size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        }
+        else
+        {
+            foreach (var property in logEvent.Properties)
+                size += property.Key.Length + 4 + Estimate(property.Value, 0);
+        }
 
         return size;
     }
