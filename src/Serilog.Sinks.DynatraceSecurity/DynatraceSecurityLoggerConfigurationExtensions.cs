@@ -19,10 +19,46 @@ public static class DynatraceSecurityLoggerConfigurationExtensions
     /// <summary>
     /// Sends the events that carry the security marker (see <see cref="SecurityEventLoggerExtensions.ForSecurityEvent(ILogger, string)"/>)
     /// to Dynatrace as flattened security-event objects, in batches, in the background. Other events are ignored.
-    /// Each parameter sets the <see cref="DynatraceSecuritySinkOptions"/> property of the same name; null keeps its
-    /// default. <paramref name="environmentUrl"/> is required (its default lets a configuration file that leaves it out,
-    /// or misspells it, fail with a message instead of silently adding no sink).
+    /// Each parameter sets the <see cref="DynatraceSecuritySinkOptions"/> property of the same name, documented there;
+    /// null keeps its default. <paramref name="environmentUrl"/> is required: its default only lets a configuration file
+    /// that leaves it out, or misspells it, fail with a message that says so instead of silently adding no sink.
     /// </summary>
+    /// <param name="loggerSinkConfiguration">The sink configuration.</param>
+    /// <param name="environmentUrl">See <see cref="DynatraceSecurityOptions.EnvironmentUrl"/>.</param>
+    /// <param name="accessToken">See <see cref="DynatraceSecurityOptions.AccessToken"/>.</param>
+    /// <param name="endpoint">See <see cref="DynatraceSecurityOptions.Endpoint"/>.</param>
+    /// <param name="route">See <see cref="DynatraceSecurityOptions.Route"/>.</param>
+    /// <param name="restrictedToMinimumLevel">See <see cref="DynatraceSecurityOptions.RestrictedToMinimumLevel"/>.</param>
+    /// <param name="levelSwitch">See <see cref="DynatraceSecurityOptions.LevelSwitch"/>.</param>
+    /// <param name="batchSizeLimit">See <see cref="DynatraceSecuritySinkOptions.BatchSizeLimit"/>.</param>
+    /// <param name="batchSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.BatchSizeLimitBytes"/>.</param>
+    /// <param name="bufferingTimeLimit">See <see cref="DynatraceSecuritySinkOptions.BufferingTimeLimit"/>.</param>
+    /// <param name="queueLimit">See <see cref="DynatraceSecuritySinkOptions.QueueLimit"/>.</param>
+    /// <param name="retryTimeLimit">See <see cref="DynatraceSecuritySinkOptions.RetryTimeLimit"/>.</param>
+    /// <param name="markerProperty">See <see cref="DynatraceSecurityOptions.MarkerProperty"/>.</param>
+    /// <param name="defaultEventType">See <see cref="DynatraceSecurityOptions.DefaultEventType"/>.</param>
+    /// <param name="eventProvider">See <see cref="DynatraceSecurityOptions.EventProvider"/>.</param>
+    /// <param name="productName">See <see cref="DynatraceSecurityOptions.ProductName"/>.</param>
+    /// <param name="productVendor">See <see cref="DynatraceSecurityOptions.ProductVendor"/>.</param>
+    /// <param name="staticAttributes">See <see cref="DynatraceSecurityOptions.StaticAttributes"/>.</param>
+    /// <param name="messageHandler">See <see cref="DynatraceSecurityOptions.MessageHandler"/>.</param>
+    /// <param name="queueLimitBytes">See <see cref="DynatraceSecuritySinkOptions.QueueLimitBytes"/>.</param>
+    /// <param name="requestTimeout">See <see cref="DynatraceSecurityOptions.RequestTimeout"/>.</param>
+    /// <param name="shutdownTimeout">See <see cref="DynatraceSecuritySinkOptions.ShutdownTimeout"/>.</param>
+    /// <param name="propertyNames">See <see cref="DynatraceSecurityOptions.PropertyNames"/>.</param>
+    /// <param name="redactedProperties">See <see cref="DynatraceSecurityOptions.RedactedProperties"/>.</param>
+    /// <param name="eventBodyLimitBytes">See <see cref="DynatraceSecurityOptions.EventBodyLimitBytes"/>.</param>
+    /// <param name="compression">See <see cref="DynatraceSecuritySinkOptions.Compression"/>.</param>
+    /// <param name="undeliveredEventsPath">See <see cref="DynatraceSecuritySinkOptions.UndeliveredEventsPath"/>.</param>
+    /// <param name="undeliveredEventsSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.UndeliveredEventsSizeLimitBytes"/>.</param>
+    /// <param name="enrichmentDirectory">See <see cref="DynatraceSecurityOptions.EnrichmentDirectory"/>.</param>
+    /// <param name="bufferPath">See <see cref="DynatraceSecuritySinkOptions.BufferPath"/>.</param>
+    /// <param name="bufferSizeLimitBytes">See <see cref="DynatraceSecuritySinkOptions.BufferSizeLimitBytes"/>.</param>
+    /// <param name="oauthClientId">See <see cref="DynatraceSecurityOptions.OAuthClientId"/>.</param>
+    /// <param name="oauthClientSecret">See <see cref="DynatraceSecurityOptions.OAuthClientSecret"/>.</param>
+    /// <param name="oauthTokenUrl">See <see cref="DynatraceSecurityOptions.OAuthTokenUrl"/>.</param>
+    /// <param name="oauthScope">See <see cref="DynatraceSecurityOptions.OAuthScope"/>.</param>
+    /// <param name="oauthResource">See <see cref="DynatraceSecurityOptions.OAuthResource"/>.</param>
     /// <returns>Configuration object allowing method chaining.</returns>
     /// <exception cref="ArgumentException">A setting is missing or invalid; the message says what to fix.</exception>
     public static LoggerConfiguration DynatraceSecurity(
