@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -169,17 +170,12 @@ internal sealed class EventQueue
         if (logEvent.Exception != null)
             size += ExceptionEstimate;
 
-        // On the logging thread: Serilog 4 keeps the properties in a Dictionary, enumerated without boxing an enumerator.
-        if (logEvent.Properties is Dictionary<string, LogEventPropertyValue> properties)
-        {
-            foreach (var property in properties)
-                size += property.Key.Length + 4 + Estimate(property.Value, 0);
-        }
-        else
-        {
-            foreach (var property in logEvent.Properties)
-                size += property.Key.Length + 4 + Estimate(property.Value, 0);
-        }
+        // On the logging thread: Serilog 4 keeps the properties in a Dictionary, enumerated without boxing an enumerator
+        // (the same one loop as SecurityEventFormatter.Write).
+        var properties = logEvent.Properties as Dictionary<string, LogEventPropertyValue> ??
+                         logEvent.Properties.ToDictionary(property => property.Key, property => property.Value);
+        foreach (var property in properties)
+            size += property.Key.Length + 4 + Estimate(property.Value, 0);
 
         return size;
     }
