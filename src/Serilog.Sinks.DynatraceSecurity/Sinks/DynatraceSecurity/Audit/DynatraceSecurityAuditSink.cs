@@ -15,9 +15,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 /// What <c>AuditTo.DynatraceSecurity(...)</c> adds: each security event is posted on its own, on the logging thread,
 /// and <see cref="Emit"/> returns only once Dynatrace accepted it (2xx). Anything else throws a
 /// <see cref="DynatraceSecurityAuditException"/>, which Serilog passes on to the caller for audit sinks. No queue, no
-/// batching and no retries: the caller decides what to do with an event that was not accepted. Events are made to fit
-/// <c>eventBodyLimitBytes</c> and given their <c>event.id</c> by the same <see cref="EventSerializer"/> as in batched
-/// delivery. Events without the security marker are ignored.
+/// batching and no retries: the caller decides what to do with an event that was not accepted.
 /// </summary>
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {
@@ -74,12 +72,12 @@ internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
         if (result.IsSuccess)
             return;
 
-        // The status, the route and Dynatrace's bounded error message, with secrets removed; never the request body.
+        // Secrets removed, and never the request body.
         throw new DynatraceSecurityAuditException("Dynatrace did not accept the security event (audit): " + _text.Describe(result) +
             _text.Hint(failureClass, result), result.StatusCode, _text.ToException(result));
     }
 
-    /// <summary>The request body: a JSON array holding the event, as for batches.</summary>
+    /// <summary>The request body: a JSON array holding the event.</summary>
     byte[] Format(LogEvent logEvent)
     {
         lock (_formatGate)

@@ -15,7 +15,6 @@ internal sealed class Credentials
     internal const string ClientIdVariable = "DT_CLIENT_ID";
     internal const string ClientSecretVariable = "DT_CLIENT_SECRET";
 
-    /// <summary>The permissions an OAuth client needs for custom ingest endpoints and for the built-in routes.</summary>
     internal const string CustomEndpointPermission = "openpipeline:security.events.custom:ingest";
     internal const string BuiltInRoutePermission = "openpipeline:security.events:ingest";
 
@@ -54,10 +53,8 @@ internal sealed class Credentials
     /// <summary><c>Api-Token</c> for a classic token (<c>dt0c01.</c>), otherwise <c>Bearer</c>; null for an OAuth client.</summary>
     public string? TokenScheme { get; }
 
-    /// <summary>The fixed access or platform token; null for an OAuth client.</summary>
     public string? Token { get; }
 
-    /// <summary>True for an OAuth client: then the client's properties are set.</summary>
     public bool IsOAuth => ClientId != null;
 
     /// <summary>The OAuth client id (<c>dt0s02.</c> and its public part): not a secret.</summary>
@@ -171,7 +168,6 @@ internal sealed class Credentials
         string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
         (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
 
-    /// <summary>Every secret of this credential removed from <paramref name="text"/>.</summary>
     public string Redact(string text)
     {
         foreach (var secret in _secrets)

@@ -18,10 +18,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Configuration;
 /// </summary>
 internal sealed class SinkSettings
 {
-    /// <summary>Every default as the options state it: for what audit mode does not use, and for messages.</summary>
+    // Every default as the options state it: for what audit mode does not use, and for messages.
     static readonly DynatraceSecuritySinkOptions Defaults = new();
-
-    /// <summary>The <c>eventBodyLimitBytes</c> when it is not set (or, in batched mode, what fits in a request if less).</summary>
     const int DefaultEventBodyLimitBytes = 256 * 1024;
 
     SinkSettings(DynatraceSecurityOptions options)
@@ -114,7 +112,6 @@ internal sealed class SinkSettings
     /// <summary>The URL events are posted to: the environment URL, its path (such as an ActiveGate's) and the route.</summary>
     public Uri Target { get; }
 
-    /// <summary>True for a custom ingest source (<c>endpoint</c> set), false for the built-in route.</summary>
     public bool IsCustomEndpoint { get; }
 
     public Credentials Credentials { get; }
@@ -123,7 +120,6 @@ internal sealed class SinkSettings
     public string MarkerProperty { get; }
     public string DefaultEventType { get; }
 
-    /// <summary>The <c>event.provider</c>: as configured, or the application's name.</summary>
     public string EventProvider { get; }
 
     public string? ProductName { get; }
@@ -135,7 +131,7 @@ internal sealed class SinkSettings
     public int EventBodyLimitBytes { get; }
     public IReadOnlyDictionary<string, string> PropertyNames { get; }
 
-    /// <summary>Where to read Dynatrace's enrichment files (Dynatrace's directory unless configured); null for no enrichment.</summary>
+    /// <summary>Null for no enrichment.</summary>
     public string? EnrichmentDirectory { get; }
 
     public int BatchSizeLimit { get; }
@@ -151,7 +147,6 @@ internal sealed class SinkSettings
     public string? BufferPath { get; }
     public long BufferSizeLimitBytes { get; }
 
-    /// <summary>Applies <paramref name="configure"/> to fresh options and validates them.</summary>
     public static SinkSettings From<TOptions>(Action<TOptions> configure)
         where TOptions : DynatraceSecurityOptions, new()
     {
@@ -162,7 +157,6 @@ internal sealed class SinkSettings
         return From(options);
     }
 
-    /// <summary>Validates <paramref name="options"/>; throws an <see cref="ArgumentException"/> that says what to fix.</summary>
     public static SinkSettings From(DynatraceSecurityOptions options) =>
         new(options ?? throw new ArgumentNullException(nameof(options)));
 
@@ -257,7 +251,7 @@ internal sealed class SinkSettings
             ? throw new ArgumentException($"{name} must be {what}; an empty string is neither.", name)
             : path;
 
-    /// <summary>Whether <paramref name="path"/> lies in <paramref name="directory"/> or below it (case-blind where file systems usually are).</summary>
+    /// <summary>Case-blind where file systems usually are.</summary>
     static bool IsInside(string path, string directory)
     {
         try

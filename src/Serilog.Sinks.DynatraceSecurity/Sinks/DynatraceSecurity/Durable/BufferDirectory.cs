@@ -19,8 +19,6 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 internal sealed class BufferDirectory
 {
     public const string Extension = ".dtsb";
-
-    /// <summary>How long a listing serves the size limit while the buffer is under half of it.</summary>
     public static readonly TimeSpan ListingReusedFor = TimeSpan.FromSeconds(1);
 
     static readonly string ProcessId = Process.GetCurrentProcess().Id.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
@@ -33,7 +31,7 @@ internal sealed class BufferDirectory
     readonly TimeProvider _time;
     long _knownBytes;
 
-    // The size limit's view of the directory (TryWrite), the delivery loop's alone.
+    // TryWrite's view of the directory, the delivery loop's alone.
     long _listed;
     long _listedAt;
     long _writtenSince;
@@ -50,10 +48,10 @@ internal sealed class BufferDirectory
 
     public string Path { get; }
 
-    /// <summary>Where this logger's files go (the ingest URL: environment, route and endpoint); it sends no others.</summary>
+    /// <summary>The ingest URL this logger's files go to; it sends no others.</summary>
     public string Destination { get; }
 
-    /// <summary>The files' bytes as of the latest listing (the replayer's, every few seconds) plus the files written since.</summary>
+    /// <summary>The files' bytes as of the latest listing plus the files written since.</summary>
     public long KnownBytes => Interlocked.Read(ref _knownBytes);
 
     /// <summary>
@@ -100,24 +98,22 @@ internal sealed class BufferDirectory
         }
     }
 
-    /// <summary>The buffer files, oldest first (none when the directory was removed), with their sizes as listed.</summary>
+    /// <summary>The buffer files, oldest first, with their sizes as listed.</summary>
     public List<FileInfo> Files()
     {
-        List<FileInfo> files;
         try
         {
-            files = new DirectoryInfo(Path).GetFiles("*" + Extension).OrderBy(file => file.Name, StringComparer.Ordinal).ToList();
+            var files = new DirectoryInfo(Path).GetFiles("*" + Extension).OrderBy(file => file.Name, StringComparer.Ordinal).ToList();
+            Interlocked.Exchange(ref _knownBytes, files.Sum(file => file.Length));
+            return files;
         }
         catch (DirectoryNotFoundException)
         {
             return new List<FileInfo>(); // it is created again on the next write
         }
-
-        Interlocked.Exchange(ref _knownBytes, files.Sum(file => file.Length));
-        return files;
     }
 
-    /// <summary>The bytes the buffer files take now (every process's).</summary>
+    /// <summary>The bytes every process's buffer files take now.</summary>
     public long Bytes()
     {
         long total = 0;
@@ -128,7 +124,7 @@ internal sealed class BufferDirectory
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The directory was removed (it is created again on the next write), or a file went meanwhile.
+            // The directory was removed, or a file went meanwhile.
         }
 
         Interlocked.Exchange(ref _knownBytes, total);
@@ -161,10 +157,7 @@ internal sealed class BufferDirectory
         return problem;
     }
 
-    /// <summary>
-    /// Writes what is left of a replayed file as its rewrite (<see cref="BufferFile.RewriteOf"/>), which supersedes it;
-    /// the size limit does not apply, as it replaces a larger file.
-    /// </summary>
+    /// <summary>Writes what is left of a replayed file as its rewrite; no size limit, as it replaces a larger file.</summary>
     public string? TryRewrite(string path, FormattedBatch batch, EventSet events, PooledBufferWriter body) =>
         TryWrite(batch, events, body, System.IO.Path.GetFileName(BufferFile.RewriteOf(path)), out _);
 
@@ -193,8 +186,8 @@ internal sealed class BufferDirectory
     }
 
     /// <summary>
-    /// Moves a file that cannot be read to the <c>damaged</c> folder (capped), or deletes it, so that it never holds up the
-    /// files after it (<paramref name="claimed"/> is null for a file not opened). Says where it went.
+    /// Moves a file that cannot be read to the capped <c>damaged</c> folder, or deletes it, so that it never holds up the
+    /// files after it. Says where it went.
     /// </summary>
     public string SetAside(string path, FileStream? claimed)
     {

@@ -53,10 +53,8 @@ internal sealed class BufferFile
 
     public string? Destination { get; }
 
-    /// <summary>Each event's timestamp, Unix milliseconds.</summary>
     public long[] Timestamps { get; }
 
-    /// <summary>Writes <paramref name="events"/> of <paramref name="batch"/> as one file's contents to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, string destination, FormattedBatch batch, EventSet events, PooledBufferWriter body)
     {
         var bytes = batch.WriteBody(events, body);
@@ -86,9 +84,8 @@ internal sealed class BufferFile
     }
 
     /// <summary>
-    /// Reads the header of the file <paramref name="stream"/> holds (from its start, into <paramref name="contents"/>,
-    /// at most a few MiB whatever the file's size). Returns it, or what is wrong with the file: one cut short, damaged,
-    /// larger than any buffer file or not one at all.
+    /// Reads the header into <paramref name="contents"/> (at most a few MiB whatever the file's size). Returns it, or what
+    /// is wrong with the file: cut short, damaged, larger than any buffer file or not one at all.
     /// </summary>
     public static (BufferFile? Header, string? Problem) ReadHeader(Stream stream, PooledBufferWriter contents)
     {
@@ -135,9 +132,8 @@ internal sealed class BufferFile
     }
 
     /// <summary>
-    /// Reads the body after this header (which <see cref="ReadHeader"/> left in <paramref name="contents"/>) and adds
-    /// its events to <paramref name="batch"/> (events without a <c>LogEvent</c>); returns what is wrong with it, or null
-    /// when it is whole: a file cut short, damaged or not ours is never sent.
+    /// Reads the body after this header (left in <paramref name="contents"/>) into <paramref name="batch"/>; returns what
+    /// is wrong with it, if anything: a file cut short, damaged or not ours is never sent.
     /// </summary>
     public string? ReadEvents(Stream stream, PooledBufferWriter contents, FormattedBatch batch)
     {
@@ -167,8 +163,8 @@ internal sealed class BufferFile
     }
 
     /// <summary>
-    /// Takes a file for sending: the open stream holds its lock until disposed (<see cref="Delete"/> deletes it first).
-    /// Null when another process or logger has it, or it is gone.
+    /// Takes a file for sending: the open stream holds its lock until disposed. Null when another process or logger has
+    /// it, or it is gone.
     /// </summary>
     public static FileStream? TryClaim(string path)
     {
@@ -201,11 +197,11 @@ internal sealed class BufferFile
         claimed.Dispose();
     }
 
-    /// <summary>The name of what is left of <paramref name="path"/> once part of it was delivered.</summary>
+    /// <summary>The name of what is left of a file once part of it was delivered.</summary>
     public static string RewriteOf(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-r" + BufferDirectory.Extension);
 
-    /// <summary>The file <paramref name="path"/> is a rewrite of, or null when it is an original.</summary>
+    /// <summary>The file this is a rewrite of, or null for an original.</summary>
     public static string? OriginalOf(string path)
     {
         var name = Path.GetFileNameWithoutExtension(path);

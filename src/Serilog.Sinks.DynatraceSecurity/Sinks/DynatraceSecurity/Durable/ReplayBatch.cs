@@ -47,7 +47,6 @@ internal sealed class ReplayBatch : IDisposable
         _batchSizeLimitBytes = settings.BatchSizeLimitBytes;
     }
 
-    /// <summary>The events of the files taken, for one request.</summary>
     public FormattedBatch Events { get; } = new();
 
     /// <summary>
@@ -64,7 +63,6 @@ internal sealed class ReplayBatch : IDisposable
         return next;
     }
 
-    /// <summary>Releases the files taken (their locks), whatever became of them.</summary>
     public void Release()
     {
         foreach (var member in _members)
@@ -90,7 +88,7 @@ internal sealed class ReplayBatch : IDisposable
 
         if (length == 0)
         {
-            // Not opened: an empty file, or not a regular file (a pipe, a socket, a device), whose opening may wait forever.
+            // Not opened: a pipe, a socket or a device may make the opening wait forever.
             SetAside(path, null, "no contents (it is empty, or not a regular file: a pipe, a socket or a device)");
             return true;
         }
@@ -144,7 +142,7 @@ internal sealed class ReplayBatch : IDisposable
         return true;
     }
 
-    /// <summary>Once the request is resolved: deletes the files whose events were all delivered or reported, writes back what is left of the others.</summary>
+    /// <summary>Deletes the files whose events were all delivered or reported, writes back what is left of the others.</summary>
     public void Settle()
     {
         var unresolved = Events.UnresolvedSet();
@@ -246,10 +244,9 @@ internal sealed class ReplayBatch : IDisposable
                 $"{_buffer.Destination}, and leaves the others for the logger that sends there");
     }
 
-    /// <summary>True for a file this logger must not send (see <see cref="_left"/>).</summary>
     public bool LeavesAlone(string path) => _left.TryGetValue(path, out var left) && left.Count == 0;
 
-    /// <summary>Forgets what it remembers of files that are gone (sent by another process, or removed).</summary>
+    /// <summary>Forgets what it remembers of files that are gone.</summary>
     public void Forget(List<FileInfo> files)
     {
         var present = new HashSet<string>(files.Select(f => f.FullName), StringComparer.Ordinal);

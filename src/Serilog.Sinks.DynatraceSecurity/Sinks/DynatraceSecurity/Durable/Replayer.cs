@@ -16,8 +16,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Durable;
 /// (the policy of live delivery: 400s isolated, 413s cut, the 24-hour rule; failures deferred, not retried). It lists
 /// the directory once and works through the list, a request's worth of files at a time (<see cref="ReplayBatch"/>), as
 /// fast as the endpoint accepts; it lists again when done. While the endpoint fails, it probes with the oldest file at
-/// a backing-off pace (1 s doubling to a minute, <c>Retry-After</c> honoured). Every 5 minutes it says what waits, and
-/// what nears the 23-hour limit.
+/// a backing-off pace (<c>Retry-After</c> honoured).
 /// </summary>
 internal sealed class Replayer
 {
@@ -26,7 +25,7 @@ internal sealed class Replayer
 
     static readonly TimeSpan SummaryEvery = TimeSpan.FromMinutes(5);
 
-    /// <summary>Events older than this are named in SelfLog (every 5 minutes): at 23 hours they are reported, not sent.</summary>
+    /// <summary>Events older than this are named in SelfLog: at 23 hours they are reported, not sent.</summary>
     static readonly TimeSpan Aging = RequestSender.MaximumEventAge - TimeSpan.FromHours(3);
 
     readonly BufferDirectory _buffer;
@@ -152,9 +151,8 @@ internal sealed class Replayer
     }
 
     /// <summary>
-    /// Says how many of this destination's buffered events near the 23-hour limit, and how old the oldest is. Only files
-    /// written before the cutoff are opened (a name starts with when the file was written, after its events were
-    /// logged), and of them only the header is read.
+    /// Says how many of this destination's buffered events near the 23-hour limit. Only files written before the cutoff
+    /// are opened (a name starts with when the file was written, after its events were logged), and only their headers read.
     /// </summary>
     void SayWhatAges(List<FileInfo> files)
     {

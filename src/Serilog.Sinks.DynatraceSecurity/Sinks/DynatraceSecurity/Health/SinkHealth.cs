@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using Serilog.Sinks.DynatraceSecurity.Delivery;
 using Serilog.Sinks.DynatraceSecurity.Durable;
@@ -45,7 +46,7 @@ internal sealed class SinkHealth
         _dropped = queue == null ? null : new long[ReasonCount];
     }
 
-    /// <summary>The ingest URL the sink posts to: the health data's key and the metrics' <c>endpoint</c> tag.</summary>
+    /// <summary>The health data's key and the metrics' <c>endpoint</c> tag.</summary>
     public string Endpoint { get; }
 
     /// <summary>The sinks alive now, in the order they were built; read anew by each health check.</summary>
@@ -100,7 +101,7 @@ internal sealed class SinkHealth
         Volatile.Write(ref _failing, failure);
     }
 
-    /// <summary>Counts dropped events (every reason of the <c>events.dropped</c> metric).</summary>
+
     public void RecordDropped(DropReason reason, int count)
     {
         if (_dropped == null || count <= 0)
@@ -154,7 +155,8 @@ internal sealed class SinkHealth
             data["lastDropUtc"] = Utc(lastDrop);
             if (lastDrop != 0 && now.UtcTicks - lastDrop < DropWindow.Ticks)
                 problems.Add($"it dropped security events in the last {DropWindow.TotalMinutes:0} minutes ({total} dropped events since it started: " +
-                    string.Join(", ", Pairs(dropped)) + "; SelfLog and the failure listener say why)");
+                    string.Join(", ", dropped.Select(pair => pair.Key + " " + pair.Value.ToString(CultureInfo.InvariantCulture))) +
+                    "; SelfLog and the failure listener say why)");
         }
 
         if (_buffer != null)
@@ -172,15 +174,9 @@ internal sealed class SinkHealth
         return (state, description, data);
     }
 
-    static IEnumerable<string> Pairs(Dictionary<string, long> dropped)
-    {
-        foreach (var pair in dropped)
-            yield return pair.Key + " " + pair.Value.ToString(CultureInfo.InvariantCulture);
-    }
 
     static DateTimeOffset? Utc(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
-    /// <summary>A failed request as reported: what happened and what to check, its status (0: no answer), when.</summary>
     sealed class Failure
     {
         public Failure(string text, int status, bool configuration, long ticks)

@@ -198,10 +198,7 @@ internal sealed class HttpIngestClient : IDisposable
         return builder.ToString().Trim();
     }
 
-    /// <summary>
-    /// The host a 3xx answer points to, or the host a handler that could not be stopped followed a redirect to; null
-    /// when the response came from the host of <paramref name="requested"/>.
-    /// </summary>
+    /// <summary>The host a 3xx answer points to, or a handler that could not be stopped followed a redirect to.</summary>
     public static string? RedirectHost(HttpResponseMessage response, int status, Uri requested)
     {
         if (status is >= 300 and < 400)
@@ -220,7 +217,7 @@ internal sealed class HttpIngestClient : IDisposable
             : null;
     }
 
-    /// <summary>How long the answer asks the client to wait (<c>Retry-After</c>, seconds or an HTTP date), if it does.</summary>
+    /// <summary><c>Retry-After</c>, in seconds or as an HTTP date.</summary>
     public static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
     {
         var header = response.Headers.RetryAfter;
@@ -228,7 +225,6 @@ internal sealed class HttpIngestClient : IDisposable
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
-    /// <summary>Every secret the sink holds (token, client secret, issued tokens) removed.</summary>
     string Redact(string text) => _oauth?.Redact(text) ?? Credentials.Redact(text, _token!.Value);
 
     /// <summary>An exception's message with its inner ones: "An error occurred while sending the request." says little.</summary>

@@ -29,13 +29,11 @@ internal sealed class IngestResult
     /// <summary>Dynatrace's error message, or what went wrong on the network (bounded, secrets removed).</summary>
     public string? Message { get; }
 
-    /// <summary>How long the endpoint asked us to wait (<c>Retry-After</c>), when it did.</summary>
     public TimeSpan? RetryAfter { get; }
 
     /// <summary>The host a 3xx answer pointed to, or a handler followed a redirect to: never delivered; null for none.</summary>
     public string? RedirectHost { get; }
 
-    /// <summary>True when no response arrived before the request's timeout.</summary>
     public bool TimedOut { get; }
 
     /// <summary>

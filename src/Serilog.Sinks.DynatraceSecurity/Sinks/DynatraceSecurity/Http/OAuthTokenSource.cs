@@ -18,11 +18,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Http;
 /// </summary>
 internal sealed class OAuthTokenSource
 {
-    /// <summary>The most a token is renewed before it expires; less for short lifetimes (see <see cref="RenewalMargin"/>).</summary>
-    public static readonly TimeSpan MaximumRenewalMargin = TimeSpan.FromSeconds(60);
-
-    /// <summary>A token response is a few KB at most (a JWT and a few fields); anything longer is not one.</summary>
+    // A token response is a few KB at most (a JWT and a few fields); anything longer is not one.
     const int MaximumTokenResponseBytes = 64 * 1024;
+    static readonly TimeSpan MaximumRenewalMargin = TimeSpan.FromSeconds(60);
     static readonly TimeSpan MaximumLifetime = TimeSpan.FromDays(1);
 
     readonly HttpClient _httpClient;
@@ -52,9 +50,8 @@ internal sealed class OAuthTokenSource
         TimeSpan.FromTicks(Math.Min(MaximumRenewalMargin.Ticks, lifetime.Ticks / 5));
 
     /// <summary>
-    /// The credential for the next request. A failed token request comes back as a <see cref="Credential.Failed"/>
-    /// that <c>DeliveryPolicy</c> decides on, never as an exception; <paramref name="cancellation"/> (the request's
-    /// timeout) ends the wait with a timeout.
+    /// The credential for the next request; a failed token request comes back as a failed credential, never as an
+    /// exception, and <paramref name="cancellation"/> (the request's timeout) ends the wait with a timeout.
     /// </summary>
     public ValueTask<Credential> GetAsync(CancellationToken cancellation)
     {
@@ -81,20 +78,19 @@ internal sealed class OAuthTokenSource
     }
 
     /// <summary>
-    /// Forgets the token of <paramref name="generation"/> after the endpoint refused it (401), so that the next request
-    /// gets a new one. Does nothing when that token has been replaced already.
+    /// Stops using the token of <paramref name="generation"/> after a 401 (it is kept for redaction); a token another
+    /// caller renewed meanwhile stays.
     /// </summary>
     public void Discard(long generation)
     {
         lock (_gate)
         {
-            // Kept for redaction; only its use ends. A token renewed meanwhile by another caller stays.
             if (_current?.Generation == generation)
                 _renewAt = long.MinValue;
         }
     }
 
-    /// <summary>Replaces the client secret and the tokens issued (the current and the one before) in <paramref name="text"/>.</summary>
+    /// <summary>Removes the client secret and the tokens issued (the current and the one before).</summary>
     public string Redact(string text)
     {
         string? current, previous;
