@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net;
 
 namespace Serilog.Sinks.DynatraceSecurity.Configuration;
@@ -231,30 +232,19 @@ internal sealed class Credentials
     static string ParseScope(string configured)
     {
         var permissions = configured.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        foreach (var permission in permissions)
-        {
-            foreach (var c in permission)
-            {
-                // RFC 6749, 3.3: a scope token is printable ASCII without '"' and '\'.
-                if (c is < '\u0021' or > '\u007e' or '"' or '\\')
-                    throw new ArgumentException(
-                        $"oauthScope ({nameof(DynatraceSecurityOptions.OAuthScope)}) must hold permissions separated by spaces, such as " +
-                        $"{CustomEndpointPermission}; it contains a character a permission cannot.",
-                        nameof(DynatraceSecurityOptions.OAuthScope));
-            }
-        }
-
+        // RFC 6749, 3.3: a scope token is printable ASCII without '"' and '\'.
+        if (permissions.Any(permission => permission.Any(c => c is < '\u0021' or > '\u007e' or '"' or '\\')))
+            throw new ArgumentException(
+                $"oauthScope ({nameof(DynatraceSecurityOptions.OAuthScope)}) must hold permissions separated by spaces, such as " +
+                $"{CustomEndpointPermission}; it contains a character a permission cannot.",
+                nameof(DynatraceSecurityOptions.OAuthScope));
         return string.Join(" ", permissions);
     }
 
     static string ParseResource(string resource)
     {
-        var valid = false;
-        foreach (var prefix in ResourcePrefixes)
-            valid |= resource.Length > prefix.Length && resource.StartsWith(prefix, StringComparison.Ordinal);
-        foreach (var c in resource)
-            valid &= !char.IsControl(c) && !char.IsWhiteSpace(c);
-        if (valid)
+        if (ResourcePrefixes.Any(prefix => resource.Length > prefix.Length && resource.StartsWith(prefix, StringComparison.Ordinal)) &&
+            !resource.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             return resource;
 
         throw new ArgumentException(

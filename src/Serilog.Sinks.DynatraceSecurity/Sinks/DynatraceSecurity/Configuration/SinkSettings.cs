@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -44,11 +45,8 @@ internal sealed class SinkSettings
         ProductName = options.ProductName;
         ProductVendor = options.ProductVendor;
         StaticAttributes = new List<KeyValuePair<string, string>>(options.StaticAttributes ?? new Dictionary<string, string>());
-        foreach (var attribute in StaticAttributes)
-        {
-            if (string.IsNullOrWhiteSpace(attribute.Key))
-                throw new ArgumentException("StaticAttributes must not contain an empty attribute name.", nameof(options.StaticAttributes));
-        }
+        if (StaticAttributes.Any(attribute => string.IsNullOrWhiteSpace(attribute.Key)))
+            throw new ArgumentException("StaticAttributes must not contain an empty attribute name.", nameof(options.StaticAttributes));
 
         PropertyNames = new Dictionary<string, string>(options.PropertyNames ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var rename in PropertyNames)
@@ -109,7 +107,6 @@ internal sealed class SinkSettings
                 nameof(batching.UndeliveredEventsPath));
     }
 
-    /// <summary>The URL events are posted to: the environment URL, its path (such as an ActiveGate's) and the route.</summary>
     public Uri Target { get; }
 
     public bool IsCustomEndpoint { get; }
@@ -188,15 +185,10 @@ internal sealed class SinkSettings
         return new UriBuilder(environment) { Path = path, Query = string.Empty, Fragment = string.Empty }.Uri;
     }
 
-    /// <summary>OpenPipeline's rule: letters, digits and dots, starting with a letter or digit, no <c>..</c>, no trailing dot.</summary>
-    static bool IsEndpointName(string endpoint)
-    {
-        var valid = endpoint.Length > 0 && endpoint[0] != '.' && endpoint[endpoint.Length - 1] != '.' &&
-                    endpoint.IndexOf("..", StringComparison.Ordinal) < 0;
-        foreach (var c in endpoint)
-            valid &= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.';
-        return valid;
-    }
+    static bool IsEndpointName(string endpoint) =>
+        endpoint.Length > 0 && endpoint[0] != '.' && endpoint[endpoint.Length - 1] != '.' &&
+        endpoint.IndexOf("..", StringComparison.Ordinal) < 0 &&
+        endpoint.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.');
 
     /// <summary>The entry assembly's name, or the process name where there is none (IIS, a test runner).</summary>
     static string ApplicationName()
@@ -231,20 +223,13 @@ internal sealed class SinkSettings
     }
 
     /// <summary>The names, trimmed. An empty list turns redaction off; an empty name in it is a mistake, not a way to say so.</summary>
-    static string[] RedactedNames(IReadOnlyList<string> names)
-    {
-        var trimmed = new string[names.Count];
-        for (var i = 0; i < trimmed.Length; i++)
-        {
-            trimmed[i] = string.IsNullOrWhiteSpace(names[i])
+    static string[] RedactedNames(IReadOnlyList<string> names) =>
+        names.Select(name => string.IsNullOrWhiteSpace(name)
                 ? throw new ArgumentException(
                     "RedactedProperties must not contain an empty name; to turn redaction off, pass an empty list ([] in JSON).",
                     nameof(DynatraceSecurityOptions.RedactedProperties))
-                : names[i].Trim();
-        }
-
-        return trimmed;
-    }
+                : name.Trim())
+            .ToArray();
 
     static string? PathOrNull(string? path, string name, string what) =>
         path != null && string.IsNullOrWhiteSpace(path)

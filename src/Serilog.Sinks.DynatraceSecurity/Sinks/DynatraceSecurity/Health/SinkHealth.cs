@@ -52,17 +52,8 @@ internal sealed class SinkHealth
     /// <summary>The sinks alive now, in the order they were built; read anew by each health check.</summary>
     public static List<SinkHealth> Live()
     {
-        var live = new List<SinkHealth>();
         lock (LiveSinks)
-        {
-            foreach (var entry in LiveSinks)
-            {
-                if (entry.TryGetTarget(out var sink))
-                    live.Add(sink);
-            }
-        }
-
-        return live;
+            return LiveSinks.Select(entry => entry.TryGetTarget(out var sink) ? sink : null).OfType<SinkHealth>().ToList();
     }
 
     public void Join()

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Reflection;
@@ -55,9 +56,8 @@ internal sealed class HttpIngestClient : IDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="body"/> (gzip-compressed already when <paramref name="gzip"/>). Never throws for HTTP, network
-    /// or timeout failures, nor for a failed token request (<see cref="IngestResult.FromTokenEndpoint"/>), which counts
-    /// against the same <paramref name="timeout"/>.
+    /// Sends <paramref name="body"/>, gzip-compressed already when <paramref name="gzip"/>. Never throws for HTTP, network
+    /// or timeout failures, nor for a failed token request, which counts against the same <paramref name="timeout"/>.
     /// </summary>
     public async Task<IngestResult> PostAsync(ArraySegment<byte> body, bool gzip, CancellationToken timeout)
     {
@@ -183,19 +183,8 @@ internal sealed class HttpIngestClient : IDisposable
     /// <summary>Bounds the length and removes control characters so one message stays one line.</summary>
     public static string Clean(string message)
     {
-        var builder = new StringBuilder(Math.Min(message.Length, MaximumMessageLength + 1));
-        foreach (var c in message)
-        {
-            if (builder.Length == MaximumMessageLength)
-            {
-                builder.Append('…');
-                break;
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString().Trim();
+        var cut = message.Length > MaximumMessageLength ? message.Substring(0, MaximumMessageLength) + "…" : message;
+        return new string(cut.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
     }
 
     /// <summary>The host a 3xx answer points to, or a handler that could not be stopped followed a redirect to.</summary>

@@ -194,13 +194,9 @@ internal sealed class OAuthTokenSource
         {
             using var document = JsonDocument.Parse(body.AsMemory());
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object ||
-                !root.TryGetProperty("access_token", out var tokenElement) || tokenElement.ValueKind != JsonValueKind.String)
-                return null;
-
             // It goes into a header: a token a header cannot carry would fail every request.
-            var token = tokenElement.GetString()!;
-            if (token.Length == 0 || Credentials.HeaderProblem(token) != null)
+            if (root.ValueKind != JsonValueKind.Object || Text(root, "access_token") is not { } token ||
+                Credentials.HeaderProblem(token) != null)
                 return null;
             lifetime = ReadLifetime(root);
             return token;

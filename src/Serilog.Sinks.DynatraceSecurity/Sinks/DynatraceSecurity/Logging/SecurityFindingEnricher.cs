@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System.Linq;
 using Serilog.Core;
 using Serilog.Events;
 
@@ -14,13 +14,10 @@ internal sealed class SecurityFindingEnricher : ILogEventEnricher
 
     public SecurityFindingEnricher(SecurityFinding finding)
     {
-        var properties = new List<LogEventProperty>
-        {
-            new(SecurityEventLoggerExtensions.DefaultMarkerProperty, new ScalarValue(finding.EventType)),
-        };
-        foreach (var attribute in finding.Attributes())
-            properties.Add(new LogEventProperty(attribute.Key, new ScalarValue(attribute.Value)));
-        _properties = properties.ToArray();
+        var marker = new LogEventProperty(SecurityEventLoggerExtensions.DefaultMarkerProperty, new ScalarValue(finding.EventType));
+        _properties = new[] { marker }
+            .Concat(finding.Attributes().Select(attribute => new LogEventProperty(attribute.Key, new ScalarValue(attribute.Value))))
+            .ToArray();
     }
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)

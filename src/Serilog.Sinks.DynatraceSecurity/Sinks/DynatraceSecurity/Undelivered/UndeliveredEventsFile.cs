@@ -102,9 +102,8 @@ internal sealed class UndeliveredEventsFile : IDisposable
     }
 
     /// <summary>
-    /// Queues <paramref name="events"/> for the file, with their bytes as sent when <paramref name="formatted"/> has
-    /// them (same order); never blocks, never formats. What does not fit the queue, or comes once the file is closed,
-    /// is counted for SelfLog.
+    /// Queues <paramref name="events"/>, with their bytes as sent when <paramref name="formatted"/> has them; never
+    /// blocks, never formats. What does not fit the queue, or comes once the file is closed, is counted for SelfLog.
     /// </summary>
     public void Add(string reason, string message, IReadOnlyCollection<LogEvent> events, IReadOnlyList<byte[]?>? formatted = null)
     {
@@ -145,8 +144,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
         }
         catch (Exception ex)
         {
-            // A full disk or a vanished directory: the events were reported to SelfLog already; say why the file stops,
-            // and count the record that failed and those still waiting.
+            // A full disk or a vanished directory: the events were reported to SelfLog already.
             _closedBecause = "writing to the file had failed";
             _queue.Writer.TryComplete();
             var lost = 1;
@@ -161,7 +159,6 @@ internal sealed class UndeliveredEventsFile : IDisposable
         }
         finally
         {
-            // The file and the buffers belong to this task alone, so they are released here, whenever it ends.
             _deleted.Flush();
             _file.Dispose();
             _json.Dispose();
