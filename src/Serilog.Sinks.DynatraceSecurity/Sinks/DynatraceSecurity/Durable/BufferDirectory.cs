@@ -33,9 +33,8 @@ internal sealed class BufferDirectory
 
     // TryWrite's view of the directory, the delivery loop's alone.
     long _listed;
-    long _listedAt;
+    long? _listedAt;
     long _writtenSince;
-    bool _listedOnce;
 
     BufferDirectory(string path, string destination, long sizeLimit, TimeProvider time)
     {
@@ -140,12 +139,11 @@ internal sealed class BufferDirectory
         // Under half the limit a listing serves for a second, plus what this logger wrote since; nearer the limit every
         // write lists. (Listing for every write cost one stat per file: in a 10-minute outage at 10,000 events/s, 6,000
         // files, it doubled the sink's CPU.)
-        if (!_listedOnce || _listed + _writtenSince >= _sizeLimit / 2 || _time.GetElapsedTime(_listedAt) >= ListingReusedFor)
+        if (_listedAt == null || _listed + _writtenSince >= _sizeLimit / 2 || _time.GetElapsedTime(_listedAt.Value) >= ListingReusedFor)
         {
             _listed = Bytes();
             _listedAt = _time.GetTimestamp();
             _writtenSince = 0;
-            _listedOnce = true;
         }
 
         var current = _listed + _writtenSince;

@@ -25,7 +25,6 @@ internal sealed class HttpIngestClient : IDisposable
     public const int MaximumBodyBytes = 4096;
     const int MaximumMessageLength = 512;
 
-    /// <summary>The package version, for the <c>User-Agent</c> and the meter.</summary>
     public static readonly string Version = ReadVersion();
 
     static readonly MediaTypeHeaderValue JsonUtf8 = new("application/json") { CharSet = "utf-8" };

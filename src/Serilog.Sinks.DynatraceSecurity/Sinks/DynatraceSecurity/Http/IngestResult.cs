@@ -59,12 +59,10 @@ internal sealed class IngestResult
 
     public static IngestResult Timeout() => new(0, null, null, null, true);
 
-    /// <summary>A token request that failed: answered with an error (or without a usable token), or not at all.</summary>
     public static IngestResult TokenFailure(int statusCode, string? message, string? oauthError = null, TimeSpan? retryAfter = null,
         string? redirectHost = null, bool timedOut = false) =>
         new(statusCode, message, retryAfter, redirectHost, timedOut, fromTokenEndpoint: true, oauthError: oauthError);
 
-    /// <summary>This answer, marked as the one to the request sent again with a new OAuth token.</summary>
     public IngestResult AfterReauthentication() =>
         new(StatusCode, Message, RetryAfter, RedirectHost, TimedOut, FromTokenEndpoint, OAuthError, reauthenticated: true);
 
