@@ -11,9 +11,8 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Health;
 
 /// <summary>
-/// What a health check reads about one sink: the latest answer the delivery policy decided on (written once per
-/// request, by the sender that got it), the drops by reason (counted where the metric counts them), and what the queue
-/// and the durable buffer already track. Read without locks; a check never waits for the delivery loop.
+/// What a health check reads about one sink: the latest answer the delivery policy decided on, the drops by reason, and
+/// what the queue and the durable buffer already track. Read without locks; a check never waits for the delivery loop.
 /// Every sink alive in the process is listed here (<see cref="Live"/>), however it was created (none is in a DI
 /// container): it joins when built and leaves when its disposal has finished, held weakly so that a logger dropped
 /// without disposal is not kept alive.

@@ -13,12 +13,10 @@ using Serilog.Sinks.DynatraceSecurity.Configuration;
 namespace Serilog.Sinks.DynatraceSecurity.Http;
 
 /// <summary>
-/// Posts request bodies over HTTP with the Dynatrace headers, the <c>Authorization</c> of the configured token or of
-/// the OAuth client's current token (<see cref="OAuthTokenSource"/>), and a bounded read of error responses. Redirects
-/// are never followed: a 3xx answer, or a response that a handler fetched from another address anyway, comes back as a
-/// result with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only where the user configured.
-/// Everything it returns has every secret removed and never includes the request body. Its answer readers serve token
-/// requests too.
+/// Posts request bodies with the Dynatrace headers, the configured token or the OAuth client's current one, and a
+/// bounded read of error responses. Redirects are never followed: a 3xx answer, or a response a handler fetched from
+/// another address anyway, comes back with <see cref="IngestResult.RedirectHost"/>, so the token and the events go only
+/// where the user configured. What it returns has every secret removed and never the request body.
 /// </summary>
 internal sealed class HttpIngestClient : IDisposable
 {

@@ -175,20 +175,12 @@ internal sealed class UndeliveredEventsFile : IDisposable
         _json.WriteString("reason", reason);
         _json.WriteString("message", message);
         _json.WritePropertyName("event");
-        if (formatted != null)
-        {
-            _json.WriteRawValue(formatted, skipInputValidation: true);
-        }
+        // One never sent is written as it would have been (redacted, cut to eventBodyLimitBytes), or null when it cannot be.
+        ReadOnlySpan<byte> json = formatted ?? _serializer.Serialize(logEvent!, out _, out _);
+        if (json.IsEmpty)
+            _json.WriteNullValue();
         else
-        {
-            // Never sent: written as it would have been (redacted, cut to eventBodyLimitBytes), or null when it cannot be.
-            var serialized = _serializer.Serialize(logEvent!, out _, out _);
-            if (!serialized.IsEmpty)
-                _json.WriteRawValue(serialized, skipInputValidation: true);
-            else
-                _json.WriteNullValue();
-        }
-
+            _json.WriteRawValue(json, skipInputValidation: true);
         _json.WriteEndObject();
         _json.Flush();
         _record.Write((byte)'\n');
