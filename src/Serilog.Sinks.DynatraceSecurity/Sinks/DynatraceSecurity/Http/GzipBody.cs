@@ -25,15 +25,10 @@ internal sealed class GzipBody : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(body.Count + body.Count / 8 + 1024);
         try
         {
-            int length;
-            using (var stream = new MemoryStream(buffer, 0, buffer.Length, writable: true, publiclyVisible: true))
-            {
-                using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
-                    gzip.Write(body.Array!, body.Offset, body.Count);
-                length = (int)stream.Position;
-            }
-
-            return new GzipBody(buffer, length);
+            using var stream = new MemoryStream(buffer, 0, buffer.Length, writable: true, publiclyVisible: true);
+            using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+                gzip.Write(body.Array!, body.Offset, body.Count);
+            return new GzipBody(buffer, (int)stream.Position);
         }
         catch (Exception)
         {
