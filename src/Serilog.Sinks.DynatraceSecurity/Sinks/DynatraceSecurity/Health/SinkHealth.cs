@@ -132,11 +132,9 @@ internal sealed class SinkHealth
         if (_dropped != null)
         {
             var dropped = new Dictionary<string, long>();
-            long total = 0;
             for (var reason = 0; reason < _dropped.Length; reason++)
             {
                 var count = Interlocked.Read(ref _dropped[reason]);
-                total += count;
                 if (count > 0)
                     dropped[SinkStatistics.Tag((DropReason)reason)] = count;
             }
@@ -144,7 +142,7 @@ internal sealed class SinkHealth
             data["droppedEvents"] = dropped;
             data["lastDropUtc"] = Utc(lastDrop);
             if (lastDrop != 0 && now.UtcTicks - lastDrop < DropWindow.Ticks)
-                problems.Add($"it dropped security events in the last {DropWindow.TotalMinutes:0} minutes ({total} dropped events since it started: " +
+                problems.Add($"it dropped security events in the last {DropWindow.TotalMinutes:0} minutes ({dropped.Values.Sum()} dropped events since it started: " +
                     string.Join(", ", dropped.Select(pair => pair.Key + " " + pair.Value.ToString(CultureInfo.InvariantCulture))) +
                     "; SelfLog and the failure listener say why)");
         }
