@@ -11,14 +11,12 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// </summary>
 internal static class DeliveryPolicy
 {
-    /// <summary>The longest wait a <c>Retry-After</c> can impose.</summary>
     public static readonly TimeSpan MaximumRetryAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How many 413 answers a request gets before they count as proof that it is too large when the answer is in doubt:
-    /// a request of several events no larger than one the endpoint has accepted (then it is cut smaller), or a single
-    /// event larger than any accepted (then it is dropped). A proxy's or a busy tenant's passing 413 must neither shrink
-    /// requests for good nor drop an event that fits.
+    /// How many 413s a request gets before they prove it too large when that is in doubt: several events no larger than a
+    /// body the endpoint has accepted, or a single event larger than any accepted. A proxy's or a busy tenant's passing
+    /// 413 must neither shrink requests for good nor drop an event that fits.
     /// </summary>
     public const int TooLargeAnswersBeforeProof = 3;
 
@@ -29,11 +27,9 @@ internal static class DeliveryPolicy
     public const int NeverTooLargeBytes = 64 * 1024;
 
     /// <summary>
-    /// The table: what to do after one answer to a request of <paramref name="eventCount"/> events and
-    /// <paramref name="length"/> bytes uncompressed; <paramref name="provenFitsBytes"/> is the largest body accepted,
-    /// <paramref name="tooLargeAnswers"/> counts this request's 413s (this one included), <paramref name="backoff"/> is
-    /// the wait drawn for a retry, <paramref name="failingFor"/> how long ago the request first failed (zero at first);
-    /// <paramref name="retryTimeLimit"/> is unbounded unless given; when <paramref name="shuttingDown"/>, this was the last attempt.
+    /// What to do after one answer. <paramref name="length"/> is uncompressed, <paramref name="tooLargeAnswers"/> counts
+    /// this one, <paramref name="failingFor"/> is zero at the first failure; when <paramref name="shuttingDown"/>, this was
+    /// the last attempt.
     /// </summary>
     public static Decision Decide(IngestResult result, int eventCount, int length, bool compressed = false, bool compressionProven = false,
         int provenFitsBytes = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live, TimeSpan backoff = default,
@@ -103,10 +99,9 @@ internal static class DeliveryPolicy
     }
 
     /// <summary>
-    /// What kind of failure one answer is, apart from its events' content or size (<see cref="Decide"/> looks at that
-    /// first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. A failed token request sent
-    /// nothing, so its events are never rejected for it: no answer, 408, 429 and 5xx are transient, anything else needs
-    /// the client's settings fixed. Audit mode, which neither retries nor splits, takes its hint from it.
+    /// The class of a failure apart from its events' content or size, or <see cref="FailureClass.None"/> for a rejection.
+    /// A failed token request sent nothing, so its events are never rejected for it. The audit sink, which neither
+    /// retries nor splits, takes its hint from it.
     /// </summary>
     public static FailureClass ClassOf(IngestResult result) =>
         result.FromTokenEndpoint
@@ -130,14 +125,13 @@ internal enum DeliveryMode
 internal enum DeliveryAction
 {
     Delivered,
-    /// <summary>Send the same request again after <see cref="Decision.Delay"/>.</summary>
     Retry,
     ResendUncompressed,
     CutSmaller,
     Bisect,
-    /// <summary>Drop the events for <see cref="Decision.Reason"/>: retrying cannot help.</summary>
+    /// <summary>Retrying cannot help.</summary>
     Drop,
-    /// <summary>Retrying could help, but no more attempt may be made (<see cref="Decision.Reason"/>).</summary>
+    /// <summary>Retrying could help, but no more attempt may be made.</summary>
     GiveUp,
     /// <summary>Write the request to the durable buffer.</summary>
     Spill,
@@ -175,7 +169,6 @@ internal readonly struct Decision
     public FailureClass FailureClass { get; }
     public DropReason Reason { get; }
 
-    /// <summary>How long to wait before the retry.</summary>
     public TimeSpan Delay { get; }
 
     /// <summary>How long no request at all may start (a <c>Retry-After</c>), when the endpoint asked for it.</summary>

@@ -28,19 +28,12 @@ internal sealed class RequestSizeLimit
         Current = configured;
     }
 
-    /// <summary>The limit requests are cut to now.</summary>
     public int Current { get; private set; }
 
-    /// <summary>
-    /// The largest body the endpoint has accepted, not forgotten after a 413: a 413 for a request no larger is in doubt
-    /// (<see cref="DeliveryPolicy.TooLargeAnswersBeforeProof"/>).
-    /// </summary>
+    /// <summary>The largest body accepted, not forgotten after a 413: a 413 for a request no larger is in doubt.</summary>
     public int ProvenFits { get; private set; }
 
-    /// <summary>
-    /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request now (at least
-    /// one). Requests are cut one at a time, just before each is sent, so a lowered limit applies to every later one.
-    /// </summary>
+    /// <summary>How many events, from <paramref name="start"/> on, fit one request now (at least one).</summary>
     public int CountFitting(FormattedBatch batch, EventSet events, int start)
     {
         var count = 1;
