@@ -24,8 +24,9 @@ internal sealed class EndpointState
     /// <summary>True after a request went to the durable buffer because the endpoint failed, until one gets through.</summary>
     public bool Down => Volatile.Read(ref _down) == 1;
 
-    /// <summary>True when it was up until now.</summary>
+    // Both true when the state changed.
     public bool MarkDown() => Interlocked.Exchange(ref _down, 1) == 0;
+    public bool MarkUp() => Interlocked.Exchange(ref _down, 0) == 1;
 
     /// <summary>A request was written to the durable buffer: wakes a replayer waiting for work.</summary>
     public void NotifySpilled() => Volatile.Read(ref _spilled).TrySetResult(true);
@@ -41,9 +42,6 @@ internal sealed class EndpointState
     }
 
     static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>True when it was down until now.</summary>
-    public bool MarkUp() => Interlocked.Exchange(ref _down, 0) == 1;
 
     /// <summary>No request may start for <paramref name="pause"/> (the endpoint's <c>Retry-After</c>).</summary>
     public void PauseFor(TimeSpan pause) =>

@@ -28,17 +28,17 @@ internal sealed class FormattedBatch : IDisposable
     PooledBufferWriter _bytes = new();
 
     public int Count => _entries.Count;
-
     public int Bytes => _bytes.WrittenCount;
-
     public int Delivered { get; private set; }
 
     /// <summary>Why the rest was left on disk for later (replaying); null while it was not.</summary>
     public string? DeferredBecause { get; private set; }
 
-    public int LengthOf(int index) => _entries[index].Length;
+    public bool Deferred => DeferredBecause != null;
 
+    public int LengthOf(int index) => _entries[index].Length;
     public DateTimeOffset TimestampOf(int index) => _entries[index].Timestamp;
+    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_entries[index].Start, _entries[index].Length);
 
     public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted) => Add(logEvent, logEvent.Timestamp, formatted);
 
@@ -47,8 +47,6 @@ internal sealed class FormattedBatch : IDisposable
         _entries.Add((logEvent, timestamp, _bytes.WrittenCount, formatted.Length, false));
         _bytes.Write(formatted);
     }
-
-    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_entries[index].Start, _entries[index].Length);
 
     public void MarkDelivered(EventSet events)
     {
@@ -60,8 +58,6 @@ internal sealed class FormattedBatch : IDisposable
 
     /// <summary>The rest stays on disk, for a later try (replaying); the first reason counts.</summary>
     public void Defer(string because) => DeferredBecause ??= because;
-
-    public bool Deferred => DeferredBecause != null;
 
     /// <summary>
     /// Notes <paramref name="events"/> as not delivered, for <see cref="ReportDrops"/> to report with the others of the

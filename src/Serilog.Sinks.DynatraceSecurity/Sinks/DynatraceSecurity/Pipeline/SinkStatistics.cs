@@ -61,27 +61,22 @@ internal sealed class SinkStatistics : IDisposable
     }
 
     public SinkHealth Health { get; }
-
-    public void AddPersisted(int count) => _persistedCounter.Add(count, _endpoint);
-
-    public void AddReplayed(int count) => _replayedCounter.Add(count, _endpoint);
-
     public Meter Meter { get; }
 
     /// <summary>The <c>reason</c> tag: the reason in snake_case.</summary>
     public static string Tag(DropReason reason) => ReasonTags[(int)reason];
 
     public void AddQueued() => _queuedCounter.Add(1, _endpoint);
-
     public void AddDelivered(int count) => _sentCounter.Add(count, _endpoint);
+    public void AddRetried(int count) => _retriedCounter.Add(count, _endpoint);
+    public void AddPersisted(int count) => _persistedCounter.Add(count, _endpoint);
+    public void AddReplayed(int count) => _replayedCounter.Add(count, _endpoint);
 
     public void AddDropped(DropReason reason, int count)
     {
         _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", Tag(reason)), _endpoint);
         Health.RecordDropped(reason, count);
     }
-
-    public void AddRetried(int count) => _retriedCounter.Add(count, _endpoint);
 
     public void RecordRequest(IngestResult result, TimeSpan duration)
     {

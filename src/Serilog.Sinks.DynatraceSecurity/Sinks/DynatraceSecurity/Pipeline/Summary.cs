@@ -32,8 +32,6 @@ internal sealed class Summary
 
     public void Add(long count = 1)
     {
-        if (count <= 0)
-            return;
         Interlocked.Add(ref _pending, count);
         if (!TryWriteDue())
             SetTimer();
