@@ -14,9 +14,8 @@ internal static class DeliveryPolicy
     public static readonly TimeSpan MaximumRetryAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How many 413s a request gets before they prove it too large when that is in doubt: several events no larger than a
-    /// body the endpoint has accepted, or a single event larger than any accepted. A proxy's or a busy tenant's passing
-    /// 413 must neither shrink requests for good nor drop an event that fits.
+    /// How many 413s prove a request too large when that is in doubt: a proxy's or a busy tenant's passing 413 must
+    /// neither shrink requests for good nor drop an event that fits.
     /// </summary>
     public const int TooLargeAnswersBeforeProof = 3;
 
@@ -60,14 +59,10 @@ internal static class DeliveryPolicy
             }
         }
 
-        // Redirects, configuration and transient failures are retried; anything else is a rejection.
         var failureClass = ClassOf(result);
         return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : AfterFailure(failureClass);
 
-        // After a failure that may pass: with a durable buffer the request goes to disk at once (replaying, it stays
-        // there); otherwise it is retried after the backoff (or the endpoint's Retry-After, which then holds back every
-        // request) until retryTimeLimit has passed since its first failure, the last wait shortened to end at the limit.
-        // During shutdown a failed attempt is the last. A doubtful 413 that can be tried no more proves nothing: the
+        // After a failure that may pass (docs/delivery.md). A doubtful 413 that can be tried no more proves nothing: the
         // request is cut in halves (a single event is given up).
         Decision AfterFailure(FailureClass failureClass)
         {
@@ -143,9 +138,8 @@ internal enum DeliveryAction
 internal enum FailureClass
 {
     None,
-    /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
-    /// <summary>401, 403, 404, redirects, token requests refused for the client's settings: an operator can fix them.</summary>
+    /// <summary>An operator can fix it.</summary>
     Configuration,
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
     TooLargeUnproven,

@@ -169,14 +169,11 @@ internal sealed class FormattedBatch : IDisposable
         _drops.Clear();
         Delivered = 0;
         DeferredBecause = null;
+        _bytes.Clear();
         if (_bytes.Capacity > KeptCapacity)
         {
             _bytes.Dispose();
             _bytes = new PooledBufferWriter();
-        }
-        else
-        {
-            _bytes.Clear();
         }
     }
 

@@ -245,12 +245,10 @@ internal sealed class RequestSender : IDisposable
     }
 
     /// <summary>
-    /// The search for the events a 400 was about, within one request. Three of them go alone first (the first, the
-    /// middle and the last: bad events often come together): if the endpoint refuses all three, it refuses everything
-    /// (a proxy, a WAF, a pipeline rule) and the rest is reported unsent, 1 + 3 requests in all. Otherwise the rest is
-    /// sent and bisected until every rejected event stands alone (one bad event among n costs about 2·⌈log₂ n⌉ requests
-    /// more). A request refused both gzip-compressed and plain (<paramref name="plain"/>) has its parts go plain after
-    /// the probes (which still settle whether gzip is refused) while gzip is unproven.
+    /// The search for the events a 400 was about, within one request (docs/delivery.md). Bad events often come together,
+    /// so the probes are the first, the middle and the last. A request refused both gzip-compressed and plain
+    /// (<paramref name="plain"/>) has its parts go plain after the probes (which still settle whether gzip is refused)
+    /// while gzip is unproven.
     /// </summary>
     async Task BisectAsync(FormattedBatch batch, EventSet events, long? failingSince, string refusal, bool plain)
     {

@@ -1,10 +1,9 @@
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// The largest request body to send, adapted both ways. It starts at <c>batchSizeLimitBytes</c>; a 413 that proves a
-/// request too large lowers it to half that request; after a run of accepted requests it is raised again (doubled,
-/// up to <c>batchSizeLimitBytes</c>), so a passing episode of 413s does not shrink requests for good. A raise that the
-/// endpoint refutes with another 413 makes the next one wait twice as long.
+/// The largest request body to send, adapted both ways (docs/delivery.md, 413): a proven 413 lowers it to half that
+/// request, a run of accepted requests doubles it again up to <c>batchSizeLimitBytes</c>. A raise that the endpoint
+/// refutes with another 413 makes the next one wait twice as long.
 /// </summary>
 internal sealed class RequestSizeLimit
 {
