@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using FluentAssertions;
+using Serilog.Sinks.DynatraceSecurity.Pipeline;
 using Serilog.Sinks.DynatraceSecurity.Testing;
 using Serilog.Sinks.DynatraceSecurity.Tests.Support;
 using Xunit;
@@ -83,5 +85,12 @@ public class SinkMetricsTests
         Endpoints(second.Metrics).Should().Equal(secondUrl);
         first.Metrics.Measurements.Select(m => m.Name).Should().Contain(new[] { Prefix + "events.queued", Prefix + "events.sent", Prefix + "requests",
             Prefix + "request.duration", Prefix + "queue.length" });
+    }
+
+    [Fact]
+    public void EveryDropReasonHasItsNameInSnakeCaseAsItsTag()
+    {
+        foreach (DropReason reason in Enum.GetValues(typeof(DropReason)))
+            SinkStatistics.Tag(reason).Should().Be(Regex.Replace(reason.ToString(), "(?<!^)[A-Z]", "_$0").ToLowerInvariant());
     }
 }

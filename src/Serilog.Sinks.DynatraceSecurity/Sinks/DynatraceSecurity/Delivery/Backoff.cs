@@ -25,7 +25,6 @@ internal sealed class Backoff
         });
     }
 
-    /// <summary>The wait after <paramref name="failedAttempts"/> failed attempts, jittered.</summary>
     public TimeSpan DelayAfter(int failedAttempts)
     {
         var exponent = Math.Min(Math.Max(failedAttempts - 1, 0), 20);

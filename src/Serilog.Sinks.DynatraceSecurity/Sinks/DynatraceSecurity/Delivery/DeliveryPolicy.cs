@@ -11,14 +11,11 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// </summary>
 internal static class DeliveryPolicy
 {
-    /// <summary>The longest wait a <c>Retry-After</c> can impose.</summary>
     public static readonly TimeSpan MaximumRetryAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How many 413 answers a request gets before they count as proof that it is too large when the answer is in doubt:
-    /// a request of several events no larger than one the endpoint has accepted (then it is cut smaller), or a single
-    /// event larger than any accepted (then it is dropped). A proxy's or a busy tenant's passing 413 must neither shrink
-    /// requests for good nor drop an event that fits.
+    /// How many 413s prove a request too large when that is in doubt: a proxy's or a busy tenant's passing 413 must
+    /// neither shrink requests for good nor drop an event that fits.
     /// </summary>
     public const int TooLargeAnswersBeforeProof = 3;
 
@@ -29,11 +26,9 @@ internal static class DeliveryPolicy
     public const int NeverTooLargeBytes = 64 * 1024;
 
     /// <summary>
-    /// The table: what to do after one answer to a request of <paramref name="eventCount"/> events and
-    /// <paramref name="length"/> bytes uncompressed; <paramref name="provenFitsBytes"/> is the largest body accepted,
-    /// <paramref name="tooLargeAnswers"/> counts this request's 413s (this one included), <paramref name="backoff"/> is
-    /// the wait drawn for a retry, <paramref name="failingFor"/> how long ago the request first failed (zero at first);
-    /// <paramref name="retryTimeLimit"/> is unbounded unless given; when <paramref name="shuttingDown"/>, this was the last attempt.
+    /// What to do after one answer. <paramref name="length"/> is uncompressed, <paramref name="tooLargeAnswers"/> counts
+    /// this one, <paramref name="failingFor"/> is zero at the first failure; when <paramref name="shuttingDown"/>, this was
+    /// the last attempt.
     /// </summary>
     public static Decision Decide(IngestResult result, int eventCount, int length, bool compressed = false, bool compressionProven = false,
         int provenFitsBytes = 0, int tooLargeAnswers = 0, DeliveryMode mode = DeliveryMode.Live, TimeSpan backoff = default,
@@ -64,14 +59,10 @@ internal static class DeliveryPolicy
             }
         }
 
-        // Redirects, configuration and transient failures are retried; anything else is a rejection.
         var failureClass = ClassOf(result);
         return failureClass == FailureClass.None ? Decision.Drop(DropReason.Rejected) : AfterFailure(failureClass);
 
-        // After a failure that may pass: with a durable buffer the request goes to disk at once (replaying, it stays
-        // there); otherwise it is retried after the backoff (or the endpoint's Retry-After, which then holds back every
-        // request) until retryTimeLimit has passed since its first failure, the last wait shortened to end at the limit.
-        // During shutdown a failed attempt is the last. A doubtful 413 that can be tried no more proves nothing: the
+        // After a failure that may pass (docs/delivery.md). A doubtful 413 that can be tried no more proves nothing: the
         // request is cut in halves (a single event is given up).
         Decision AfterFailure(FailureClass failureClass)
         {
@@ -103,10 +94,9 @@ internal static class DeliveryPolicy
     }
 
     /// <summary>
-    /// What kind of failure one answer is, apart from its events' content or size (<see cref="Decide"/> looks at that
-    /// first): the class a retry is for, or <see cref="FailureClass.None"/> for a rejection. A failed token request sent
-    /// nothing, so its events are never rejected for it: no answer, 408, 429 and 5xx are transient, anything else needs
-    /// the client's settings fixed. Audit mode, which neither retries nor splits, takes its hint from it.
+    /// The class of a failure apart from its events' content or size, or <see cref="FailureClass.None"/> for a rejection.
+    /// A failed token request sent nothing, so its events are never rejected for it. The audit sink, which neither
+    /// retries nor splits, takes its hint from it.
     /// </summary>
     public static FailureClass ClassOf(IngestResult result) =>
         result.FromTokenEndpoint
@@ -130,14 +120,13 @@ internal enum DeliveryMode
 internal enum DeliveryAction
 {
     Delivered,
-    /// <summary>Send the same request again after <see cref="Decision.Delay"/>.</summary>
     Retry,
     ResendUncompressed,
     CutSmaller,
     Bisect,
-    /// <summary>Drop the events for <see cref="Decision.Reason"/>: retrying cannot help.</summary>
+    /// <summary>Retrying cannot help.</summary>
     Drop,
-    /// <summary>Retrying could help, but no more attempt may be made (<see cref="Decision.Reason"/>).</summary>
+    /// <summary>Retrying could help, but no more attempt may be made.</summary>
     GiveUp,
     /// <summary>Write the request to the durable buffer.</summary>
     Spill,
@@ -149,9 +138,8 @@ internal enum DeliveryAction
 internal enum FailureClass
 {
     None,
-    /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
-    /// <summary>401, 403, 404, redirects, token requests refused for the client's settings: an operator can fix them.</summary>
+    /// <summary>An operator can fix it.</summary>
     Configuration,
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
     TooLargeUnproven,
@@ -175,7 +163,6 @@ internal readonly struct Decision
     public FailureClass FailureClass { get; }
     public DropReason Reason { get; }
 
-    /// <summary>How long to wait before the retry.</summary>
     public TimeSpan Delay { get; }
 
     /// <summary>How long no request at all may start (a <c>Retry-After</c>), when the endpoint asked for it.</summary>

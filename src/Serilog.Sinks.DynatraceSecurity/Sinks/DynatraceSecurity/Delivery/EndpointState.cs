@@ -24,8 +24,9 @@ internal sealed class EndpointState
     /// <summary>True after a request went to the durable buffer because the endpoint failed, until one gets through.</summary>
     public bool Down => Volatile.Read(ref _down) == 1;
 
-    /// <summary>Marks the endpoint down; true when it was up until now.</summary>
+    // Both true when the state changed.
     public bool MarkDown() => Interlocked.Exchange(ref _down, 1) == 0;
+    public bool MarkUp() => Interlocked.Exchange(ref _down, 0) == 1;
 
     /// <summary>A request was written to the durable buffer: wakes a replayer waiting for work.</summary>
     public void NotifySpilled() => Volatile.Read(ref _spilled).TrySetResult(true);
@@ -42,13 +43,9 @@ internal sealed class EndpointState
 
     static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Marks the endpoint up; true when it was down until now.</summary>
-    public bool MarkUp() => Interlocked.Exchange(ref _down, 0) == 1;
-
     /// <summary>No request may start for <paramref name="pause"/> (the endpoint's <c>Retry-After</c>).</summary>
     public void PauseFor(TimeSpan pause) =>
         Interlocked.Exchange(ref _notBefore, _time.GetTimestamp() + (long)(pause.TotalSeconds * _time.TimestampFrequency));
 
-    /// <summary>How long the next request must still wait.</summary>
     public TimeSpan Wait => _time.GetElapsedTime(_time.GetTimestamp(), Interlocked.Read(ref _notBefore));
 }

@@ -26,11 +26,9 @@ internal readonly struct EventSet
     public static EventSet Of(List<int> indices) => new(indices.ToArray(), 0, indices.Count);
 
     public int Count { get; }
-
     public int this[int position] => _indices[_offset + position];
 
     public EventSet Slice(int start, int count) => new(_indices, _offset + start, count);
-
     public (EventSet First, EventSet Second) Halves() => (Slice(0, Count / 2), Slice(Count / 2, Count - Count / 2));
 
     /// <summary>These events but those at <paramref name="positions"/> (ascending).</summary>

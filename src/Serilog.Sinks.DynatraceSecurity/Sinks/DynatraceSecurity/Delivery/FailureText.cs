@@ -10,20 +10,19 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// </summary>
 internal sealed class FailureText
 {
-    readonly string _route;
     readonly bool _customEndpoint;
     readonly TimeSpan _requestTimeout;
     readonly Credentials? _oauth;
 
     public FailureText(SinkSettings settings)
     {
-        _route = settings.Target.AbsolutePath;
+        Route = settings.Target.AbsolutePath;
         _customEndpoint = settings.IsCustomEndpoint;
         _requestTimeout = settings.RequestTimeout;
         _oauth = settings.Credentials.IsOAuth ? settings.Credentials : null;
     }
 
-    public string Route => _route;
+    public string Route { get; }
 
     string Permission => _customEndpoint ? Credentials.CustomEndpointPermission : Credentials.BuiltInRoutePermission;
 
@@ -33,12 +32,12 @@ internal sealed class FailureText
         if (result.FromTokenEndpoint)
             return DescribeTokenRequest(result);
         if (result.TimedOut)
-            return $"POST {_route} got no response within {_requestTimeout.TotalSeconds:0.###} s (requestTimeout)";
+            return $"POST {Route} got no response within {_requestTimeout.TotalSeconds:0.###} s (requestTimeout)";
         if (result.StatusCode == 0)
-            return $"POST {_route} failed: {result.Message ?? "no response"}";
+            return $"POST {Route} failed: {result.Message ?? "no response"}";
         if (result.RedirectHost != null && result.StatusCode is < 300 or >= 400)
-            return $"POST {_route} was redirected to {result.RedirectHost} by the HTTP handler and answered {result.StatusCode} there; not counted as delivered";
-        return $"{result.StatusCode} from POST {_route}" + (result.Message == null ? "" : ": " + result.Message);
+            return $"POST {Route} was redirected to {result.RedirectHost} by the HTTP handler and answered {result.StatusCode} there; not counted as delivered";
+        return $"{result.StatusCode} from POST {Route}" + (result.Message == null ? "" : ": " + result.Message);
     }
 
     /// <summary>What happened to a token request, e.g. <c>401 from POST https://sso.../token: invalid_client: ...</c>.</summary>
@@ -47,19 +46,16 @@ internal sealed class FailureText
         var request = "POST " + (_oauth?.TokenUrl!.GetLeftPart(UriPartial.Path) ?? "(token endpoint)");
         if (result.TimedOut)
             return $"The token request {request} got no response within {_requestTimeout.TotalSeconds:0.###} s (requestTimeout); " +
-                $"nothing was sent to {_route}";
+                $"nothing was sent to {Route}";
         if (result.StatusCode == 0)
-            return $"The token request {request} failed: {result.Message ?? "no response"}; nothing was sent to {_route}";
+            return $"The token request {request} failed: {result.Message ?? "no response"}; nothing was sent to {Route}";
         if (result.RedirectHost != null)
             return $"The token request {request} was redirected ({result.StatusCode}) to {result.RedirectHost}; " +
                 "redirects are never followed";
         return $"{result.StatusCode} from the token request {request}" + (result.Message == null ? "" : ": " + result.Message);
     }
 
-    /// <summary>
-    /// A failure as a health check reports it: what happened and what to check; for a failure that may pass, that the
-    /// sink retries it.
-    /// </summary>
+    /// <summary>A failure as a health check reports it: what happened, and what to check or that the sink retries.</summary>
     public string Outcome(FailureClass failureClass, IngestResult result) =>
         Describe(result) + (failureClass == FailureClass.Transient
             ? " — a failure that may pass: the sink retries (with backoff, within retryTimeLimit, or from the durable buffer)"

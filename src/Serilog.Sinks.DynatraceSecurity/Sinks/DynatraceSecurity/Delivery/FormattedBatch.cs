@@ -21,26 +21,24 @@ internal sealed class FormattedBatch : IDisposable
     const int SampledDetails = 3;
 
     readonly List<(LogEvent? Event, DateTimeOffset Timestamp, int Start, int Length, bool Resolved)> _entries = new();
-    // What was dropped and not reported yet, grouped by reason, kind and message; SampledDetails + 1 details at most,
-    // the last only saying that there were more.
+    // What was dropped and not reported yet, grouped by reason, kind and message; SampledDetails details at most, then
+    // "…" for the rest.
     readonly List<(DropReason Reason, LoggingFailureKind Kind, string Message, Exception? Exception, List<int> Indices,
         List<string> Details)> _drops = new();
     PooledBufferWriter _bytes = new();
 
     public int Count => _entries.Count;
-
-    /// <summary>The bytes of all its events.</summary>
     public int Bytes => _bytes.WrittenCount;
-
-    /// <summary>How many of its events were delivered.</summary>
     public int Delivered { get; private set; }
 
     /// <summary>Why the rest was left on disk for later (replaying); null while it was not.</summary>
     public string? DeferredBecause { get; private set; }
 
-    public int LengthOf(int index) => _entries[index].Length;
+    public bool Deferred => DeferredBecause != null;
 
+    public int LengthOf(int index) => _entries[index].Length;
     public DateTimeOffset TimestampOf(int index) => _entries[index].Timestamp;
+    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_entries[index].Start, _entries[index].Length);
 
     public void Add(LogEvent logEvent, ReadOnlySpan<byte> formatted) => Add(logEvent, logEvent.Timestamp, formatted);
 
@@ -50,27 +48,21 @@ internal sealed class FormattedBatch : IDisposable
         _bytes.Write(formatted);
     }
 
-    /// <summary>The bytes of one event, as they are sent.</summary>
-    public ReadOnlySpan<byte> BytesOf(int index) => _bytes.WrittenSpan.Slice(_entries[index].Start, _entries[index].Length);
-
     public void MarkDelivered(EventSet events)
     {
         Resolve(events);
         Delivered += events.Count;
     }
 
-    /// <summary>Notes that these events were written to the durable buffer.</summary>
     public void MarkSpilled(EventSet events) => Resolve(events);
 
     /// <summary>The rest stays on disk, for a later try (replaying); the first reason counts.</summary>
     public void Defer(string because) => DeferredBecause ??= because;
 
-    public bool Deferred => DeferredBecause != null;
-
     /// <summary>
-    /// Notes <paramref name="events"/> as not delivered, to be reported by <see cref="ReportDrops"/> with the others of
-    /// the same reason, kind and message, with a sample of the <paramref name="detail"/>s that differ between parts of a
-    /// request (Dynatrace's message for each) and the group's first <paramref name="exception"/>.
+    /// Notes <paramref name="events"/> as not delivered, for <see cref="ReportDrops"/> to report with the others of the
+    /// same reason, kind and message, a sample of the <paramref name="detail"/>s that differ between parts of a request
+    /// (Dynatrace's message for each) and the group's first <paramref name="exception"/>.
     /// </summary>
     public void Drop(EventSet events, DropReason reason, LoggingFailureKind kind, string message, string? detail = null, Exception? exception = null)
     {
@@ -85,7 +77,7 @@ internal sealed class FormattedBatch : IDisposable
         for (var i = 0; i < events.Count; i++)
             group.Indices.Add(events[i]);
         if (detail != null && group.Details.Count <= SampledDetails && !group.Details.Contains(detail))
-            group.Details.Add(detail);
+            group.Details.Add(group.Details.Count < SampledDetails ? detail : "…");
     }
 
     /// <summary>
@@ -99,27 +91,16 @@ internal sealed class FormattedBatch : IDisposable
         _drops.Clear();
         foreach (var group in groups)
         {
-            var events = new List<LogEvent>(group.Indices.Count);
-            var fromDisk = false;
-            foreach (var index in group.Indices)
-            {
-                if (_entries[index].Event is { } logEvent)
-                    events.Add(logEvent);
-                else
-                    fromDisk = true;
-            }
-
+            var events = EventsOf(EventSet.Of(group.Indices));
             List<byte[]?>? formatted = null;
-            if (fromDisk || reporter.KeepsFormattedEvents)
+            if (events.Count < group.Indices.Count || reporter.KeepsFormattedEvents)
             {
                 formatted = new List<byte[]?>(group.Indices.Count);
                 foreach (var index in group.Indices)
                     formatted.Add(BytesOf(index).ToArray());
             }
 
-            var message = group.Details.Count == 0 ? group.Message
-                : group.Details.Count <= SampledDetails ? group.Message + ": " + string.Join(" | ", group.Details)
-                : group.Message + ": " + string.Join(" | ", group.Details.GetRange(0, SampledDetails)) + " | …";
+            var message = group.Details.Count == 0 ? group.Message : group.Message + ": " + string.Join(" | ", group.Details);
             reporter.ReportDropped(group.Reason, group.Kind, message, events, group.Exception, formatted, group.Indices.Count);
         }
     }
@@ -128,19 +109,16 @@ internal sealed class FormattedBatch : IDisposable
     public EventSet NotOlderThan(EventSet events, DateTimeOffset cutoff, string message)
     {
         List<int>? positions = null;
-        List<int>? tooOld = null;
         for (var i = 0; i < events.Count; i++)
         {
-            if (_entries[events[i]].Timestamp >= cutoff)
-                continue;
-            (positions ??= new List<int>()).Add(i);
-            (tooOld ??= new List<int>()).Add(events[i]);
+            if (_entries[events[i]].Timestamp < cutoff)
+                (positions ??= new List<int>()).Add(i);
         }
 
-        if (tooOld == null)
+        if (positions == null)
             return events;
-        Drop(EventSet.Of(tooOld), DropReason.TooOld, LoggingFailureKind.Permanent, message);
-        return events.Without(positions!);
+        Drop(EventSet.Of(positions.ConvertAll(position => events[position])), DropReason.TooOld, LoggingFailureKind.Permanent, message);
+        return events.Without(positions);
     }
 
     /// <summary>The events neither delivered nor reported (nor buffered) yet, by index.</summary>
@@ -191,14 +169,11 @@ internal sealed class FormattedBatch : IDisposable
         _drops.Clear();
         Delivered = 0;
         DeferredBecause = null;
+        _bytes.Clear();
         if (_bytes.Capacity > KeptCapacity)
         {
             _bytes.Dispose();
             _bytes = new PooledBufferWriter();
-        }
-        else
-        {
-            _bytes.Clear();
         }
     }
 

@@ -14,9 +14,8 @@ namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 /// <summary>
 /// Delivers a <see cref="FormattedBatch"/>: cuts one request at a time to the current size limit, posts it, asks
 /// <see cref="DeliveryPolicy.Decide"/> once per answer and carries the decision out until every event is delivered,
-/// dropped, or on disk; the batch records what became of each. Runs on one loop (the delivery loop, or the buffer's
-/// replayer, each with its own sender and <see cref="DeliveryMode"/>), so it takes no locks; what the two share is in
-/// <see cref="EndpointState"/>.
+/// dropped, or on disk. Runs on one loop (the delivery loop, or the replayer, each with its own sender), so it takes no
+/// locks; what the two share is in <see cref="EndpointState"/>.
 /// </summary>
 internal sealed class RequestSender : IDisposable
 {
@@ -51,10 +50,7 @@ internal sealed class RequestSender : IDisposable
     int _refusals;
     string _lastRefusal = "";
 
-    /// <summary>
-    /// A sender in <paramref name="mode"/>; durable, failed requests go to <paramref name="spillTo"/>, and one still
-    /// unanswered (after at least a second) when <paramref name="queue"/> fills to half is given up for it.
-    /// </summary>
+    /// <summary>Durable, failed requests go to <paramref name="spillTo"/>; <see cref="PostAsync"/> watches <paramref name="queue"/>.</summary>
     public RequestSender(HttpIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff, BufferDirectory? spillTo = null,
         EventQueue? queue = null)
@@ -67,7 +63,7 @@ internal sealed class RequestSender : IDisposable
         _endpoint = endpoint;
         _time = time;
         _backoff = backoff;
-        _spillTo = mode == DeliveryMode.Durable ? spillTo : null;
+        _spillTo = spillTo;
         _queue = mode == DeliveryMode.Durable ? queue : null;
         _requestTimeout = settings.RequestTimeout;
         _retryTimeLimit = settings.RetryTimeLimit;
@@ -76,7 +72,6 @@ internal sealed class RequestSender : IDisposable
         _gzip = settings.Compression == DynatraceSecurityCompression.Gzip;
     }
 
-    /// <summary>Delivers every event of <paramref name="batch"/>, or drops it (reported), or leaves it on disk.</summary>
     public async Task SendAsync(FormattedBatch batch)
     {
         var all = EventSet.Range(0, batch.Count);
@@ -144,9 +139,9 @@ internal sealed class RequestSender : IDisposable
                     _refusals++;
                 }
 
+                var failingFor = failingSince is { } since ? _time.GetElapsedTime(since) : TimeSpan.Zero;
                 var decision = DeliveryPolicy.Decide(result, events.Count, body.Count, compressed, _gzipProven, _sizeLimit.ProvenFits,
-                    tooLargeAnswers, _mode, _backoff.DelayAfter(attempt), failingSince is { } since ? _time.GetElapsedTime(since) : TimeSpan.Zero,
-                    _retryTimeLimit, _shutdown.IsShuttingDown);
+                    tooLargeAnswers, _mode, _backoff.DelayAfter(attempt), failingFor, _retryTimeLimit, _shutdown.IsShuttingDown);
                 if (decision.PaceEveryone is { } pace)
                     _endpoint.PauseFor(pace);
                 _statistics.Health.Record(result, decision.FailureClass, _text);
@@ -176,8 +171,7 @@ internal sealed class RequestSender : IDisposable
                         return;
 
                     case DeliveryAction.Bisect when !_bisecting:
-                        var plainToo = compressedRefused != null;
-                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plainToo).ConfigureAwait(false);
+                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plain: compressedRefused != null).ConfigureAwait(false);
                         return;
 
                     case DeliveryAction.Bisect:
@@ -209,7 +203,6 @@ internal sealed class RequestSender : IDisposable
                         // answered (a 413 in doubt) is up, so the rest still goes.
                         if (final && decision.FailureClass != FailureClass.TooLargeUnproven)
                             _shutdown.MarkFailed();
-                        var failingFor = failingSince is { } started ? _time.GetElapsedTime(started) : TimeSpan.Zero;
                         batch.Drop(events, decision.Reason, final ? LoggingFailureKind.Final : LoggingFailureKind.Permanent,
                             final ? "The last attempt while the logger was being disposed failed" : "Gave up: retryTimeLimit passed",
                             final
@@ -252,12 +245,10 @@ internal sealed class RequestSender : IDisposable
     }
 
     /// <summary>
-    /// The search for the events a 400 was about, within one request. Three of them go alone first (the first, the
-    /// middle and the last: bad events often come together): if the endpoint refuses all three, it refuses everything
-    /// (a proxy, a WAF, a pipeline rule) and the rest is reported unsent, 1 + 3 requests in all. Otherwise the rest is
-    /// sent and bisected until every rejected event stands alone (one bad event among n costs about 2·⌈log₂ n⌉ requests
-    /// more). A request refused both gzip-compressed and plain (<paramref name="plain"/>) has its parts go plain after
-    /// the probes (which still settle whether gzip is refused) while gzip is unproven.
+    /// The search for the events a 400 was about, within one request (docs/delivery.md). Bad events often come together,
+    /// so the probes are the first, the middle and the last. A request refused both gzip-compressed and plain
+    /// (<paramref name="plain"/>) has its parts go plain after the probes (which still settle whether gzip is refused)
+    /// while gzip is unproven.
     /// </summary>
     async Task BisectAsync(FormattedBatch batch, EventSet events, long? failingSince, string refusal, bool plain)
     {
@@ -334,18 +325,12 @@ internal sealed class RequestSender : IDisposable
         var compressed = gzip != null && gzip.Bytes.Count < body.Count;
         var started = _time.GetTimestamp();
         var posting = _client.PostAsync(compressed ? gzip!.Bytes : body, compressed, timeout.Token);
-        IngestResult result;
-        if (_queue != null && await AbandonedAsync(posting, _queue.HalfFull(), started).ConfigureAwait(false))
-        {
+        var abandoned = _queue != null && await AbandonedAsync(posting, _queue.HalfFull(), started).ConfigureAwait(false);
+        if (abandoned)
             timeout.Cancel();
-            result = await posting.ConfigureAwait(false);
-            if (!result.IsSuccess)
-                result = IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
-        }
-        else
-        {
-            result = await posting.ConfigureAwait(false);
-        }
+        var result = await posting.ConfigureAwait(false);
+        if (abandoned && !result.IsSuccess)
+            result = IngestResult.NoResponse($"no answer after {_time.GetElapsedTime(started).TotalSeconds:0.#} s while the queue filled to half its limit; given up for the durable buffer");
 
         // A failed token request posted nothing: it is not an ingest request to count.
         if (!result.FromTokenEndpoint)

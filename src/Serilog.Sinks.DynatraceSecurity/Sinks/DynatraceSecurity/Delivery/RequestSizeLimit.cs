@@ -1,10 +1,9 @@
 namespace Serilog.Sinks.DynatraceSecurity.Delivery;
 
 /// <summary>
-/// The largest request body to send, adapted both ways. It starts at <c>batchSizeLimitBytes</c>; a 413 that proves a
-/// request too large lowers it to half that request; after a run of accepted requests it is raised again (doubled,
-/// up to <c>batchSizeLimitBytes</c>), so a passing episode of 413s does not shrink requests for good. A raise that the
-/// endpoint refutes with another 413 makes the next one wait twice as long.
+/// The largest request body to send, adapted both ways (docs/delivery.md, 413): a proven 413 lowers it to half that
+/// request, a run of accepted requests doubles it again up to <c>batchSizeLimitBytes</c>. A raise that the endpoint
+/// refutes with another 413 makes the next one wait twice as long.
 /// </summary>
 internal sealed class RequestSizeLimit
 {
@@ -28,19 +27,12 @@ internal sealed class RequestSizeLimit
         Current = configured;
     }
 
-    /// <summary>The limit requests are cut to now.</summary>
     public int Current { get; private set; }
 
-    /// <summary>
-    /// The largest body the endpoint has accepted, not forgotten after a 413: a 413 for a request no larger is in doubt
-    /// (<see cref="DeliveryPolicy.TooLargeAnswersBeforeProof"/>).
-    /// </summary>
+    /// <summary>The largest body accepted, not forgotten after a 413: a 413 for a request no larger is in doubt.</summary>
     public int ProvenFits { get; private set; }
 
-    /// <summary>
-    /// How many events of <paramref name="events"/>, from <paramref name="start"/> on, fit one request now (at least
-    /// one). Requests are cut one at a time, just before each is sent, so a lowered limit applies to every later one.
-    /// </summary>
+    /// <summary>How many events, from <paramref name="start"/> on, fit one request now (at least one).</summary>
     public int CountFitting(FormattedBatch batch, EventSet events, int start)
     {
         var count = 1;

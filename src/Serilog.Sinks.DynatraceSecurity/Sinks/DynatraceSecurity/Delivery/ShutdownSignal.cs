@@ -30,7 +30,6 @@ internal sealed class ShutdownSignal : IDisposable
     /// <summary>True once nothing more should be sent: the deadline passed or an attempt failed during shutdown.</summary>
     public bool ShouldStopSending => IsShuttingDown && (_failed || Elapsed >= _timeout);
 
-    /// <summary>How long ago shutdown began.</summary>
     public TimeSpan Elapsed => _time.GetElapsedTime(Interlocked.Read(ref _began));
 
     public string StopReason => _failed

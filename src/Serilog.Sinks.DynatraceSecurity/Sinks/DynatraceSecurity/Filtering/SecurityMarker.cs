@@ -11,46 +11,37 @@ namespace Serilog.Sinks.DynatraceSecurity.Filtering;
 /// </summary>
 internal sealed class SecurityMarker
 {
+    readonly string _propertyName;
     readonly string _defaultEventType;
     readonly bool _defaultConfigured;
 
     public SecurityMarker(string propertyName, string defaultEventType)
     {
-        PropertyName = propertyName;
+        _propertyName = propertyName;
         _defaultEventType = defaultEventType;
         _defaultConfigured = propertyName == SecurityEventLoggerExtensions.DefaultMarkerProperty;
     }
 
-    /// <summary>The configured marker property.</summary>
-    public string PropertyName { get; }
-
     /// <summary>Whether a property is a marker (and so never written into the event).</summary>
     public bool IsMarkerProperty(string name) =>
-        name == PropertyName || name == SecurityEventLoggerExtensions.DefaultMarkerProperty;
+        name == _propertyName || name == SecurityEventLoggerExtensions.DefaultMarkerProperty;
 
     /// <summary>
-    /// Whether the event is a security event. Every event logged through the pipeline is asked: one dictionary lookup
-    /// for an event without a marker, two with a custom <c>markerProperty</c>.
+    /// Asked of every event logged through the pipeline: one dictionary lookup for an event without a marker, two with
+    /// a custom <c>markerProperty</c>.
     /// </summary>
     public bool IsMarked(LogEvent logEvent) => TryGetEventType(logEvent, out _);
 
-    static bool IsMarker(LogEventPropertyValue value) =>
-        value is ScalarValue scalar && (scalar.Value is true || (scalar.Value is string text && !string.IsNullOrWhiteSpace(text)));
-
     public bool TryGetEventType(LogEvent logEvent, out string eventType) =>
-        TryGetEventType(logEvent, PropertyName, out eventType) ||
+        TryGetEventType(logEvent, _propertyName, out eventType) ||
         (!_defaultConfigured && TryGetEventType(logEvent, SecurityEventLoggerExtensions.DefaultMarkerProperty, out eventType));
 
     bool TryGetEventType(LogEvent logEvent, string propertyName, out string eventType)
     {
-        if (logEvent.Properties.TryGetValue(propertyName, out var value) && IsMarker(value))
-        {
-            // true: the default event type; otherwise the marker's text is the event type.
-            eventType = ((ScalarValue)value).Value as string ?? _defaultEventType;
-            return true;
-        }
-
-        eventType = _defaultEventType;
-        return false;
+        logEvent.Properties.TryGetValue(propertyName, out var value);
+        var marker = (value as ScalarValue)?.Value;
+        var isText = marker is string text && !string.IsNullOrWhiteSpace(text);
+        eventType = isText ? (string)marker! : _defaultEventType;
+        return isText || marker is true;
     }
 }

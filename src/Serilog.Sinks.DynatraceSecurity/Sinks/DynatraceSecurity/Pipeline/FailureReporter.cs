@@ -58,10 +58,10 @@ internal sealed class FailureReporter
         _listener = listener ?? throw new ArgumentNullException(nameof(listener));
 
     /// <summary>
-    /// Reports events that are lost, with the reason: one SelfLog line and one listener call. <paramref name="formatted"/>
-    /// holds their bytes as sent, in order, when <see cref="KeepsFormattedEvents"/> or they came from disk; those have no
-    /// <see cref="LogEvent"/> (<paramref name="count"/> says how many): the listener gets stand-ins, and rejected ones are
-    /// kept in the buffer's <c>rejected</c> folder. What the buffer could not take is summarised (a line per batch else).
+    /// One SelfLog line and one listener call. <paramref name="formatted"/> holds the bytes as sent, in order, when
+    /// <see cref="KeepsFormattedEvents"/> or the events came from disk; those have no <see cref="LogEvent"/>
+    /// (<paramref name="count"/> says how many): the listener gets stand-ins, and rejected ones are kept in the buffer's
+    /// <c>rejected</c> folder. What the buffer could not take is summarised (a line per batch else).
     /// </summary>
     public void ReportDropped(DropReason reason, LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events,
         Exception? exception = null, IReadOnlyList<byte[]?>? formatted = null, int? count = null)
@@ -96,8 +96,8 @@ internal sealed class FailureReporter
 
         if (formatted != null)
             NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
-        WriteSelfLog("{0}: {1} failure: {2}",
-            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)", kind);
+        WriteSelfLog("{0}: {1} failure: {2}", kind,
+            $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)");
     }
 
     /// <summary>An event refused on the logging thread because the queue is full: to the listener, and counted for SelfLog.</summary>
@@ -131,7 +131,7 @@ internal sealed class FailureReporter
         _duringDisposal.Add();
     }
 
-    /// <summary>Writes the counts not yet summarised, at the end of disposal, when the process may end before their timers.</summary>
+    /// <summary>At the end of disposal: the process may end before the summaries' timers.</summary>
     public void FlushSummaries()
     {
         _queueFull.Flush();
@@ -139,12 +139,10 @@ internal sealed class FailureReporter
         _notBuffered.Flush();
     }
 
-    /// <summary>Reports a failure after which the events will be retried.</summary>
     public void ReportTemporary(string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null) =>
         Notify(LoggingFailureKind.Temporary, message, events, exception);
 
-    /// <summary>Writes a diagnostic line that concerns no particular event.</summary>
-    public void Warn(string message) => WriteSelfLog("{0}: {1}", message, null);
+    public void Warn(string message) => WriteSelfLog("{0}: {1}", message);
 
     void Count(DropReason reason)
     {
@@ -153,15 +151,14 @@ internal sealed class FailureReporter
     }
 
     void WriteSummary(string summary) =>
-        WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total", null);
+        WriteSelfLog("{0}: Permanent failure: {1}", $"{summary}; {Interlocked.Read(ref _totalDropped)} dropped in total");
 
-    /// <summary>Calls the listener with the events (if any, unless <paramref name="always"/>); false when it threw.</summary>
-    bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null,
-        bool always = false)
+    /// <summary>False when the listener threw.</summary>
+    bool NotifyListenerOnly(LoggingFailureKind kind, string message, IReadOnlyCollection<LogEvent> events, Exception? exception = null)
     {
         // SelfLog's own listener would write a line per event: SelfLog gets the summaries instead.
         var listener = _listener;
-        if (ReferenceEquals(listener, SelfLog.FailureListener) || (events.Count == 0 && !always))
+        if (ReferenceEquals(listener, SelfLog.FailureListener))
             return true;
         try
         {
@@ -170,7 +167,7 @@ internal sealed class FailureReporter
         }
         catch (Exception listenerFailure)
         {
-            WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString(), null);
+            WriteSelfLog("{0}: the logging failure listener threw {1}", listenerFailure.ToString());
             return false;
         }
     }
@@ -179,19 +176,16 @@ internal sealed class FailureReporter
     {
         // SelfLog always gets the reason, in one format that names this sink's endpoint; Serilog's default listener
         // (SelfLog's own) would name only the type. Any other listener also gets the events.
-        WriteSelfLog("{0}: {1} failure: {2}", exception == null ? message : message + " " + exception.Message, kind);
-        NotifyListenerOnly(kind, message, events, exception, always: true);
+        WriteSelfLog("{0}: {1} failure: {2}", kind, exception == null ? message : message + " " + exception.Message);
+        NotifyListenerOnly(kind, message, events, exception);
     }
 
     /// <summary>SelfLog's output is the application's: whatever it throws must not reach the delivery loop.</summary>
-    void WriteSelfLog(string format, string text, LoggingFailureKind? kind)
+    void WriteSelfLog(string format, object arg1, object? arg2 = null)
     {
         try
         {
-            if (kind == null)
-                SelfLog.WriteLine(format, _sender, text);
-            else
-                SelfLog.WriteLine(format, _sender, kind, text);
+            SelfLog.WriteLine(format, _sender, arg1, arg2);
         }
         catch (Exception)
         {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
-using System.Text.RegularExpressions;
 using Serilog.Sinks.DynatraceSecurity.Durable;
 using Serilog.Sinks.DynatraceSecurity.Health;
 using Serilog.Sinks.DynatraceSecurity.Http;
@@ -19,9 +18,12 @@ internal sealed class SinkStatistics : IDisposable
     public const string MeterName = "Serilog.Sinks.DynatraceSecurity";
     const string Prefix = "serilog.sink.dynatrace_security.";
 
-    // QueueFull → queue_full, ...: indexed by DropReason (GetValues is in value order, from 0).
-    static readonly string[] ReasonTags = Array.ConvertAll((DropReason[])Enum.GetValues(typeof(DropReason)),
-        reason => Regex.Replace(reason.ToString(), "(?<!^)[A-Z]", "_$0").ToLowerInvariant());
+    // Indexed by DropReason, in its order.
+    static readonly string[] ReasonTags =
+    {
+        "queue_full", "unformattable", "too_large", "rejected", "retry_time_limit_exceeded", "shutdown", "internal", "too_old",
+        "logged_after_disposal", "buffer_full", "buffer_failed",
+    };
 
     readonly Counter<long> _queuedCounter;
     readonly Counter<long> _sentCounter;
@@ -35,7 +37,6 @@ internal sealed class SinkStatistics : IDisposable
     readonly KeyValuePair<string, object?> _endpoint;
     readonly KeyValuePair<string, object?>[] _endpointOnly;
 
-    /// <summary>A batched sink's instruments; with <paramref name="buffer"/> also the durable buffer's.</summary>
     public SinkStatistics(EventQueue queue, SinkHealth health, BufferDirectory? buffer = null)
     {
         Health = health;
@@ -54,36 +55,28 @@ internal sealed class SinkStatistics : IDisposable
         _replayedCounter = Meter.CreateCounter<long>(Prefix + "events.replayed", "{event}", "Security events delivered from the durable buffer.");
         if (buffer != null)
         {
-            // Read when a listener collects.
             Meter.CreateObservableUpDownCounter(Prefix + "buffer.size", () => Tagged(buffer.Bytes()), "By", "Bytes in the durable buffer's files.");
             Meter.CreateObservableUpDownCounter(Prefix + "buffer.files", () => Tagged(buffer.Files().Count), "{file}", "Files in the durable buffer.");
         }
     }
 
-    /// <summary>The sink's state for health checks: the latest answer, the drops, the queue and the buffer.</summary>
     public SinkHealth Health { get; }
-
-    public void AddPersisted(int count) => _persistedCounter.Add(count, _endpoint);
-
-    public void AddReplayed(int count) => _replayedCounter.Add(count, _endpoint);
-
-    /// <summary>The sink's own meter (one per sink, so that listeners can tell sinks apart).</summary>
     public Meter Meter { get; }
 
-    /// <summary>The snake_case name of a reason, as in the <c>reason</c> tag (<c>queue_full</c>, <c>rejected</c>, ...).</summary>
+    /// <summary>The <c>reason</c> tag: the reason in snake_case.</summary>
     public static string Tag(DropReason reason) => ReasonTags[(int)reason];
 
     public void AddQueued() => _queuedCounter.Add(1, _endpoint);
-
     public void AddDelivered(int count) => _sentCounter.Add(count, _endpoint);
+    public void AddRetried(int count) => _retriedCounter.Add(count, _endpoint);
+    public void AddPersisted(int count) => _persistedCounter.Add(count, _endpoint);
+    public void AddReplayed(int count) => _replayedCounter.Add(count, _endpoint);
 
     public void AddDropped(DropReason reason, int count)
     {
-        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", ReasonTags[(int)reason]), _endpoint);
+        _droppedCounter.Add(count, new KeyValuePair<string, object?>("reason", Tag(reason)), _endpoint);
         Health.RecordDropped(reason, count);
     }
-
-    public void AddRetried(int count) => _retriedCounter.Add(count, _endpoint);
 
     public void RecordRequest(IngestResult result, TimeSpan duration)
     {
@@ -97,8 +90,9 @@ internal sealed class SinkStatistics : IDisposable
             < 500 => "4xx",
             _ => "5xx",
         };
-        _requestCounter.Add(1, new KeyValuePair<string, object?>("status_class", statusClass), _endpoint);
-        _requestDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("status_class", statusClass), _endpoint);
+        var tag = new KeyValuePair<string, object?>("status_class", statusClass);
+        _requestCounter.Add(1, tag, _endpoint);
+        _requestDuration.Record(duration.TotalSeconds, tag, _endpoint);
     }
 
     Measurement<long> Tagged(long value) => new(value, _endpointOnly);

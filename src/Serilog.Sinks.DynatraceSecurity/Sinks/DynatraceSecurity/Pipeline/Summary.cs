@@ -11,7 +11,6 @@ namespace Serilog.Sinks.DynatraceSecurity.Pipeline;
 /// </summary>
 internal sealed class Summary
 {
-    /// <summary>At most one line per this interval.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     readonly TimeProvider _time;
@@ -22,7 +21,6 @@ internal sealed class Summary
     long _nextDue;
     int _timerSet;
 
-    /// <summary>A summary on <paramref name="time"/>'s clock; <paramref name="write"/> writes the line for a count.</summary>
     public Summary(TimeProvider time, Action<long> write)
     {
         _time = time;
@@ -32,17 +30,14 @@ internal sealed class Summary
         _timer = time.CreateTimer(static state => ((Summary)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Counts <paramref name="count"/> events: written now when a line is due, otherwise when the interval ends.</summary>
     public void Add(long count = 1)
     {
-        if (count <= 0)
-            return;
         Interlocked.Add(ref _pending, count);
         if (!TryWriteDue())
             SetTimer();
     }
 
-    /// <summary>Writes what is counted now (at disposal, when the process may end before the timer).</summary>
+    /// <summary>At disposal: the process may end before the timer.</summary>
     public void Flush()
     {
         Interlocked.Exchange(ref _nextDue, _time.GetTimestamp() + _interval);
