@@ -104,6 +104,23 @@ public sealed class DeliveryLoopClockTests : IAsyncDisposable
     }
 
     [Fact]
+    public void ABacklogGoesOneRequestAtATimeInOrder()
+    {
+        // While a request hangs, the loop formats the next batch but sends it only once the first is answered.
+        _transport.Hold();
+        Log(0, 1);
+        Eventually.True(() => _transport.Calls.Count == 1, Deadline, "the first event is sent");
+        Log(1, 30);
+
+        System.Threading.SpinWait.SpinUntil(() => _transport.Calls.Count > 1, TimeSpan.FromMilliseconds(300))
+            .Should().BeFalse("the next request waits for the answer to the one in flight");
+        _transport.Release();
+
+        Eventually.True(() => _transport.Calls.Count == 4, Deadline, "the backlog goes in three full batches, without waiting for the time");
+        Enumerable.Range(0, 4).SelectMany(EventsOfCall).Should().Equal(Enumerable.Range(0, 31), "in the order logged");
+    }
+
+    [Fact]
     public async Task DisposalSendsWhatIsQueuedWithoutWaitingForTheTime()
     {
         Log(0, 1);
