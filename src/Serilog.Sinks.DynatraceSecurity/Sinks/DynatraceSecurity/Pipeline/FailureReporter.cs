@@ -94,8 +94,8 @@ internal sealed class FailureReporter
             Warn("Keeping rejected events in the durable buffer's rejected folder failed: " + ex.Message);
         }
 
-        if (formatted != null)
-            NotifyListenerOnly(kind, message, StoredEvents(formatted), exception);
+        if (formatted != null && StoredEvents(formatted) is { Count: > 0 } stored)
+            NotifyListenerOnly(kind, message, stored, exception);
         WriteSelfLog("{0}: {1} failure: {2}", kind,
             $"{message} ({dropped} security event(s) from the durable buffer dropped: {reason}; {total} dropped in total)");
     }

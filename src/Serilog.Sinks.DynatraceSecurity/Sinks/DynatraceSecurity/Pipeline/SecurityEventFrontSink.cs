@@ -45,6 +45,7 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     readonly ShutdownSignal _shutdown;
     readonly EventSerializer _serializer;
     readonly RequestSender _sender;
+    readonly FormattedBatch _formatted = new();
     readonly Task _delivering;
     readonly HttpIngestClient _client;
     readonly UndeliveredEventsFile? _file;
@@ -174,103 +175,62 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
     }
 #endif
 
-    /// <summary>
-    /// The background loop; it ends when the queue is completed and every event in it is settled. Requests go one at a
-    /// time, in order; in a backlog the next batch is formatted while the previous request is in flight.
-    /// </summary>
+    /// <summary>The background loop; it ends when the queue is completed and every event in it is settled.</summary>
     async Task DeliverAsync(int batchSizeLimit, TimeSpan bufferingTimeLimit, bool durable)
     {
-        var (batch, formatted) = (new List<LogEvent>(), new FormattedBatch());
-        var (sendingBatch, sendingFormatted) = (new List<LogEvent>(), new FormattedBatch());
-        var sending = Task.CompletedTask;
-        var sendingCount = 0;
+        var batch = new List<LogEvent>();
         var first = true;
         try
         {
             while (await _queue.WaitForEventAsync().ConfigureAwait(false))
             {
-                var waiting = _queue.Pending - (sending.IsCompleted ? 0 : sendingCount);
-                if (!first && !_shutdown.IsShuttingDown && waiting < batchSizeLimit)
-                {
-                    // No backlog: the batch in flight is settled before the next one is gathered.
-                    await sending.ConfigureAwait(false);
+                if (!first && !_shutdown.IsShuttingDown)
                     await _queue.WaitForBatchAsync(bufferingTimeLimit, _time, _shutdown.Token).ConfigureAwait(false);
-                }
-
                 first = false;
+
                 var bytes = _queue.Take(batch, batchSizeLimit);
-                if (!TryFormat(batch, formatted, durable))
+                var formattedUpTo = 0;
+                try
+                {
+                    if (_shutdown.ShouldStopSending && !durable)
+                    {
+                        // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even
+                        // formatted (with a durable buffer, it is written to disk instead).
+                        formattedUpTo = batch.Count;
+                        _reporter.ReportDropped(DropReason.Shutdown, LoggingFailureKind.Final, "Not sent: " + _shutdown.StopReason, batch.ToArray());
+                        continue;
+                    }
+
+                    for (; formattedUpTo < batch.Count; formattedUpTo++)
+                        Format(batch[formattedUpTo]);
+                    await _sender.SendAsync(_formatted).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // Never expected (out of memory, a bug of ours): what is not settled yet is reported, once.
+                    AfterUnexpected(ex, batch, formattedUpTo);
+                }
+                finally
                 {
                     _queue.Release(batch.Count, bytes);
                     batch.Clear();
-                    formatted.Clear();
-                    continue;
+                    _formatted.Clear();
                 }
-
-                await sending.ConfigureAwait(false);
-                sending = SendAsync(batch, formatted, bytes);
-                sendingCount = batch.Count;
-                (batch, formatted, sendingBatch, sendingFormatted) = (sendingBatch, sendingFormatted, batch, formatted);
             }
         }
         finally
         {
-            await sending.ConfigureAwait(false);
-            formatted.Dispose();
-            sendingFormatted.Dispose();
+            _formatted.Dispose();
             _serializer.Dispose();
             _sender.Dispose();
         }
     }
 
-    /// <summary>Formats the batch; false when there is nothing to send (every event is reported).</summary>
-    bool TryFormat(List<LogEvent> batch, FormattedBatch formatted, bool durable)
-    {
-        var formattedUpTo = 0;
-        try
-        {
-            if (_shutdown.ShouldStopSending && !durable)
-            {
-                // Shutdown is bounded: once it has given up on the endpoint, the rest is reported, not even formatted
-                // (with a durable buffer, it is written to disk instead).
-                _reporter.ReportDropped(DropReason.Shutdown, LoggingFailureKind.Final, "Not sent: " + _shutdown.StopReason, batch.ToArray());
-                return false;
-            }
-
-            for (; formattedUpTo < batch.Count; formattedUpTo++)
-                Format(batch[formattedUpTo], formatted);
-            return true;
-        }
-        catch (Exception ex)
-        {
-            AfterUnexpected(ex, batch, formatted, formattedUpTo);
-            return false;
-        }
-    }
-
-    async Task SendAsync(List<LogEvent> batch, FormattedBatch formatted, long bytes)
-    {
-        try
-        {
-            await _sender.SendAsync(formatted).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            AfterUnexpected(ex, batch, formatted, batch.Count);
-        }
-        finally
-        {
-            _queue.Release(batch.Count, bytes);
-            batch.Clear();
-            formatted.Clear();
-        }
-    }
-
-    void Format(LogEvent logEvent, FormattedBatch formatted)
+    void Format(LogEvent logEvent)
     {
         var json = _serializer.Serialize(logEvent, out var untruncatedLength, out var failure);
         if (!json.IsEmpty)
-            formatted.Add(logEvent, json);
+            _formatted.Add(logEvent, json);
         else if (failure == null)
             _reporter.ReportDropped(DropReason.TooLarge, LoggingFailureKind.Permanent,
                 $"A security event of {untruncatedLength} bytes does not fit eventBodyLimitBytes ({_serializer.EventBodyLimitBytes}) even with its text values cut",
@@ -281,11 +241,10 @@ internal sealed class SecurityEventFrontSink : ILogEventSink, ISetLoggingFailure
                 $"A security event could not be written as JSON ({failure.GetType().Name})", new[] { logEvent }, failure);
     }
 
-    // Never expected (out of memory, a bug of ours): what is not settled yet is reported, once.
-    void AfterUnexpected(Exception ex, List<LogEvent> batch, FormattedBatch formatted, int formattedUpTo)
+    void AfterUnexpected(Exception ex, List<LogEvent> batch, int formattedUpTo)
     {
-        formatted.ReportDrops(_reporter);
-        var unresolved = formatted.EventsOf(formatted.UnresolvedSet());
+        _formatted.ReportDrops(_reporter);
+        var unresolved = _formatted.EventsOf(_formatted.UnresolvedSet());
         for (var i = formattedUpTo; i < batch.Count; i++)
             unresolved.Add(batch[i]);
         if (unresolved.Count > 0)
