@@ -39,7 +39,7 @@ public sealed class BufferSizeTests : IDisposable
 
     BufferDirectory Open(string name, long limit) => BufferDirectory.Open(BufferPath(name), Destination, limit, _clock).Directory;
 
-    string? Write(BufferDirectory buffer) => buffer.TryWrite(_batch, EventSet.Range(0, 1), _body);
+    string? Write(BufferDirectory buffer) => buffer.TryWrite(_batch, EventSet.Range(0, 1), _body, out _);
 
     string AnotherProcessWrites(BufferDirectory buffer, long bytes)
     {

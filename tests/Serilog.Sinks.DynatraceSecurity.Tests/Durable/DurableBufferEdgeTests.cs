@@ -246,8 +246,8 @@ public sealed class DurableBufferEdgeTests : IDisposable
         using var body = new PooledBufferWriter();
         batch.Add(null, clock.GetUtcNow(), Encoding.UTF8.GetBytes(TestBuffer.EventJson(1)));
 
-        one.TryWrite(batch, EventSet.Range(0, 1), body).Should().BeNull();
-        two.TryWrite(batch, EventSet.Range(0, 1), body).Should().BeNull("the disk has room; only the name is taken");
+        one.TryWrite(batch, EventSet.Range(0, 1), body, out _).Should().BeNull();
+        two.TryWrite(batch, EventSet.Range(0, 1), body, out _).Should().BeNull("the disk has room; only the name is taken");
     }
 
     public void Dispose() => _directory.Dispose();

@@ -298,7 +298,7 @@ internal sealed class RequestSender : IDisposable
     /// <summary>Writes the events to the durable buffer; drops them (reported) when that cannot be done.</summary>
     void Spill(FormattedBatch batch, EventSet events, string why)
     {
-        var problem = _spillTo!.TryWrite(batch, events, _body);
+        var problem = _spillTo!.TryWrite(batch, events, _body, out var full);
         if (problem == null)
         {
             batch.MarkSpilled(events);
@@ -309,7 +309,7 @@ internal sealed class RequestSender : IDisposable
             return;
         }
 
-        batch.Drop(events, problem.StartsWith("the durable buffer is full", StringComparison.Ordinal) ? DropReason.BufferFull : DropReason.BufferFailed,
+        batch.Drop(events, full ? DropReason.BufferFull : DropReason.BufferFailed,
             _shutdown.IsShuttingDown ? LoggingFailureKind.Final : LoggingFailureKind.Permanent, $"Not kept in the durable buffer ({why})", problem);
     }
 
