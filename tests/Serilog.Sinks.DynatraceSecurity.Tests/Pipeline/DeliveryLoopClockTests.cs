@@ -18,6 +18,7 @@ namespace Serilog.Sinks.DynatraceSecurity.Tests.Pipeline;
 /// How the front sink's delivery loop gathers batches, on a fake clock: the first event at once, then a batch when
 /// <c>batchSizeLimit</c> events wait or <c>bufferingTimeLimit</c> has passed, and no waiting at all once disposal began.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class DeliveryLoopClockTests : IAsyncDisposable
 {
     static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -106,7 +107,7 @@ public sealed class DeliveryLoopClockTests : IAsyncDisposable
     [Fact]
     public void ABacklogGoesOneRequestAtATimeInOrder()
     {
-        // While a request hangs, the loop formats the next batch but sends it only once the first is answered.
+        // One request at a time, in order: while one hangs, the next waits for its answer.
         _transport.Hold();
         Log(0, 1);
         Eventually.True(() => _transport.Calls.Count == 1, Deadline, "the first event is sent");
@@ -116,7 +117,7 @@ public sealed class DeliveryLoopClockTests : IAsyncDisposable
             .Should().BeFalse("the next request waits for the answer to the one in flight");
         _transport.Release();
 
-        Eventually.True(() => _transport.Calls.Count == 4, Deadline, "the backlog goes in three full batches, without waiting for the time");
+        Eventually.True(() => _transport.Calls.Count == 4, Deadline, "the backlog goes in three full batches at once");
         Enumerable.Range(0, 4).SelectMany(EventsOfCall).Should().Equal(Enumerable.Range(0, 31), "in the order logged");
     }
 

@@ -15,7 +15,9 @@ namespace Serilog.Sinks.DynatraceSecurity.Audit;
 /// What <c>AuditTo.DynatraceSecurity(...)</c> adds: each security event is posted on its own, on the logging thread,
 /// and <see cref="Emit"/> returns only once Dynatrace accepted it (2xx). Anything else throws a
 /// <see cref="DynatraceSecurityAuditException"/>, which Serilog passes on to the caller for audit sinks. No queue, no
-/// batching and no retries: the caller decides what to do with an event that was not accepted.
+/// batching and no retries: the caller decides what to do with an event that was not accepted. Events are made to fit
+/// <c>eventBodyLimitBytes</c> and given their <c>event.id</c> by the same <see cref="EventSerializer"/> as in batched
+/// delivery.
 /// </summary>
 internal sealed class DynatraceSecurityAuditSink : ILogEventSink, IDisposable
 {

@@ -138,8 +138,9 @@ internal enum DeliveryAction
 internal enum FailureClass
 {
     None,
+    /// <summary>Network errors, timeouts, 408, 429, 5xx (of the ingest or the token endpoint): retry with backoff.</summary>
     Transient,
-    /// <summary>An operator can fix it.</summary>
+    /// <summary>401, 403, 404, redirects, token requests refused for the client's settings: an operator can fix them.</summary>
     Configuration,
     /// <summary>A 413 for a request no larger than one accepted recently: not yet proof of anything.</summary>
     TooLargeUnproven,

@@ -50,7 +50,9 @@ internal sealed class RequestSender : IDisposable
     int _refusals;
     string _lastRefusal = "";
 
-    /// <summary>Durable, failed requests go to <paramref name="spillTo"/>; <see cref="PostAsync"/> watches <paramref name="queue"/>.</summary>
+    /// <summary>
+    /// Durable, failed requests go to <paramref name="spillTo"/>; <see cref="PostAsync"/> watches <paramref name="queue"/>.
+    /// </summary>
     public RequestSender(HttpIngestClient client, SinkSettings settings, DeliveryMode mode, FailureReporter reporter, SinkStatistics statistics,
         ShutdownSignal shutdown, EndpointState endpoint, TimeProvider time, Backoff backoff, BufferDirectory? spillTo = null,
         EventQueue? queue = null)
@@ -171,7 +173,8 @@ internal sealed class RequestSender : IDisposable
                         return;
 
                     case DeliveryAction.Bisect when !_bisecting:
-                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plain: compressedRefused != null).ConfigureAwait(false);
+                        var plainToo = compressedRefused != null;
+                        await BisectAsync(batch, events, failingSince, _text.Describe(result), plainToo).ConfigureAwait(false);
                         return;
 
                     case DeliveryAction.Bisect:

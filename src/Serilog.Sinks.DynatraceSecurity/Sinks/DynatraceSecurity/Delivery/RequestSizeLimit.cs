@@ -32,7 +32,10 @@ internal sealed class RequestSizeLimit
     /// <summary>The largest body accepted, not forgotten after a 413: a 413 for a request no larger is in doubt.</summary>
     public int ProvenFits { get; private set; }
 
-    /// <summary>How many events, from <paramref name="start"/> on, fit one request now (at least one).</summary>
+    /// <summary>
+    /// How many events, from <paramref name="start"/> on, fit one request now (at least one). Requests are cut one at a
+    /// time, just before each is sent, so a lowered limit applies to every later one.
+    /// </summary>
     public int CountFitting(FormattedBatch batch, EventSet events, int start)
     {
         var count = 1;

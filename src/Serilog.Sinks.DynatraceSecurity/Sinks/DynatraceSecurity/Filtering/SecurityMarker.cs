@@ -38,10 +38,15 @@ internal sealed class SecurityMarker
 
     bool TryGetEventType(LogEvent logEvent, string propertyName, out string eventType)
     {
-        logEvent.Properties.TryGetValue(propertyName, out var value);
-        var marker = (value as ScalarValue)?.Value;
-        var isText = marker is string text && !string.IsNullOrWhiteSpace(text);
-        eventType = isText ? (string)marker! : _defaultEventType;
-        return isText || marker is true;
+        if (logEvent.Properties.TryGetValue(propertyName, out var value) && value is ScalarValue scalar &&
+            (scalar.Value is true || (scalar.Value is string text && !string.IsNullOrWhiteSpace(text))))
+        {
+            // true: the default event type; otherwise the marker's text is the event type.
+            eventType = scalar.Value as string ?? _defaultEventType;
+            return true;
+        }
+
+        eventType = _defaultEventType;
+        return false;
     }
 }

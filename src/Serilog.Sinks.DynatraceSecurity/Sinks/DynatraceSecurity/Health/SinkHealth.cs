@@ -11,8 +11,9 @@ using Serilog.Sinks.DynatraceSecurity.Pipeline;
 namespace Serilog.Sinks.DynatraceSecurity.Health;
 
 /// <summary>
-/// What a health check reads about one sink: the latest answer the delivery policy decided on, the drops by reason, and
-/// what the queue and the durable buffer already track. Read without locks; a check never waits for the delivery loop.
+/// What a health check reads about one sink: the latest answer the delivery policy decided on (written once per
+/// request, by the sender that got it), the drops by reason (counted where the metric counts them), and what the queue
+/// and the durable buffer already track. Read without locks; a check never waits for the delivery loop.
 /// Every sink alive in the process is listed here (<see cref="Live"/>), however it was created (none is in a DI
 /// container): it joins when built and leaves when its disposal has finished, held weakly so that a logger dropped
 /// without disposal is not kept alive.
@@ -51,8 +52,17 @@ internal sealed class SinkHealth
     /// <summary>The sinks alive now, in the order they were built; read anew by each health check.</summary>
     public static List<SinkHealth> Live()
     {
+        var live = new List<SinkHealth>();
         lock (LiveSinks)
-            return LiveSinks.Select(entry => entry.TryGetTarget(out var sink) ? sink : null).OfType<SinkHealth>().ToList();
+        {
+            foreach (var entry in LiveSinks)
+            {
+                if (entry.TryGetTarget(out var sink))
+                    live.Add(sink);
+            }
+        }
+
+        return live;
     }
 
     public void Join()
@@ -90,7 +100,6 @@ internal sealed class SinkHealth
         Volatile.Write(ref _lastFailure, failure);
         Volatile.Write(ref _failing, failure);
     }
-
 
     public void RecordDropped(DropReason reason, int count)
     {
@@ -142,9 +151,11 @@ internal sealed class SinkHealth
             data["droppedEvents"] = dropped;
             data["lastDropUtc"] = Utc(lastDrop);
             if (lastDrop != 0 && now.UtcTicks - lastDrop < DropWindow.Ticks)
-                problems.Add($"it dropped security events in the last {DropWindow.TotalMinutes:0} minutes ({dropped.Values.Sum()} dropped events since it started: " +
-                    string.Join(", ", dropped.Select(pair => pair.Key + " " + pair.Value.ToString(CultureInfo.InvariantCulture))) +
-                    "; SelfLog and the failure listener say why)");
+            {
+                var byReason = string.Join(", ", dropped.Select(pair => pair.Key + " " + pair.Value.ToString(CultureInfo.InvariantCulture)));
+                problems.Add($"it dropped security events in the last {DropWindow.TotalMinutes:0} minutes " +
+                    $"({dropped.Values.Sum()} dropped events since it started: {byReason}; SelfLog and the failure listener say why)");
+            }
         }
 
         if (_buffer != null)
@@ -161,7 +172,6 @@ internal sealed class SinkHealth
         var description = problems.Count == 0 ? null : $"The DynatraceSecurity sink posting to {Endpoint}: " + string.Join("; ", problems);
         return (state, description, data);
     }
-
 
     static DateTimeOffset? Utc(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
+using System.Text;
 
 namespace Serilog.Sinks.DynatraceSecurity.Logging;
 
@@ -45,8 +45,27 @@ internal sealed class SecurityScopeState : IReadOnlyList<KeyValuePair<string, ob
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>What text-based providers (such as the console with <c>IncludeScopes</c>) print for the scope.</summary>
-    public override string ToString() => string.Join(", ", _entries.Select(entry => entry.Key + "=" + Text(entry.Value)));
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach (var entry in _entries)
+        {
+            if (text.Length > 0) text.Append(", ");
+            text.Append(entry.Key).Append('=').Append(entry.Value is IEnumerable and not string ? Join((IEnumerable)entry.Value) : entry.Value);
+        }
 
-    static object? Text(object? value) =>
-        value is IEnumerable values and not string ? "[" + string.Join(", ", values.Cast<object?>()) + "]" : value;
+        return text.ToString();
+    }
+
+    static string Join(IEnumerable values)
+    {
+        var text = new StringBuilder("[");
+        foreach (var value in values)
+        {
+            if (text.Length > 1) text.Append(", ");
+            text.Append(value);
+        }
+
+        return text.Append(']').ToString();
+    }
 }

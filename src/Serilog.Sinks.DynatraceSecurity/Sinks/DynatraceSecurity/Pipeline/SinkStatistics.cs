@@ -55,6 +55,7 @@ internal sealed class SinkStatistics : IDisposable
         _replayedCounter = Meter.CreateCounter<long>(Prefix + "events.replayed", "{event}", "Security events delivered from the durable buffer.");
         if (buffer != null)
         {
+            // Read when a listener collects: each collection lists the buffer's directory.
             Meter.CreateObservableUpDownCounter(Prefix + "buffer.size", () => Tagged(buffer.Bytes()), "By", "Bytes in the durable buffer's files.");
             Meter.CreateObservableUpDownCounter(Prefix + "buffer.files", () => Tagged(buffer.Files().Count), "{file}", "Files in the durable buffer.");
         }

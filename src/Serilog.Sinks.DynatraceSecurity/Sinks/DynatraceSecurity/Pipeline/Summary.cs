@@ -32,6 +32,10 @@ internal sealed class Summary
 
     public void Add(long count = 1)
     {
+        // The undelivered-events file adds what it refused with every record, usually nothing: that neither delays a
+        // line that is due nor sets the timer.
+        if (count <= 0)
+            return;
         Interlocked.Add(ref _pending, count);
         if (!TryWriteDue())
             SetTimer();

@@ -144,7 +144,8 @@ internal sealed class UndeliveredEventsFile : IDisposable
         }
         catch (Exception ex)
         {
-            // A full disk or a vanished directory: the events were reported to SelfLog already.
+            // A full disk or a vanished directory: the events were reported to SelfLog already; say why the file stops,
+            // and count the record that failed and those still waiting.
             _closedBecause = "writing to the file had failed";
             _queue.Writer.TryComplete();
             var lost = 1;
@@ -159,6 +160,7 @@ internal sealed class UndeliveredEventsFile : IDisposable
         }
         finally
         {
+            // The file and the buffers belong to this task alone, so they are released here, whenever it ends.
             _deleted.Flush();
             _file.Dispose();
             _json.Dispose();
